@@ -1,0 +1,1 @@
+"""The vaultui-cli command line."""

@@ -1,0 +1,1 @@
+"""The vault as an fsspec filesystem over any fsspec location."""

@@ -1,0 +1,1 @@
+"""OS keyring behind a small key-store protocol."""

@@ -1,0 +1,1 @@
+"""Plain-Python jobs (encrypt in, decrypt out, verify) with progress and cancel."""
