@@ -1,0 +1,206 @@
+"""File headers and chunks for both cipher combos (SIV_GCM and SIV_CTRMAC)."""
+
+from __future__ import annotations
+
+import hmac
+import secrets
+from abc import ABC, abstractmethod
+from dataclasses import dataclass, field
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+from vaultui.crypto.constants import KEY_LENGTH
+from vaultui.crypto.errors import AuthenticationError, FormatError
+from vaultui.crypto.keys import Masterkey, RandomBytes
+from vaultui.crypto.sizes import HEADER_PAYLOAD_LENGTH, LAYOUTS, ContentLayout
+from vaultui.crypto.vaultconfig import CipherCombo
+
+#: The 8 bytes before the content key once held the file size; format 8 writes all ones.
+RESERVED_HEADER_FIELD = b"\xff" * 8
+_HEADER_PAYLOAD_LENGTH = HEADER_PAYLOAD_LENGTH
+
+
+@dataclass(frozen=True, repr=False)
+class FileHeader:
+    """A decrypted file header: the header nonce and the file's own content key."""
+
+    nonce: bytes
+    content_key: bytes
+    _aead: AESGCM | None = field(default=None, compare=False)
+
+    def __repr__(self) -> str:
+        return "FileHeader(<redacted>)"
+
+
+class ContentCipher(ABC):
+    """Encrypts and decrypts one cipher combo's file headers and chunks.
+
+    Chunk `n` of a file is bound to the file (through the header nonce) and to its
+    position (through `n`), so chunks can be neither reordered nor moved between files.
+    """
+
+    combo: CipherCombo
+
+    def __init__(self, masterkey: Masterkey, randbytes: RandomBytes = secrets.token_bytes):
+        self._masterkey = masterkey
+        self._randbytes = randbytes
+        self.layout: ContentLayout = LAYOUTS[self.combo]
+        self.header_size = self.layout.header_size
+        self.nonce_size = self.layout.nonce_size
+        self.tag_size = self.layout.tag_size
+        self.payload_size = self.layout.payload_size
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(<redacted>)"
+
+    @property
+    def chunk_overhead(self) -> int:
+        return self.nonce_size + self.tag_size
+
+    @property
+    def ciphertext_chunk_size(self) -> int:
+        return self.payload_size + self.chunk_overhead
+
+    def new_header(self) -> FileHeader:
+        return self._make_header(self._randbytes(self.layout.header_nonce_size),
+                                 self._randbytes(KEY_LENGTH))
+
+    def _make_header(self, nonce: bytes, content_key: bytes) -> FileHeader:
+        return FileHeader(nonce, content_key)
+
+    @abstractmethod
+    def encrypt_header(self, header: FileHeader) -> bytes: ...
+
+    @abstractmethod
+    def decrypt_header(self, data: bytes) -> FileHeader: ...
+
+    @abstractmethod
+    def encrypt_chunk(self, header: FileHeader, index: int, cleartext: bytes,
+                      nonce: bytes | None = None) -> bytes: ...
+
+    @abstractmethod
+    def decrypt_chunk(self, header: FileHeader, index: int, ciphertext: bytes | memoryview
+                      ) -> bytes: ...
+
+    def _check_header_length(self, data: bytes) -> None:
+        if len(data) != self.header_size:
+            raise FormatError(
+                f"a {self.combo.value} file header is {self.header_size} bytes, got {len(data)}"
+            )
+
+    def _check_chunk_length(self, data: bytes | memoryview) -> None:
+        if not self.chunk_overhead < len(data) <= self.ciphertext_chunk_size:
+            # An empty or oversized chunk cannot come from an intact file; say so as
+            # authentication failure, the same as any other tampering.
+            raise AuthenticationError()
+
+
+def _chunk_aad(index: int, header_nonce: bytes) -> bytes:
+    return index.to_bytes(8, "big") + header_nonce
+
+
+class GcmContentCipher(ContentCipher):
+    """SIV_GCM: 68-byte header, chunks of 12-byte nonce ‖ AES-256-GCM ciphertext ‖ 16-byte tag."""
+
+    combo = CipherCombo.SIV_GCM
+
+    def __init__(self, masterkey: Masterkey, randbytes: RandomBytes = secrets.token_bytes):
+        super().__init__(masterkey, randbytes)
+        self._header_aead = AESGCM(masterkey.enc_key)
+
+    def _make_header(self, nonce: bytes, content_key: bytes) -> FileHeader:
+        return FileHeader(nonce, content_key, AESGCM(content_key))
+
+    def encrypt_header(self, header: FileHeader) -> bytes:
+        payload = RESERVED_HEADER_FIELD + header.content_key
+        return header.nonce + self._header_aead.encrypt(header.nonce, payload, None)
+
+    def decrypt_header(self, data: bytes) -> FileHeader:
+        self._check_header_length(data)
+        nonce = bytes(data[: self.layout.header_nonce_size])
+        try:
+            payload = self._header_aead.decrypt(nonce, data[len(nonce):], None)
+        except InvalidTag:
+            raise AuthenticationError() from None
+        return self._make_header(nonce, payload[len(RESERVED_HEADER_FIELD):])
+
+    def encrypt_chunk(self, header: FileHeader, index: int, cleartext: bytes,
+                      nonce: bytes | None = None) -> bytes:
+        assert header._aead is not None
+        chunk_nonce = nonce if nonce is not None else self._randbytes(self.nonce_size)
+        return chunk_nonce + header._aead.encrypt(
+            chunk_nonce, cleartext, _chunk_aad(index, header.nonce)
+        )
+
+    def decrypt_chunk(self, header: FileHeader, index: int, ciphertext: bytes | memoryview
+                      ) -> bytes:
+        self._check_chunk_length(ciphertext)
+        assert header._aead is not None
+        view = memoryview(ciphertext)
+        try:
+            return header._aead.decrypt(
+                view[: self.nonce_size], view[self.nonce_size:], _chunk_aad(index, header.nonce)
+            )
+        except InvalidTag:
+            raise AuthenticationError() from None
+
+
+class CtrMacContentCipher(ContentCipher):
+    """SIV_CTRMAC: 88-byte header, chunks of 16-byte nonce ‖ AES-CTR ciphertext ‖ HMAC-SHA256."""
+
+    combo = CipherCombo.SIV_CTRMAC
+
+    def _ctr(self, key: bytes, nonce: bytes | memoryview, data: bytes | memoryview) -> bytes:
+        ctx = Cipher(algorithms.AES(key), modes.CTR(bytes(nonce))).encryptor()
+        return ctx.update(data) + ctx.finalize()
+
+    def _mac(self, *parts: bytes | memoryview) -> bytes:
+        mac = hmac.new(self._masterkey.mac_key, digestmod="sha256")
+        for part in parts:
+            mac.update(part)
+        return mac.digest()
+
+    def encrypt_header(self, header: FileHeader) -> bytes:
+        payload = RESERVED_HEADER_FIELD + header.content_key
+        encrypted = self._ctr(self._masterkey.enc_key, header.nonce, payload)
+        return header.nonce + encrypted + self._mac(header.nonce, encrypted)
+
+    def decrypt_header(self, data: bytes) -> FileHeader:
+        self._check_header_length(data)
+        nonce = bytes(data[: self.layout.header_nonce_size])
+        encrypted = data[len(nonce): len(nonce) + _HEADER_PAYLOAD_LENGTH]
+        tag = data[len(nonce) + _HEADER_PAYLOAD_LENGTH:]
+        # Verify before decrypting: CTR is malleable, so nothing is decrypted unauthenticated.
+        if not hmac.compare_digest(self._mac(nonce, encrypted), tag):
+            raise AuthenticationError()
+        payload = self._ctr(self._masterkey.enc_key, nonce, encrypted)
+        return FileHeader(nonce, payload[len(RESERVED_HEADER_FIELD):])
+
+    def encrypt_chunk(self, header: FileHeader, index: int, cleartext: bytes,
+                      nonce: bytes | None = None) -> bytes:
+        chunk_nonce = nonce if nonce is not None else self._randbytes(self.nonce_size)
+        encrypted = self._ctr(header.content_key, chunk_nonce, cleartext)
+        tag = self._mac(header.nonce, index.to_bytes(8, "big"), chunk_nonce, encrypted)
+        return chunk_nonce + encrypted + tag
+
+    def decrypt_chunk(self, header: FileHeader, index: int, ciphertext: bytes | memoryview
+                      ) -> bytes:
+        self._check_chunk_length(ciphertext)
+        view = memoryview(ciphertext)
+        chunk_nonce = view[: self.nonce_size]
+        encrypted = view[self.nonce_size: len(view) - self.tag_size]
+        tag = view[len(view) - self.tag_size:]
+        expected = self._mac(header.nonce, index.to_bytes(8, "big"), chunk_nonce, encrypted)
+        if not hmac.compare_digest(expected, bytes(tag)):
+            raise AuthenticationError()
+        return self._ctr(header.content_key, chunk_nonce, encrypted)
+
+
+def content_cipher(combo: CipherCombo, masterkey: Masterkey,
+                   randbytes: RandomBytes = secrets.token_bytes) -> ContentCipher:
+    """The content cipher of a vault's cipher combo."""
+    if combo is CipherCombo.SIV_GCM:
+        return GcmContentCipher(masterkey, randbytes)
+    return CtrMacContentCipher(masterkey, randbytes)

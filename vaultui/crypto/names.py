@@ -1,0 +1,114 @@
+"""Names and directories: AES-SIV names, directory-id paths, and .c9s shortening."""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import unicodedata
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESSIV
+
+from vaultui.crypto.constants import (
+    DATA_DIR_NAME,
+    DEFAULT_SHORTENING_THRESHOLD,
+    ENCRYPTED_NAME_SUFFIX,
+    MAX_DIR_ID_LENGTH,
+    SHORTENED_NAME_SUFFIX,
+)
+from vaultui.crypto.errors import AuthenticationError, FormatError
+from vaultui.crypto.keys import Masterkey
+
+_SIV_TAG_LENGTH = 16
+
+
+def normalize_name(name: str) -> str:
+    """The NFC form: macOS writes NFD, everyone else NFC; the vault stores one of them."""
+    return unicodedata.normalize("NFC", name)
+
+
+def check_cleartext_name(name: str) -> str:
+    """The NFC name, or FormatError if it cannot be a file name in a vault."""
+    if not name or name in (".", ".."):
+        raise FormatError(f"{name!r} is not a valid file name")
+    if "/" in name or "\\" in name or "\x00" in name:
+        raise FormatError(f"{name!r} contains a character not allowed in file names")
+    try:
+        name.encode("utf-8")
+    except UnicodeEncodeError:
+        raise FormatError(f"{name!r} is not valid Unicode") from None
+    return normalize_name(name)
+
+
+def check_dir_id(dir_id: str) -> bytes:
+    data = dir_id.encode("utf-8", errors="strict")
+    if len(data) > MAX_DIR_ID_LENGTH:
+        raise FormatError(f"a directory id is at most {MAX_DIR_ID_LENGTH} bytes")
+    return data
+
+
+class NameCipher:
+    """Encrypts names deterministically with AES-SIV under the vault's key.
+
+    The parent directory's id is the associated data, so an encrypted name moved to
+    another directory no longer decrypts. Cryptomator uses the encryption key for CTR
+    and the MAC key for S2V, which in RFC 5297 key order is MAC key ‖ encryption key.
+    """
+
+    def __init__(self, masterkey: Masterkey) -> None:
+        self._siv = AESSIV(masterkey.mac_key + masterkey.enc_key)
+
+    def __repr__(self) -> str:
+        return "NameCipher(<redacted>)"
+
+    def encrypt_name(self, name: str, parent_dir_id: str) -> str:
+        """base64url(SIV tag ‖ ciphertext) of the NFC name, without the .c9r suffix."""
+        clear = check_cleartext_name(name).encode("utf-8")
+        sealed = self._siv.encrypt(clear, [check_dir_id(parent_dir_id)])
+        return base64.urlsafe_b64encode(sealed).decode("ascii")
+
+    def decrypt_name(self, encrypted: str, parent_dir_id: str) -> str:
+        """The cleartext of an encrypted name (without .c9r); AuthenticationError if forged."""
+        try:
+            sealed = base64.urlsafe_b64decode(encrypted.encode("ascii"))
+        except (binascii.Error, ValueError, UnicodeEncodeError):
+            raise FormatError("an encrypted name is not valid base64url") from None
+        if len(sealed) <= _SIV_TAG_LENGTH:
+            raise FormatError("an encrypted name is too short")
+        try:
+            clear = self._siv.decrypt(sealed, [check_dir_id(parent_dir_id)])
+        except InvalidTag:
+            raise AuthenticationError() from None
+        try:
+            return clear.decode("utf-8")
+        except UnicodeDecodeError:
+            raise FormatError("a decrypted name is not valid UTF-8") from None
+
+    def hash_dir_id(self, dir_id: str) -> str:
+        """BASE32(SHA1(AES-SIV(dir id))) — 32 characters naming the directory's content folder."""
+        sealed = self._siv.encrypt(check_dir_id(dir_id), None)
+        digest = hashlib.sha1(sealed, usedforsecurity=False).digest()
+        return base64.b32encode(digest).decode("ascii")
+
+    def dir_path(self, dir_id: str) -> str:
+        """Where a directory's children live, relative to the vault root: d/XX/YYYY…"""
+        digest = self.hash_dir_id(dir_id)
+        return f"{DATA_DIR_NAME}/{digest[:2]}/{digest[2:]}"
+
+
+def shortened_name(c9r_name: str) -> str:
+    """The .c9s name that stands for a long .c9r name: base64url(SHA1(name)) + .c9s."""
+    digest = hashlib.sha1(c9r_name.encode("utf-8"), usedforsecurity=False).digest()
+    return base64.urlsafe_b64encode(digest).decode("ascii") + SHORTENED_NAME_SUFFIX
+
+
+def storage_name(encrypted: str, threshold: int = DEFAULT_SHORTENING_THRESHOLD) -> str:
+    """The node name on storage for an encrypted name: `X.c9r`, or its `.c9s` if too long."""
+    c9r = encrypted + ENCRYPTED_NAME_SUFFIX
+    return shortened_name(c9r) if len(c9r) > threshold else c9r
+
+
+def max_cleartext_name_bytes(threshold: int = DEFAULT_SHORTENING_THRESHOLD) -> int:
+    """The longest UTF-8 name stored unshortened (146 bytes at the default 220)."""
+    return (threshold - len(ENCRYPTED_NAME_SUFFIX)) // 4 * 3 - _SIV_TAG_LENGTH

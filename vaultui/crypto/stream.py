@@ -1,0 +1,275 @@
+"""Streaming encryption and decryption of file contents over file-like objects.
+
+Memory stays at about one chunk whatever the file size; a seekable source allows random
+access that decrypts only the chunks a read needs.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from typing import BinaryIO, Protocol
+
+from vaultui.crypto.content import ContentCipher, FileHeader
+from vaultui.crypto.errors import AuthenticationError, FormatError
+from vaultui.crypto.sizes import cleartext_size as _cleartext_size
+
+Progress = Callable[[int], None]
+
+
+class CancelledError(Exception):
+    """A streaming job was asked to stop."""
+
+
+class Writable(Protocol):
+    def write(self, data: bytes, /) -> int | None: ...
+
+
+class Readable(Protocol):
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+def _read_exactly(src: Readable, size: int) -> bytes:
+    """Read `size` bytes unless the source ends first (short reads from sockets are joined)."""
+    parts: list[bytes] = []
+    remaining = size
+    while remaining > 0:
+        part = src.read(remaining)
+        if not part:
+            break
+        parts.append(part)
+        remaining -= len(part)
+    return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+class EncryptingWriter(io.RawIOBase):
+    """A writable stream: cleartext written to it reaches `dst` as an encrypted file.
+
+    The header is written at once, full chunks as soon as they fill, the last partial
+    chunk on `close()`. Closing this writer does not close `dst`.
+    """
+
+    def __init__(self, dst: Writable, cipher: ContentCipher,
+                 header: FileHeader | None = None) -> None:
+        super().__init__()
+        self._dst = dst
+        self._cipher = cipher
+        self._header = header or cipher.new_header()
+        self._buffer = bytearray()
+        self._index = 0
+        self._written = 0
+        dst.write(cipher.encrypt_header(self._header))
+
+    def __repr__(self) -> str:
+        return f"EncryptingWriter(written={self._written})"
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        if self.closed:
+            raise ValueError("write to a closed EncryptingWriter")
+        view = memoryview(data).cast("B")
+        size = self._cipher.payload_size
+        n = len(view)
+        pos = 0
+        if self._buffer:
+            take = min(size - len(self._buffer), n)
+            self._buffer += view[:take]
+            pos = take
+            if len(self._buffer) == size:
+                self._emit(bytes(self._buffer))
+                self._buffer.clear()
+        while n - pos >= size:
+            self._emit(view[pos:pos + size])
+            pos += size
+        if pos < n:
+            self._buffer += view[pos:]
+        self._written += n
+        return n
+
+    def _emit(self, chunk: bytes | memoryview) -> None:
+        self._dst.write(self._cipher.encrypt_chunk(self._header, self._index, bytes(chunk)))
+        self._index += 1
+
+    def close(self) -> None:
+        if not self.closed and self._buffer:
+            self._emit(bytes(self._buffer))
+            self._buffer.clear()
+        super().close()
+
+
+class DecryptingReader(io.RawIOBase):
+    """A readable stream of the cleartext of an encrypted file read from `src`.
+
+    Seekable when `src` is: a seek costs nothing, and a read fetches only the chunks
+    it covers. Every chunk is authenticated before a byte of it is returned.
+    """
+
+    def __init__(self, src: BinaryIO, cipher: ContentCipher,
+                 ciphertext_size: int | None = None) -> None:
+        super().__init__()
+        self._src = src
+        self._cipher = cipher
+        self._seekable = bool(getattr(src, "seekable", lambda: False)())
+        if ciphertext_size is None and self._seekable:
+            here = src.tell()
+            ciphertext_size = src.seek(0, io.SEEK_END) - here
+            src.seek(here)
+        self._size = (None if ciphertext_size is None
+                      else _cleartext_size(ciphertext_size, cipher.combo))
+        self._start = src.tell() if self._seekable else 0
+        raw_header = _read_exactly(src, cipher.header_size)
+        if len(raw_header) != cipher.header_size:
+            raise FormatError("the file is shorter than a file header")
+        self._header = cipher.decrypt_header(raw_header)
+        self._pos = 0
+        self._chunk_index = -1
+        self._chunk = b""
+        self._src_chunk = 0  # the chunk index `src` is positioned at
+
+    def __repr__(self) -> str:
+        return f"DecryptingReader(pos={self._pos}, size={self._size})"
+
+    @property
+    def size(self) -> int | None:
+        """Cleartext size when the ciphertext size is known, else None."""
+        return self._size
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return self._seekable
+
+    def tell(self) -> int:
+        return self._pos
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        if not self._seekable:
+            raise io.UnsupportedOperation("the underlying stream is not seekable")
+        if whence == io.SEEK_SET:
+            pos = offset
+        elif whence == io.SEEK_CUR:
+            pos = self._pos + offset
+        elif whence == io.SEEK_END:
+            assert self._size is not None
+            pos = self._size + offset
+        else:
+            raise ValueError(f"invalid whence {whence}")
+        if pos < 0:
+            raise ValueError("negative seek position")
+        self._pos = pos
+        return pos
+
+    def _load_chunk(self, index: int) -> bytes:
+        if index == self._chunk_index:
+            return self._chunk
+        cipher = self._cipher
+        if index != self._src_chunk:
+            if not self._seekable:
+                raise io.UnsupportedOperation("the underlying stream is not seekable")
+            self._src.seek(self._start + cipher.header_size + index * cipher.ciphertext_chunk_size)
+        raw = _read_exactly(self._src, cipher.ciphertext_chunk_size)
+        self._src_chunk = index + 1
+        if not raw:
+            self._chunk_index, self._chunk = index, b""
+            return b""
+        cleartext = cipher.decrypt_chunk(self._header, index, raw)
+        # A short chunk must be the last: anything after it means the file was altered.
+        if (len(raw) < cipher.ciphertext_chunk_size and self._size is None
+                and _read_exactly(self._src, 1)):
+            raise AuthenticationError()
+        self._chunk_index, self._chunk = index, cleartext
+        return cleartext
+
+    def read(self, size: int | None = -1) -> bytes:
+        if self.closed:
+            raise ValueError("read from a closed DecryptingReader")
+        if size is None or size < 0:
+            return self.readall()
+        if self._size is not None:
+            size = min(size, max(0, self._size - self._pos))
+        parts: list[bytes] = []
+        payload = self._cipher.payload_size
+        while size > 0:
+            index, offset = divmod(self._pos, payload)
+            chunk = self._load_chunk(index)
+            piece = chunk[offset:offset + size]
+            if not piece:
+                if self._size is not None and self._pos < self._size:
+                    # The storage said the file is longer than what it delivered.
+                    raise AuthenticationError()
+                break
+            parts.append(piece)
+            self._pos += len(piece)
+            size -= len(piece)
+        return b"".join(parts)
+
+    def readall(self) -> bytes:
+        parts: list[bytes] = []
+        while True:
+            part = self.read(self._cipher.payload_size * 8)
+            if not part:
+                return b"".join(parts)
+            parts.append(part)
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        data = self.read(len(buffer))
+        memoryview(buffer).cast("B")[: len(data)] = data
+        return len(data)
+
+
+def encrypt_stream(src: Readable, dst: Writable, cipher: ContentCipher, *,
+                   progress: Progress | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> int:
+    """Encrypt all of `src` into `dst`; returns the cleartext byte count.
+
+    `progress` receives cleartext bytes done; `cancelled` is polled once per chunk and
+    raises CancelledError when it returns True.
+    """
+    writer = EncryptingWriter(dst, cipher)
+    total = 0
+    step = cipher.payload_size * 32
+    while True:
+        if cancelled is not None and cancelled():
+            raise CancelledError()
+        block = _read_exactly(src, step)
+        if not block:
+            break
+        writer.write(block)
+        total += len(block)
+        if progress is not None:
+            progress(total)
+    writer.close()
+    return total
+
+
+def decrypt_stream(src: BinaryIO, dst: Writable, cipher: ContentCipher, *,
+                   ciphertext_size: int | None = None, progress: Progress | None = None,
+                   cancelled: Callable[[], bool] | None = None) -> int:
+    """Decrypt an encrypted file from `src` into `dst`; returns the cleartext byte count."""
+    reader = DecryptingReader(src, cipher, ciphertext_size)
+    total = 0
+    step = cipher.payload_size * 32
+    while True:
+        if cancelled is not None and cancelled():
+            raise CancelledError()
+        block = reader.read(step)
+        if not block:
+            break
+        dst.write(block)
+        total += len(block)
+        if progress is not None:
+            progress(total)
+    return total
+
+
+def encrypt_bytes(data: bytes, cipher: ContentCipher) -> bytes:
+    out = io.BytesIO()
+    encrypt_stream(io.BytesIO(data), out, cipher)
+    return out.getvalue()
+
+
+def decrypt_bytes(data: bytes, cipher: ContentCipher) -> bytes:
+    return DecryptingReader(io.BytesIO(data), cipher).read()
