@@ -1,0 +1,339 @@
+"""The mapping between cleartext paths and the ciphertext nodes that store them.
+
+A cleartext directory is known by its directory id; its children live flat in the
+content folder `d/XX/YYYY…` named by that id. Each child is a node `X.c9r` (or `H.c9s`
+when the encrypted name is too long): a file, or a folder holding `dir.c9r`
+(a subdirectory's id) or `symlink.c9r`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from fsspec.spec import AbstractFileSystem
+
+from vaultui.crypto.constants import (
+    CONTENTS_FILE_NAME,
+    DIR_FILE_NAME,
+    DIR_ID_BACKUP_FILE_NAME,
+    ENCRYPTED_NAME_SUFFIX,
+    INFLATED_NAME_FILE_NAME,
+    MAX_DIR_FILE_SIZE,
+    ROOT_DIR_ID,
+    SHORTENED_NAME_SUFFIX,
+    SYMLINK_FILE_NAME,
+)
+from vaultui.crypto.cryptor import VaultCryptor
+from vaultui.crypto.errors import FormatError, VaultError
+from vaultui.crypto.names import normalize_name
+from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
+from vaultui.fs.errors import VaultCorruptError
+from vaultui.fs.storage import join
+
+log = logging.getLogger(__name__)
+
+
+class NodeKind(Enum):
+    FILE = "file"
+    DIRECTORY = "directory"
+    SYMLINK = "symlink"
+
+
+def split_path(path: str) -> list[str]:
+    """Cleartext path components, NFC-normalised; '' and '/' are the root."""
+    parts = [p for p in path.replace("\\", "/").split("/") if p]
+    for p in parts:
+        if p in (".", ".."):
+            raise ValueError(f"relative path component {p!r} in {path!r}")
+    return [normalize_name(p) for p in parts]
+
+
+def norm_path(path: str) -> str:
+    return "/".join(split_path(path))
+
+
+def parent_path(path: str) -> str:
+    return path.rpartition("/")[0]
+
+
+@dataclass(frozen=True)
+class Node:
+    """Where one cleartext path lives on storage."""
+
+    path: str  # cleartext, normalised, relative to the vault root
+    parent_dir_id: str
+    node_path: str  # storage path of the X.c9r / H.c9s entry
+    full_name: str  # X.c9r (what name.c9s holds when shortened)
+
+    @property
+    def shortened(self) -> bool:
+        return self.node_path.endswith(SHORTENED_NAME_SUFFIX)
+
+    @property
+    def contents_path(self) -> str:
+        """Where a file's encrypted contents are."""
+        return join(self.node_path, CONTENTS_FILE_NAME) if self.shortened else self.node_path
+
+    @property
+    def dir_file_path(self) -> str:
+        return join(self.node_path, DIR_FILE_NAME)
+
+    @property
+    def symlink_path(self) -> str:
+        return join(self.node_path, SYMLINK_FILE_NAME)
+
+    @property
+    def name_file_path(self) -> str:
+        return join(self.node_path, INFLATED_NAME_FILE_NAME)
+
+
+@dataclass
+class Entry:
+    """One child found by listing a content folder."""
+
+    name: str
+    kind: NodeKind
+    node_path: str
+    ciphertext_path: str  # what holds the data: the file, dir.c9r or symlink.c9r
+    size: int | None  # cleartext bytes of a file (None if its size is impossible); 0 otherwise
+    info: dict[str, Any] = field(default_factory=dict)  # the storage's info of ciphertext_path
+    conflict_of: str | None = None  # the canonical cleartext name, for a sync conflict copy
+
+
+class PathMapper:
+    """Resolves cleartext paths to nodes, caching directory ids.
+
+    Thread-safe: the GUI's workers resolve paths from several threads at once.
+    """
+
+    def __init__(self, fs: AbstractFileSystem, root: str, cryptor: VaultCryptor) -> None:
+        self.fs = fs
+        self.root = root
+        self.cryptor = cryptor
+        self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"PathMapper(root={self.root!r})"
+
+    # -- directory ids ------------------------------------------------------------
+
+    def content_dir(self, dir_id: str) -> str:
+        return join(self.root, self.cryptor.dir_path(dir_id))
+
+    def node_for(self, parent_dir_id: str, name: str, path: str) -> Node:
+        full = self.cryptor.full_encrypted_name(name, parent_dir_id)
+        stored = self.cryptor.storage_name(name, parent_dir_id)
+        return Node(path, parent_dir_id, join(self.content_dir(parent_dir_id), stored), full)
+
+    def node(self, path: str) -> Node:
+        """The node of a non-root cleartext path (its parent must exist)."""
+        parts = split_path(path)
+        if not parts:
+            raise ValueError("the vault root has no node")
+        parent = "/".join(parts[:-1])
+        return self.node_for(self.dir_id(parent), parts[-1], "/".join(parts))
+
+    def cached_dir_id(self, path: str) -> str | None:
+        with self._lock:
+            return self._dir_ids.get(path)
+
+    def remember_dir_id(self, path: str, dir_id: str) -> None:
+        with self._lock:
+            self._dir_ids[path] = dir_id
+
+    def forget(self, path: str) -> None:
+        """Drop cached ids of `path` and everything below it (after rm or mv)."""
+        prefix = path + "/"
+        with self._lock:
+            for key in [k for k in self._dir_ids if k == path or k.startswith(prefix)]:
+                if key:
+                    del self._dir_ids[key]
+
+    def forget_all(self) -> None:
+        with self._lock:
+            self._dir_ids = {"": ROOT_DIR_ID}
+
+    def read_dir_file(self, dir_file_path: str, path: str) -> str:
+        """A subdirectory's id from its dir.c9r, checked for plausibility."""
+        data = bytes(self.fs.cat_file(dir_file_path))
+        if not data or len(data) > MAX_DIR_FILE_SIZE:
+            raise VaultCorruptError(
+                f"directory {path!r} is damaged: its dir.c9r holds {len(data)} bytes"
+            )
+        try:
+            dir_id = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise VaultCorruptError(f"directory {path!r} is damaged: dir.c9r is not text") from None
+        if len(data) > 36:
+            raise VaultCorruptError(f"directory {path!r} is damaged: its id is too long")
+        return dir_id
+
+    def dir_id(self, path: str) -> str:
+        """The id of the cleartext directory `path`.
+
+        FileNotFoundError if it does not exist, NotADirectoryError if it is a file,
+        VaultCorruptError if its node is damaged.
+        """
+        path = norm_path(path)
+        cached = self.cached_dir_id(path)
+        if cached is not None:
+            return cached
+        parts = path.split("/")
+        current = ""
+        dir_id = ROOT_DIR_ID
+        for part in parts:
+            child = f"{current}/{part}" if current else part
+            known = self.cached_dir_id(child)
+            if known is None:
+                node = self.node_for(dir_id, part, child)
+                known = self._resolve_child_dir(node)
+                self.remember_dir_id(child, known)
+            current, dir_id = child, known
+        return dir_id
+
+    def _resolve_child_dir(self, node: Node) -> str:
+        try:
+            return self.read_dir_file(node.dir_file_path, node.path)
+        except FileNotFoundError:
+            pass
+        kind = self.kind(node)
+        if kind is None:
+            raise FileNotFoundError(f"no such directory in the vault: {node.path!r}")
+        if kind is NodeKind.DIRECTORY:
+            # It was there a moment ago; read again so a racing writer is not misreported.
+            return self.read_dir_file(node.dir_file_path, node.path)
+        raise NotADirectoryError(f"not a directory: {node.path!r}")
+
+    def kind(self, node: Node) -> NodeKind | None:
+        """What the node is, by looking at storage; None if it does not exist."""
+        fs = self.fs
+        try:
+            info = fs.info(node.node_path)
+        except FileNotFoundError:
+            return None
+        if info["type"] == "file":
+            return NodeKind.FILE if not node.shortened else None
+        if fs.exists(node.dir_file_path):
+            return NodeKind.DIRECTORY
+        if fs.exists(node.symlink_path):
+            return NodeKind.SYMLINK
+        if node.shortened and fs.exists(node.contents_path):
+            return NodeKind.FILE
+        return None
+
+    # -- listing ------------------------------------------------------------------
+
+    def list_dir(self, path: str) -> list[Entry]:
+        """Decrypted children of a cleartext directory: one recursive listing of its
+        content folder, plus one read per shortened name."""
+        path = norm_path(path)
+        dir_id = self.dir_id(path)
+        content = self.content_dir(dir_id)
+        try:
+            found = self.fs.find(content, detail=True, withdirs=True)
+        except FileNotFoundError:
+            found = {}
+        if not found and not self.fs.exists(content):
+            raise VaultCorruptError(
+                f"directory {path or '/'!r} is damaged: its content folder is missing"
+            )
+        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        prefix = content.rstrip("/") + "/"
+        for full_path, info in found.items():
+            rel = full_path[len(prefix):] if full_path.startswith(prefix) else None
+            if not rel:
+                continue
+            head, _, tail = rel.partition("/")
+            if head.startswith(".") or head == DIR_ID_BACKUP_FILE_NAME:
+                continue
+            groups.setdefault(head, {})[tail] = info
+        shortened = [h for h in groups if h.endswith(SHORTENED_NAME_SUFFIX)
+                     and INFLATED_NAME_FILE_NAME in groups[h]]
+        long_names: dict[str, str] = {}
+        if shortened:
+            paths = [join(content, h, INFLATED_NAME_FILE_NAME) for h in shortened]
+            raw = self.fs.cat(paths, on_error="return")
+            for h, p in zip(shortened, paths, strict=True):
+                value = raw.get(p)
+                if isinstance(value, bytes):
+                    long_names[h] = value.decode("utf-8", errors="replace").strip()
+        entries: list[Entry] = []
+        for head, members in groups.items():
+            entry = self._entry(path, dir_id, content, head, members, long_names.get(head))
+            if entry is not None:
+                entries.append(entry)
+        return entries
+
+    def _entry(self, path: str, dir_id: str, content: str, head: str,
+               members: dict[str, dict[str, Any]], long_name: str | None) -> Entry | None:
+        node_path = join(content, head)
+        if head.endswith(SHORTENED_NAME_SUFFIX):
+            if long_name is None:
+                log.warning("skipping shortened node without name.c9s in %s", content)
+                return None
+            full = long_name
+            data_file = CONTENTS_FILE_NAME
+        elif head.endswith(ENCRYPTED_NAME_SUFFIX):
+            full = head
+            data_file = ""
+        else:
+            return None
+        if "" in members and members[""]["type"] == "file":
+            kind, data_path, info = NodeKind.FILE, node_path, members[""]
+        elif DIR_FILE_NAME in members:
+            kind, data_path, info = NodeKind.DIRECTORY, join(node_path, DIR_FILE_NAME), members[
+                DIR_FILE_NAME]
+        elif SYMLINK_FILE_NAME in members:
+            kind, data_path, info = NodeKind.SYMLINK, join(node_path, SYMLINK_FILE_NAME), members[
+                SYMLINK_FILE_NAME]
+        elif data_file and data_file in members:
+            kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
+        else:
+            return None  # an empty node folder (e.g. a half-synced directory): nothing to show
+        name, conflict_of = self._decrypt_node_name(full, dir_id)
+        if name is None:
+            log.warning("skipping a node whose name does not decrypt in %s", content)
+            return None
+        combo = self.cryptor.config.cipher_combo
+        size: int | None = 0
+        if kind is NodeKind.FILE:
+            raw_size = int(info.get("size") or 0)
+            size = cleartext_size(raw_size, combo) if is_valid_ciphertext_size(raw_size, combo) \
+                else None
+        return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
+                     size=size, info=info, conflict_of=conflict_of)
+
+    def _decrypt_node_name(self, full: str, dir_id: str) -> tuple[str | None, str | None]:
+        """The cleartext name, and for a sync-conflict copy the name it conflicts with."""
+        if not full.endswith(ENCRYPTED_NAME_SUFFIX):
+            return None, None
+        stem = full[: -len(ENCRYPTED_NAME_SUFFIX)]
+        try:
+            return self.cryptor.names.decrypt_name(stem, dir_id), None
+        except VaultError:
+            pass
+        # A cloud's conflict copy: a valid encrypted name followed by a suffix such as
+        # " (1)" or " (Created by Alice)". Find the longest prefix that decrypts.
+        for length in range(len(stem) - len(stem) % 4, 23, -4):
+            candidate, suffix = stem[:length], stem[length:]
+            if not suffix:
+                continue
+            try:
+                original = self.cryptor.names.decrypt_name(candidate, dir_id)
+            except (VaultError, FormatError):
+                continue
+            return conflict_name(original, suffix), original
+        return None, None
+
+
+def conflict_name(original: str, suffix: str) -> str:
+    """'report.txt' + ' (1)' -> 'report (1).txt': the suffix goes before the extension."""
+    stem, dot, ext = original.rpartition(".")
+    if not dot or not stem:
+        return original + suffix
+    return f"{stem}{suffix}.{ext}"

@@ -1,0 +1,69 @@
+"""Reaching a storage location: fsspec URL or filesystem instance, plus atomic small writes."""
+
+from __future__ import annotations
+
+import contextlib
+import secrets
+from typing import Any
+
+import fsspec
+from fsspec.implementations.local import LocalFileSystem
+from fsspec.spec import AbstractFileSystem
+
+#: Object stores where a written object becomes visible only when its upload completes.
+COMMIT_ON_CLOSE_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "abfs", "az", "abfss", "adl"})
+
+
+def open_location(
+    location: str, storage_options: dict[str, Any] | None = None
+) -> tuple[AbstractFileSystem, str]:
+    """The fsspec filesystem and the root path inside it for a URL or local path."""
+    fs, root = fsspec.core.url_to_fs(location, **(storage_options or {}))
+    return fs, root.rstrip("/") if root not in ("/", "") else root
+
+
+def join(root: str, *parts: str) -> str:
+    """Join storage path parts with '/', whatever the root looks like."""
+    path = root.rstrip("/")
+    for part in parts:
+        if part:
+            path = f"{path}/{part}" if path else part
+    return path
+
+
+def protocols(fs: AbstractFileSystem) -> set[str]:
+    proto = fs.protocol
+    return {proto} if isinstance(proto, str) else set(proto)
+
+
+def is_local(fs: AbstractFileSystem) -> bool:
+    return isinstance(fs, LocalFileSystem)
+
+
+def commits_on_close(fs: AbstractFileSystem) -> bool:
+    return bool(protocols(fs) & COMMIT_ON_CLOSE_PROTOCOLS)
+
+
+def temp_name(path: str) -> str:
+    """A hidden sibling name for a write in progress; listings skip hidden names."""
+    head, _, tail = path.rpartition("/")
+    name = f".{tail}.{secrets.token_hex(6)}.part"
+    return f"{head}/{name}" if head else name
+
+
+def write_atomic(fs: AbstractFileSystem, path: str, data: bytes) -> None:
+    """Write a small file so that readers see either the old or the new content, never half.
+
+    An object store's PUT already is atomic; elsewhere write a temporary name and rename.
+    """
+    if commits_on_close(fs):
+        fs.pipe_file(path, data)
+        return
+    tmp = temp_name(path)
+    fs.pipe_file(tmp, data)
+    try:
+        fs.mv(tmp, path)
+    except BaseException:
+        with contextlib.suppress(Exception):
+            fs.rm_file(tmp)
+        raise

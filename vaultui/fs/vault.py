@@ -1,0 +1,241 @@
+"""A vault on a storage location: create, inspect, unlock, change passphrase, recover."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from fsspec.spec import AbstractFileSystem
+
+from vaultui.crypto.constants import (
+    DEFAULT_SCRYPT_BLOCK_SIZE,
+    DEFAULT_SCRYPT_COST,
+    DEFAULT_SHORTENING_THRESHOLD,
+    DIR_ID_BACKUP_FILE_NAME,
+    MASTERKEY_FILENAME,
+    ROOT_DIR_ID,
+    VAULT_CONFIG_FILENAME,
+)
+from vaultui.crypto.cryptor import VaultCryptor, new_vault_files
+from vaultui.crypto.errors import FormatError, UnsupportedVaultError, VaultError
+from vaultui.crypto.keys import Masterkey
+from vaultui.crypto.masterkeyfile import MasterkeyFile, backup_file_suffix
+from vaultui.crypto.recovery import decode_recovery_key
+from vaultui.crypto.vaultconfig import (
+    MASTERKEY_KID_PREFIX,
+    CipherCombo,
+    UnverifiedVaultConfig,
+    VaultConfig,
+)
+from vaultui.fs.errors import (
+    MasterkeyMissingError,
+    StorageUnavailableError,
+    VaultConfigMissingError,
+    VaultNotFoundError,
+)
+from vaultui.fs.storage import join, open_location, write_atomic
+
+BACKUP_SUFFIX = ".bkup"
+
+#: Called when a key is needed; returns the passphrase (str) or the key itself.
+KeyLoader = Callable[["VaultLocation"], "str | Masterkey"]
+
+
+def _read(fs: AbstractFileSystem, path: str) -> bytes | None:
+    try:
+        data = fs.cat_file(path)
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        raise StorageUnavailableError(f"cannot read {path}: {exc}") from exc
+    return bytes(data)
+
+
+@dataclass(frozen=True)
+class VaultLocation:
+    """Where a vault lives: a filesystem and the vault's root path in it."""
+
+    fs: AbstractFileSystem
+    root: str
+
+    @classmethod
+    def from_url(cls, location: str, storage_options: dict[str, Any] | None = None
+                 ) -> VaultLocation:
+        fs, root = open_location(location, storage_options)
+        return cls(fs, root)
+
+    def path(self, *parts: str) -> str:
+        return join(self.root, *parts)
+
+    @property
+    def url(self) -> str:
+        """A display form of the location (never includes credentials)."""
+        return str(self.fs.unstrip_protocol(self.root))
+
+    def masterkey_file_path(self, config: UnverifiedVaultConfig | None = None) -> str:
+        name = MASTERKEY_FILENAME
+        if config is not None:
+            kid = config.kid
+            if not kid.startswith(MASTERKEY_KID_PREFIX):
+                raise UnsupportedVaultError(
+                    f"this vault's key is not in a masterkey file (key id {kid!r}); "
+                    "vaultui opens vaults with a masterkey file"
+                )
+            name = kid[len(MASTERKEY_KID_PREFIX):]
+            if "/" in name or "\\" in name or name in ("", ".", ".."):
+                raise UnsupportedVaultError(
+                    "this vault keeps its masterkey file outside the vault folder"
+                )
+        return self.path(name)
+
+    # -- inspection ---------------------------------------------------------------
+
+    def read_config(self) -> UnverifiedVaultConfig:
+        """The parsed (unverified) vault config, or a clear error saying what is missing."""
+        token = _read(self.fs, self.path(VAULT_CONFIG_FILENAME))
+        if token is None:
+            if _read(self.fs, self.path(MASTERKEY_FILENAME)) is not None:
+                raise VaultConfigMissingError(
+                    f"{self.url}: vault.cryptomator is missing; restore it with the recovery "
+                    "key or the passphrase"
+                )
+            raise VaultNotFoundError(f"{self.url} is not a vault (no vault.cryptomator)")
+        return UnverifiedVaultConfig.parse(token)
+
+    def read_masterkey_file(self, config: UnverifiedVaultConfig | None = None) -> MasterkeyFile:
+        data = _read(self.fs, self.masterkey_file_path(config))
+        if data is None:
+            raise MasterkeyMissingError(
+                f"{self.url}: masterkey.cryptomator is missing; restore it with the recovery key"
+            )
+        return MasterkeyFile.parse(data)
+
+    def is_vault(self) -> bool:
+        try:
+            self.read_config()
+        except (VaultNotFoundError, FormatError):
+            return False
+        return True
+
+    # -- unlocking ----------------------------------------------------------------
+
+    def unlock(self, secret: str | Masterkey) -> tuple[Masterkey, VaultConfig]:
+        """Verify the config with the key from `secret` (passphrase or key) and return both.
+
+        The scrypt parameters are checked (capped) when the masterkey file is parsed,
+        before scrypt runs.
+        """
+        unverified = self.read_config()
+        if isinstance(secret, Masterkey):
+            key = secret
+        else:
+            key = self.read_masterkey_file(unverified).unlock(secret)
+        return key, unverified.verify(key)
+
+    def cryptor(self, secret: str | Masterkey) -> VaultCryptor:
+        key, config = self.unlock(secret)
+        return VaultCryptor(key, config)
+
+    # -- creating and changing ----------------------------------------------------
+
+    def create(
+        self,
+        passphrase: str,
+        *,
+        cipher_combo: CipherCombo = CipherCombo.SIV_GCM,
+        shortening_threshold: int = DEFAULT_SHORTENING_THRESHOLD,
+        scrypt_cost: int = DEFAULT_SCRYPT_COST,
+        scrypt_block_size: int = DEFAULT_SCRYPT_BLOCK_SIZE,
+        masterkey: Masterkey | None = None,
+    ) -> Masterkey:
+        """Create a new vault here; refuses a location that already holds one."""
+        fs = self.fs
+        for name in (VAULT_CONFIG_FILENAME, MASTERKEY_FILENAME):
+            if fs.exists(self.path(name)):
+                raise FileExistsError(f"{self.url} already holds a vault ({name} exists)")
+        files = new_vault_files(
+            passphrase,
+            cipher_combo=cipher_combo,
+            shortening_threshold=shortening_threshold,
+            scrypt_cost=scrypt_cost,
+            scrypt_block_size=scrypt_block_size,
+            masterkey=masterkey,
+        )
+        fs.makedirs(self.path(files.root_dir_path), exist_ok=True)
+        write_atomic(fs, self.path(files.root_dir_path, DIR_ID_BACKUP_FILE_NAME),
+                     files.root_dir_id_backup)
+        write_atomic(fs, self.path(MASTERKEY_FILENAME), files.masterkey_file)
+        # The config goes last: its presence is what makes the folder a vault.
+        write_atomic(fs, self.path(VAULT_CONFIG_FILENAME), files.vault_config)
+        return files.masterkey
+
+    def _backup_masterkey_file(self, path: str) -> str | None:
+        old = _read(self.fs, path)
+        if old is None:
+            return None
+        backup = path + backup_file_suffix(old) + BACKUP_SUFFIX
+        write_atomic(self.fs, backup, old)
+        return backup
+
+    def change_passphrase(self, old_passphrase: str, new_passphrase: str) -> str | None:
+        """Re-wrap the keys under a new passphrase; files stay untouched.
+
+        The previous masterkey file is kept as masterkey.cryptomator.<id>.bkup, as
+        Cryptomator does. Returns the backup's path.
+        """
+        unverified = self.read_config()
+        path = self.masterkey_file_path(unverified)
+        current = self.read_masterkey_file(unverified)
+        unverified.verify(current.unlock(old_passphrase))
+        new = current.rewrap(old_passphrase, new_passphrase)
+        backup = self._backup_masterkey_file(path)
+        write_atomic(self.fs, path, new.to_bytes())
+        return backup
+
+    def reset_passphrase(self, recovery_key: str, new_passphrase: str,
+                         scrypt_cost: int = DEFAULT_SCRYPT_COST) -> str | None:
+        """A new masterkey file from the recovery key (the old one kept as a backup).
+
+        The key must verify this vault's config first, so a recovery key of another vault
+        cannot replace this vault's masterkey file.
+        """
+        key = decode_recovery_key(recovery_key)
+        unverified = self.read_config()
+        unverified.verify(key)
+        path = self.masterkey_file_path(unverified)
+        backup = self._backup_masterkey_file(path)
+        new = MasterkeyFile.wrap(key, new_passphrase, scrypt_cost=scrypt_cost)
+        write_atomic(self.fs, path, new.to_bytes())
+        return backup
+
+    def restore_config(self, key: Masterkey, cipher_combo: CipherCombo | None = None,
+                       shortening_threshold: int = DEFAULT_SHORTENING_THRESHOLD) -> None:
+        """Rewrite a missing vault.cryptomator; the cipher combo is detected from a file."""
+        combo = cipher_combo or self._detect_combo(key)
+        config = VaultConfig.new(combo, shortening_threshold)
+        write_atomic(self.fs, self.path(VAULT_CONFIG_FILENAME), config.to_token(key))
+
+    def restore_masterkey_file(self, recovery_key: str, new_passphrase: str,
+                               scrypt_cost: int = DEFAULT_SCRYPT_COST) -> Masterkey:
+        """Rewrite a missing masterkey.cryptomator from the recovery key."""
+        key = decode_recovery_key(recovery_key)
+        with contextlib.suppress(VaultNotFoundError):
+            self.read_config().verify(key)
+        write_atomic(self.fs, self.path(MASTERKEY_FILENAME),
+                     MasterkeyFile.wrap(key, new_passphrase, scrypt_cost=scrypt_cost).to_bytes())
+        return key
+
+    def _detect_combo(self, key: Masterkey) -> CipherCombo:
+        """Which combo the root's dirid.c9r decrypts with (it exists in every format 8 vault)."""
+        for combo in CipherCombo:
+            cryptor = VaultCryptor(key, VaultConfig.new(combo))
+            data = _read(self.fs, self.path(cryptor.dir_path(ROOT_DIR_ID),
+                                            DIR_ID_BACKUP_FILE_NAME))
+            if data is None:
+                raise VaultNotFoundError(f"{self.url}: no root directory found for this key")
+            with contextlib.suppress(VaultError):
+                cryptor.decrypt_file(data)
+                return combo
+        raise FormatError(f"{self.url}: the root directory does not decrypt with this key")
