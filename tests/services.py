@@ -83,10 +83,12 @@ def wait_for_tcp(port: int, timeout: float = START_TIMEOUT) -> None:
 
 def wait_for_http(url: str, timeout: float = START_TIMEOUT) -> None:
     """Wait until ``url`` answers at all (any HTTP status counts as up)."""
+    # No proxies: a proxy from the environment must never see loopback test traffic.
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.monotonic() + timeout
     while True:
         try:
-            with urllib.request.urlopen(url, timeout=2):
+            with opener.open(url, timeout=2):
                 return
         except urllib.error.HTTPError:
             return
