@@ -18,7 +18,6 @@ export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
 export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
 export no_proxy=$NO_PROXY
 export QT_QPA_PLATFORM=offscreen
-export PYTHONDONTWRITEBYTECODE=1
 
 # The keyring lives in a throwaway HOME, so the tests never see or touch the user's own.
 test_home=$(mktemp -d "${TMPDIR:-/tmp}/vaultui-test-home.XXXXXX")
