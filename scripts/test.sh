@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# The project's test command: sets everything up, then runs ruff, mypy and pytest.
+# pytest runs inside a private D-Bus session with an unlocked gnome-keyring, so the keyring
+# tests use a real Secret Service; the tests start S3 (moto), Azure Blob (Azurite) and SFTP
+# (sshd) themselves on 127.0.0.1. Extra arguments go to pytest, e.g. `-k s3 -x`.
+# Exits non-zero if any of the three fails (all three always run).
+set -euo pipefail
+
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+bash scripts/setup.sh
+
+# Never reach for real AWS credentials or config, whatever the caller's environment holds.
+unset AWS_PROFILE AWS_DEFAULT_PROFILE AWS_REGION AWS_DEFAULT_REGION AWS_ENDPOINT_URL \
+    AWS_SESSION_TOKEN AWS_SECURITY_TOKEN
+export AWS_CONFIG_FILE=/dev/null AWS_SHARED_CREDENTIALS_FILE=/dev/null
+export AWS_ACCESS_KEY_ID=testing AWS_SECRET_ACCESS_KEY=testing
+# Test traffic stays on loopback, even when the environment names a proxy.
+export NO_PROXY="127.0.0.1,localhost${NO_PROXY:+,$NO_PROXY}"
+export no_proxy=$NO_PROXY
+export QT_QPA_PLATFORM=offscreen
+
+# The keyring lives in a throwaway HOME, so the tests never see or touch the user's own.
+test_home=$(mktemp -d "${TMPDIR:-/tmp}/vaultui-test-home.XXXXXX")
+trap 'rm -rf "$test_home"' EXIT
+export VAULTUI_TEST_HOME=$test_home
+
+# Runs inside the private D-Bus session; a variable rather than `bash -s`, so nothing the
+# tests start can read the script from stdin.
+inner=$(cat <<'INNER'
+set -uo pipefail
+export HOME=$VAULTUI_TEST_HOME
+export XDG_DATA_HOME=$HOME/.local/share XDG_CONFIG_HOME=$HOME/.config \
+    XDG_CACHE_HOME=$HOME/.cache XDG_RUNTIME_DIR=$HOME/run
+mkdir -p "$XDG_DATA_HOME" "$XDG_CONFIG_HOME" "$XDG_CACHE_HOME" "$XDG_RUNTIME_DIR"
+chmod 700 "$XDG_RUNTIME_DIR"
+# --unlock with a password on stdin creates the "login" keyring and unlocks it.
+if ! keyring_env=$(printf 'vaultui-test' | gnome-keyring-daemon --unlock --components=secrets); then
+    echo "test.sh: gnome-keyring-daemon failed to start" >&2
+    exit 1
+fi
+eval "$keyring_env"
+export GNOME_KEYRING_CONTROL
+
+failed=()
+lint_paths=()
+for path in vaultui tests bench; do
+    [ -e "$path" ] && lint_paths+=("$path")
+done
+
+echo "== ruff check ${lint_paths[*]}"
+.venv/bin/ruff check "${lint_paths[@]}" || failed+=(ruff)
+echo "== mypy"
+.venv/bin/mypy || failed+=(mypy)
+echo "== pytest"
+# --timeout keeps a hung test from eating CI's time; a later --timeout in "$@" wins.
+# Exit 5 (no tests collected) counts as a failure too: the suite always has tests.
+.venv/bin/python -m pytest --timeout=300 "$@" || failed+=(pytest)
+
+if [ ${#failed[@]} -gt 0 ]; then
+    echo "test.sh: FAILED: ${failed[*]}" >&2
+    exit 1
+fi
+echo "test.sh: all checks passed"
+INNER
+)
+# dbus-run-session ends the bus, and with it gnome-keyring-daemon, when the inner script ends.
+dbus-run-session -- bash -c "$inner" test.sh "$@"
