@@ -13,7 +13,7 @@ from vaultui.crypto.content import ContentCipher, FileHeader
 from vaultui.crypto.errors import AuthenticationError
 from vaultui.crypto.sizes import chunk_span
 from vaultui.crypto.stream import EncryptingWriter
-from vaultui.fs.storage import commits_on_close, temp_name
+from vaultui.fs.storage import commits_on_close, read_range, temp_name
 
 #: Cleartext bytes fetched per storage request when reading sequentially (128 chunks).
 DEFAULT_READ_BLOCK = 128 * 32 * 1024
@@ -45,10 +45,10 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
 
     def _fetch(self, start: int, end: int) -> bytes:
         end = min(end, self._csize)
-        data = self._storage.cat_file(self._cpath, start=start, end=end)
+        data = read_range(self._storage, self._cpath, start, end)
         if len(data) != end - start:
             raise AuthenticationError()  # the object changed size under us
-        return bytes(data)
+        return data
 
     def _fetch_range(self, start: int, end: int) -> bytes:
         end = min(end, self.size)

@@ -44,6 +44,19 @@ def commits_on_close(fs: AbstractFileSystem) -> bool:
     return bool(protocols(fs) & COMMIT_ON_CLOSE_PROTOCOLS)
 
 
+#: Filesystems whose cat_file ignores start/end (sshfs returns the whole file).
+_RANGELESS_CAT_PROTOCOLS = frozenset({"ssh", "sftp"})
+
+
+def read_range(fs: AbstractFileSystem, path: str, start: int, end: int) -> bytes:
+    """Bytes [start, end) of a storage object, fetching only those bytes."""
+    if protocols(fs) & _RANGELESS_CAT_PROTOCOLS:
+        with fs.open(path, "rb") as f:
+            f.seek(start)
+            return bytes(f.read(end - start))
+    return bytes(fs.cat_file(path, start=start, end=end))
+
+
 def temp_name(path: str) -> str:
     """A hidden sibling name for a write in progress; listings skip hidden names."""
     head, _, tail = path.rpartition("/")
