@@ -177,8 +177,8 @@ def write_with_vaultui(fs: VaultFileSystem, spec: TreeSpec) -> None:
 
 
 def write_with_pycryptomator(vault: Any, spec: TreeSpec) -> None:
-    # A conforming writer normalises names to NFC (vault format 6+); pycryptomator
-    # does not, so we do it for it.
+    # A conforming writer normalises names to NFC (vault format 6+); pycryptomator does
+    # not (see test_pycryptomator_stores_nfd_names_as_given), so we do it for it.
     for d in spec.dirs:
         vault.mkdir("/" + nfc(d))
     for path, data in spec.files.items():
@@ -416,6 +416,47 @@ def test_vaultui_lists_pycryptomator_vault_without_surprises(their_vault: Path) 
     """pycryptomator's root dirid.c9r is not a valid encrypted file; listings skip it."""
     fs = VaultFileSystem(str(their_vault), passphrase=PASSPHRASE)
     assert fs.ls("", detail=False) == sorted(p for p in EXPECTED if "/" not in p)
+
+
+def test_pycryptomator_stores_nfd_names_as_given(tmp_path: Path) -> None:
+    """pycryptomator encrypts a name as it is given; Cryptomator (and we) encrypt its NFC.
+
+    vaultui shows such a name in NFC and can read, rename and delete it.
+    """
+    name = nfd("Übergröße.txt")
+    vault = new_pycryptomator_vault(tmp_path / "v")
+    vault.encryptFile(io.BytesIO(b"stored nfd"), "/" + name)
+    vault.mkdir("/" + nfd("Verzeichnis-ä"))
+    vault.encryptFile(io.BytesIO(b"inside"), "/" + nfd("Verzeichnis-ä/ü.txt"))
+    assert vault.getInfo("/" + name).exists
+    assert not vault.getInfo("/" + nfc(name)).exists
+    # Straight to the paths, without a listing first.
+    fresh = VaultFileSystem(str(tmp_path / "v"), passphrase=PASSPHRASE)
+    assert fresh.cat_file(nfc("Verzeichnis-ä/ü.txt")) == b"inside"
+    assert fresh.info(name)["size"] == len(b"stored nfd")
+    assert not fresh.exists(nfc("Verzeichnis-ä/ö.txt"))
+    fresh.pipe_file(nfc(name), b"overwritten")  # the stored node, not a second one
+    assert fresh.cat_file(name) == b"overwritten"
+    fresh.pipe_file(name, b"stored nfd")
+    fs = VaultFileSystem(str(tmp_path / "v"), passphrase=PASSPHRASE)
+    found = fs.find("", withdirs=True)
+    assert found == sorted([nfc(name), nfc("Verzeichnis-ä"), nfc("Verzeichnis-ä/ü.txt")])
+    assert fs.cat_file(nfc(name)) == b"stored nfd"
+    assert fs.cat_file(name) == b"stored nfd"
+    assert fs.cat_file(nfc("Verzeichnis-ä/ü.txt")) == b"inside"
+    fs.mv(nfc(name), "renamed.txt")
+    fs.rm(nfc("Verzeichnis-ä"), recursive=True)
+    assert fs.find("", withdirs=True) == ["renamed.txt"]
+    assert_no_orphans(tmp_path / "v", pycryptomator.Vault(str(tmp_path / "v"), PASSPHRASE))
+
+
+def test_nfc_and_nfd_twins_both_stay_visible(tmp_path: Path) -> None:
+    vault = new_pycryptomator_vault(tmp_path / "v")
+    vault.encryptFile(io.BytesIO(b"nfc"), "/" + nfc("é.txt"))
+    vault.encryptFile(io.BytesIO(b"nfd"), "/" + nfd("é.txt"))
+    fs = VaultFileSystem(str(tmp_path / "v"), passphrase=PASSPHRASE)
+    assert sorted(fs.ls("", detail=False)) == sorted([nfc("é.txt"), nfd("é.txt")])
+    assert fs.cat_file(nfc("é.txt")) == b"nfc"
 
 
 # -- changes made by vaultui stay readable by pycryptomator ----------------------------

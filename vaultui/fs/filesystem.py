@@ -314,11 +314,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 content = self.mapper.content_dir(dir_id)
                 with contextlib.suppress(FileNotFoundError):
                     self.storage.rm(content, recursive=True)
-                self.mapper.forget(path)
             if kind is NodeKind.FILE and not node.shortened:
                 self.storage.rm_file(node.node_path)
             else:
                 self.storage.rm(node.node_path, recursive=True)
+            self.mapper.forget(path)
 
     def rm_file(self, path: str) -> None:
         path = self._path(path)
@@ -373,6 +373,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 if old.shortened:
                     with contextlib.suppress(FileNotFoundError):
                         self.storage.rm(old.node_path, recursive=True)
+                self.mapper.forget(src)
             else:
                 member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
                 data = bytes(self.storage.cat_file(join(old.node_path, member)))
