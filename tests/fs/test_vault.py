@@ -13,6 +13,7 @@ import json
 import os
 import pickle
 import re
+import threading
 import time
 import traceback
 from collections.abc import Iterator
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fsspec.utils import tokenize
 
 from vaultui.crypto.constants import CLEARTEXT_CHUNK_SIZE
 from vaultui.crypto.errors import (
@@ -671,6 +673,19 @@ def test_no_secrets_in_the_filesystem_object(root: Path,
             pickle.dumps(fs)
         with pytest.raises(TypeError):
             pickle.dumps(key)
+
+
+def test_fs_token_is_not_a_hash_of_the_passphrase(root: Path) -> None:
+    """fsspec's own token is an MD5 of every constructor argument, and hash(fs) shows it:
+    a fast hash of the passphrase would bypass scrypt for anyone who sees it."""
+    fs = VaultFileSystem(str(root), passphrase=PASSPHRASE)
+    md5_of_arguments = tokenize(VaultFileSystem, os.getpid(), threading.get_ident(), str(root),
+                                passphrase=PASSPHRASE)
+    assert fs._fs_token != md5_of_arguments
+    assert PASSPHRASE not in repr(vars(fs))
+    assert hash(fs) == hash(fs)
+    assert fs == fs
+    assert fs != VaultFileSystem(str(root), passphrase=PASSPHRASE)  # never shared
 
 
 def test_filesystem_is_not_cached(root: Path) -> None:
