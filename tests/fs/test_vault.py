@@ -368,6 +368,26 @@ def test_hs384_and_hs512_configs_are_accepted(root: Path,
         assert vault[0].unlock(PASSPHRASE)[1].cipher_combo is CipherCombo.SIV_GCM
 
 
+def test_format_7_vault_is_named(root: Path, vault: tuple[VaultLocation, Masterkey]) -> None:
+    """A format 7 vault has no vault.cryptomator and a masterkey file of version 7."""
+    (root / "vault.cryptomator").unlink()
+    mk = MasterkeyFile.parse((root / "masterkey.cryptomator").read_bytes())
+    old = json.loads((root / "masterkey.cryptomator").read_bytes())
+    old["version"] = 7
+    old["versionMac"] = base64.b64encode(
+        hmac.digest(vault[1].mac_key, (7).to_bytes(4, "big"), "sha256")).decode()
+    (root / "masterkey.cryptomator").write_text(json.dumps(old))
+    assert mk.scrypt_cost == FAST
+    for attempt in (lambda: vault[0].unlock(PASSPHRASE),
+                    lambda: VaultFileSystem(str(root), passphrase=PASSPHRASE)):
+        with pytest.raises(UnsupportedVaultError, match="format 7") as e:
+            attempt()
+        assert str(root) in str(e.value)
+        assert "Cryptomator" in str(e.value)
+        assert_exception_clean(e.value, PASSPHRASE, vault[1])
+    assert not vault[0].is_vault()
+
+
 # -- a hostile masterkey.cryptomator ------------------------------------------------------
 
 HOSTILE_SCRYPT = {

@@ -17,6 +17,7 @@ from vaultui.crypto.constants import (
     MASTERKEY_FILENAME,
     ROOT_DIR_ID,
     VAULT_CONFIG_FILENAME,
+    VAULT_FORMAT,
 )
 from vaultui.crypto.cryptor import VaultCryptor, new_vault_files
 from vaultui.crypto.errors import FormatError, UnsupportedVaultError, VaultError
@@ -51,6 +52,15 @@ def _read(fs: AbstractFileSystem, path: str) -> bytes | None:
     except OSError as exc:
         raise StorageUnavailableError(f"cannot read {path}: {exc}") from exc
     return bytes(data)
+
+
+def _older_format(masterkey_file: bytes) -> int | None:
+    """The vault format a masterkey file of a vault before format 8 names, else None."""
+    try:
+        version = MasterkeyFile.parse(masterkey_file).version
+    except FormatError:
+        return None
+    return version if 0 < version < VAULT_FORMAT else None
 
 
 @dataclass(frozen=True)
@@ -96,7 +106,16 @@ class VaultLocation:
         """The parsed (unverified) vault config, or a clear error saying what is missing."""
         token = _read(self.fs, self.path(VAULT_CONFIG_FILENAME))
         if token is None:
-            if _read(self.fs, self.path(MASTERKEY_FILENAME)) is not None:
+            masterkey_file = _read(self.fs, self.path(MASTERKEY_FILENAME))
+            if masterkey_file is not None:
+                # Vaults before format 8 have no config at all: their masterkey file's
+                # version is the vault format. "Restore the config" would be wrong advice.
+                old = _older_format(masterkey_file)
+                if old is not None:
+                    raise UnsupportedVaultError(
+                        f"{self.url} is a vault of format {old}; vaultui reads format "
+                        f"{VAULT_FORMAT}. Upgrade it by unlocking it once in Cryptomator."
+                    )
                 raise VaultConfigMissingError(
                     f"{self.url}: vault.cryptomator is missing; restore it with the recovery "
                     "key or the passphrase"
