@@ -459,6 +459,30 @@ def test_restore_config_detects_the_cipher_combo(tmp_path: Path, combo: CipherCo
     assert not leftovers(root)
 
 
+@pytest.mark.parametrize("combo", list(CipherCombo))
+def test_restore_config_without_dir_id_backups(tmp_path: Path, combo: CipherCombo) -> None:
+    """dirid.c9r is optional (older vaults have none): the combo comes from other files."""
+    root = tmp_path / "vault"
+    location, key = create(root, combo)
+    files = populate(VaultFileSystem(str(root), passphrase=PASSPHRASE))
+    (root / "vault.cryptomator").unlink()
+    for backup in root.glob("d/*/*/dirid.c9r"):
+        backup.unlink()
+    location.restore_config(key)
+    assert location.unlock(PASSPHRASE)[1].cipher_combo is combo
+    assert_readable(VaultFileSystem(str(root), passphrase=PASSPHRASE), files)
+
+
+def test_restore_config_when_nothing_decrypts(root: Path,
+                                              vault: tuple[VaultLocation, Masterkey]) -> None:
+    (root / "vault.cryptomator").unlink()
+    (backup,) = root.glob("d/*/*/dirid.c9r")
+    backup.write_bytes(os.urandom(68))
+    with pytest.raises(FormatError, match="no file in the vault decrypts with this key"):
+        vault[0].restore_config(vault[1])
+    assert not (root / "vault.cryptomator").exists()
+
+
 def test_restore_config_with_the_passphrase_key(root: Path,
                                                 vault: tuple[VaultLocation, Masterkey]) -> None:
     """Cryptomator restores a lost config with the passphrase too: unwrap, then sign."""

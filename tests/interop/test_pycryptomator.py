@@ -602,6 +602,35 @@ def test_our_recovery_words_open_their_vault(tmp_path: Path) -> None:
     assert VaultFileSystem(str(root), passphrase="new").cat_file("theirs.txt") == b"theirs"
 
 
+def test_restore_config_of_a_pycryptomator_vault(tmp_path: Path) -> None:
+    """pycryptomator's init writes the root's dirid.c9r with the header payload in the
+    clear, so it never authenticates; the combo must be found from another file."""
+    root = tmp_path / "vault"
+    vault = new_pycryptomator_vault(root)
+    vault.mkdir("/sub")
+    vault.encryptFile(io.BytesIO(b"content"), "/sub/f.txt")
+    key = Masterkey(bytes(vault.pk), bytes(vault.hk))
+    (root / "vault.cryptomator").unlink()
+    location = VaultLocation.from_url(str(root))
+    location.restore_config(decode_recovery_key(_their_words(vault)))
+    assert VaultFileSystem(str(root), masterkey=key).cat_file("sub/f.txt") == b"content"
+    assert pycryptomator_snapshot(pycryptomator.Vault(str(root), PASSPHRASE)) == {
+        "sub": ("dir",), "sub/f.txt": file_entry(b"content")}
+
+
+def test_pycryptomator_root_dirid_does_not_decrypt(tmp_path: Path) -> None:
+    """The disagreement itself, so that a fixed pycryptomator shows up here."""
+    from vaultui.crypto.cryptor import VaultCryptor
+    from vaultui.crypto.errors import AuthenticationError
+    root = tmp_path / "vault"
+    vault = new_pycryptomator_vault(root)
+    cryptor = VaultCryptor(Masterkey(bytes(vault.pk), bytes(vault.hk)),
+                           VaultLocation.from_url(str(root)).unlock(PASSPHRASE)[1])
+    (backup,) = root.glob("d/*/*/dirid.c9r")
+    with pytest.raises(AuthenticationError):
+        cryptor.decrypt_file(backup.read_bytes())
+
+
 def _backups(root: Path) -> list[Path]:
     return sorted(root.glob("masterkey.cryptomator.*.bkup"))
 
