@@ -450,6 +450,17 @@ def test_pycryptomator_stores_nfd_names_as_given(tmp_path: Path) -> None:
     assert_no_orphans(tmp_path / "v", pycryptomator.Vault(str(tmp_path / "v"), PASSPHRASE))
 
 
+def test_non_ascii_lookup_in_a_damaged_folder_is_not_found(tmp_path: Path) -> None:
+    """The fallback lookup for unnormalised names must not turn 'no' into an error."""
+    fs = new_vaultui_vault(tmp_path / "v")
+    fs.makedirs("dir")
+    fs.pipe_file("dir/x", b"1")
+    shutil.rmtree(fs.ciphertext_paths("dir")[1])
+    fresh = VaultFileSystem(str(tmp_path / "v"), passphrase=PASSPHRASE)
+    assert not fresh.exists("dir/ü.txt")
+    assert not fresh.exists("dir/u.txt")
+
+
 def test_nfc_and_nfd_twins_both_stay_visible(tmp_path: Path) -> None:
     vault = new_pycryptomator_vault(tmp_path / "v")
     vault.encryptFile(io.BytesIO(b"nfc"), "/" + nfc("é.txt"))

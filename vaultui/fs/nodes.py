@@ -163,7 +163,11 @@ class PathMapper:
 
     def _find_unnormalised(self, parent: str, node: Node) -> Node:
         """`node` as stored under a name not in NFC, if it is: listing the parent learns it."""
-        self.list_dir(parent)
+        try:
+            self.list_dir(parent)
+        except VaultCorruptError:
+            # A lookup in a damaged folder answers as before: not found. Listing it says why.
+            return node
         return self.node_for(node.parent_dir_id, node.path.rpartition("/")[2], node.path)
 
     def cached_dir_id(self, path: str) -> str | None:
