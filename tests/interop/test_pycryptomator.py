@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 import os
 import random
 import re
@@ -278,6 +279,9 @@ def vaultui_vault(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 def test_pycryptomator_reads_what_vaultui_writes(vaultui_vault: Path) -> None:
+    # pycryptomator takes N and r from the masterkey file, so the fast cost works for it.
+    mk = json.loads((vaultui_vault / "masterkey.cryptomator").read_bytes())
+    assert (mk["scryptCostParam"], mk["scryptBlockSize"]) == (FAST_SCRYPT, 8)
     vault = pycryptomator.Vault(str(vaultui_vault), PASSPHRASE)
     assert pycryptomator_snapshot(vault) == EXPECTED
 
@@ -640,6 +644,27 @@ def test_pycryptomator_root_dirid_does_not_decrypt(tmp_path: Path) -> None:
     (backup,) = root.glob("d/*/*/dirid.c9r")
     with pytest.raises(AuthenticationError):
         cryptor.decrypt_file(backup.read_bytes())
+
+
+def test_pycryptomator_does_not_normalise_passphrases(tmp_path: Path) -> None:
+    """Cryptomator (format 6+) and vaultui derive the key from the NFC passphrase;
+    pycryptomator from the bytes as typed, so NFD input (macOS) fails there."""
+    passphrase = nfc("pässwörd")
+    new_vaultui_vault(tmp_path / "v", passphrase=nfd(passphrase))
+    pycryptomator.Vault(str(tmp_path / "v"), passphrase)
+    with pytest.raises(BaseException, match="unwrap"):
+        pycryptomator.Vault(str(tmp_path / "v"), nfd(passphrase))
+    assert VaultFileSystem(str(tmp_path / "v"), passphrase=nfd(passphrase)).ls("") == []
+
+
+def test_pycryptomator_refuses_ctrmac_vaults(tmp_path: Path) -> None:
+    """It implements SIV_GCM only; vaultui writes both combos."""
+    from vaultui.crypto.vaultconfig import CipherCombo
+    (tmp_path / "v").mkdir()
+    VaultLocation.from_url(str(tmp_path / "v")).create(
+        PASSPHRASE, scrypt_cost=FAST_SCRYPT, cipher_combo=CipherCombo.SIV_CTRMAC)
+    with pytest.raises(AssertionError):
+        pycryptomator.Vault(str(tmp_path / "v"), PASSPHRASE)
 
 
 def _backups(root: Path) -> list[Path]:
