@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import secrets
 import threading
 from collections.abc import Callable
 from datetime import datetime
@@ -63,6 +64,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         target_options: dict[str, Any] | None = None,
         **kwargs: Any,
     ) -> None:
+        self._token = secrets.token_hex(16)
         super().__init__(**kwargs)
         if fs is not None:
             self.location = VaultLocation(fs, (root or "").rstrip("/"))
@@ -80,6 +82,18 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.storage = self.location.fs
         self.mapper = PathMapper(self.storage, self.location.root, self.cryptor)
         self._write_lock = threading.RLock()
+
+    # fsspec sets `_fs_token_` to an MD5 of every constructor argument, the passphrase
+    # included, and publishes it through hash(fs), get_fs_token_paths and dask tokens: a
+    # fast hash that would let anyone who sees it guess the passphrase without scrypt.
+    # An instance is never cached or shared (cachable = False), so a random token serves.
+    @property
+    def _fs_token_(self) -> str:
+        return self._token
+
+    @_fs_token_.setter
+    def _fs_token_(self, value: Any) -> None:
+        pass
 
     @property
     def storage_options(self) -> dict[str, Any]:
@@ -314,11 +328,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 content = self.mapper.content_dir(dir_id)
                 with contextlib.suppress(FileNotFoundError):
                     self.storage.rm(content, recursive=True)
-                self.mapper.forget(path)
             if kind is NodeKind.FILE and not node.shortened:
                 self.storage.rm_file(node.node_path)
             else:
                 self.storage.rm(node.node_path, recursive=True)
+            self.mapper.forget(path)
 
     def rm_file(self, path: str) -> None:
         path = self._path(path)
@@ -373,6 +387,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 if old.shortened:
                     with contextlib.suppress(FileNotFoundError):
                         self.storage.rm(old.node_path, recursive=True)
+                self.mapper.forget(src)
             else:
                 member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
                 data = bytes(self.storage.cat_file(join(old.node_path, member)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -115,6 +116,11 @@ class PathMapper:
         self.root = root
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
+        # Nodes another writer stored under a name not in NFC (pycryptomator encrypts
+        # names as it is given them): cleartext path -> (parent dir id, node path, full
+        # encrypted name). And the directories already listed to find such nodes.
+        self._unnormalised: dict[str, tuple[str, str, str]] = {}
+        self._scanned: set[str] = set()
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -126,6 +132,10 @@ class PathMapper:
         return join(self.root, self.cryptor.dir_path(dir_id))
 
     def node_for(self, parent_dir_id: str, name: str, path: str) -> Node:
+        with self._lock:
+            known = self._unnormalised.get(path)
+        if known is not None and known[0] == parent_dir_id:
+            return Node(path, *known)
         full = self.cryptor.full_encrypted_name(name, parent_dir_id)
         stored = self.cryptor.storage_name(name, parent_dir_id)
         return Node(path, parent_dir_id, join(self.content_dir(parent_dir_id), stored), full)
@@ -136,7 +146,29 @@ class PathMapper:
         if not parts:
             raise ValueError("the vault root has no node")
         parent = "/".join(parts[:-1])
-        return self.node_for(self.dir_id(parent), parts[-1], "/".join(parts))
+        parent_id = self.dir_id(parent)
+        node = self.node_for(parent_id, parts[-1], "/".join(parts))
+        if self._may_be_unnormalised(parent_id, node) and self.kind(node) is None:
+            node = self._find_unnormalised(parent, node)
+        return node
+
+    def _may_be_unnormalised(self, parent_dir_id: str, node: Node) -> bool:
+        """Whether `node` might exist under another Unicode form of its name, unlisted yet.
+
+        Only non-ASCII names can: for the rest no storage request is ever added.
+        """
+        with self._lock:
+            scanned = parent_dir_id in self._scanned
+        return not scanned and not node.path.rpartition("/")[2].isascii()
+
+    def _find_unnormalised(self, parent: str, node: Node) -> Node:
+        """`node` as stored under a name not in NFC, if it is: listing the parent learns it."""
+        try:
+            self.list_dir(parent)
+        except VaultCorruptError:
+            # A lookup in a damaged folder answers as before: not found. Listing it says why.
+            return node
+        return self.node_for(node.parent_dir_id, node.path.rpartition("/")[2], node.path)
 
     def cached_dir_id(self, path: str) -> str | None:
         with self._lock:
@@ -147,16 +179,19 @@ class PathMapper:
             self._dir_ids[path] = dir_id
 
     def forget(self, path: str) -> None:
-        """Drop cached ids of `path` and everything below it (after rm or mv)."""
+        """Drop what is cached of `path` and everything below it (after rm or mv)."""
         prefix = path + "/"
         with self._lock:
-            for key in [k for k in self._dir_ids if k == path or k.startswith(prefix)]:
-                if key:
-                    del self._dir_ids[key]
+            for cache in (self._dir_ids, self._unnormalised):
+                for key in [k for k in cache if k == path or k.startswith(prefix)]:
+                    if key:
+                        del cache[key]
 
     def forget_all(self) -> None:
         with self._lock:
             self._dir_ids = {"": ROOT_DIR_ID}
+            self._unnormalised.clear()
+            self._scanned.clear()
 
     def read_dir_file(self, dir_file_path: str, path: str) -> str:
         """A subdirectory's id from its dir.c9r, checked for plausibility."""
@@ -202,6 +237,10 @@ class PathMapper:
         except FileNotFoundError:
             pass
         kind = self.kind(node)
+        if kind is None and self._may_be_unnormalised(node.parent_dir_id, node):
+            stored = self._find_unnormalised(parent_path(node.path), node)
+            if stored != node:
+                return self._resolve_child_dir(stored)
         if kind is None:
             raise FileNotFoundError(f"no such directory in the vault: {node.path!r}")
         if kind is NodeKind.DIRECTORY:
@@ -264,13 +303,17 @@ class PathMapper:
                     long_names[h] = value.decode("utf-8", errors="replace").strip()
         entries: list[Entry] = []
         for head, members in groups.items():
-            entry = self._entry(path, dir_id, content, head, members, long_names.get(head))
+            entry = self._entry(path, dir_id, content, head, members, long_names.get(head),
+                                groups)
             if entry is not None:
                 entries.append(entry)
+        with self._lock:
+            self._scanned.add(dir_id)
         return entries
 
     def _entry(self, path: str, dir_id: str, content: str, head: str,
-               members: dict[str, dict[str, Any]], long_name: str | None) -> Entry | None:
+               members: dict[str, dict[str, Any]], long_name: str | None,
+               siblings: Collection[str]) -> Entry | None:
         node_path = join(content, head)
         if head.endswith(SHORTENED_NAME_SUFFIX):
             if long_name is None:
@@ -299,6 +342,16 @@ class PathMapper:
         if name is None:
             log.warning("skipping a node whose name does not decrypt in %s", content)
             return None
+        if conflict_of is None and normalize_name(name) != name:
+            # Stored unnormalised by another writer: show the NFC name, as every path
+            # we are given is normalised, and remember where the node really is. If the
+            # NFC name exists as well, both stay visible under their own names.
+            nfc = normalize_name(name)
+            if self.cryptor.storage_name(nfc, dir_id) not in siblings:
+                with self._lock:
+                    self._unnormalised[f"{path}/{nfc}" if path else nfc] = (
+                        dir_id, node_path, full)
+                name = nfc
         combo = self.cryptor.config.cipher_combo
         size: int | None = 0
         if kind is NodeKind.FILE:

@@ -3,26 +3,33 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from fsspec.spec import AbstractFileSystem
 
 from vaultui.crypto.constants import (
+    DATA_DIR_NAME,
     DEFAULT_SCRYPT_BLOCK_SIZE,
     DEFAULT_SCRYPT_COST,
     DEFAULT_SHORTENING_THRESHOLD,
+    DIR_FILE_NAME,
     DIR_ID_BACKUP_FILE_NAME,
+    ENCRYPTED_NAME_SUFFIX,
     MASTERKEY_FILENAME,
     ROOT_DIR_ID,
     VAULT_CONFIG_FILENAME,
+    VAULT_FORMAT,
 )
+from vaultui.crypto.content import content_cipher
 from vaultui.crypto.cryptor import VaultCryptor, new_vault_files
 from vaultui.crypto.errors import FormatError, UnsupportedVaultError, VaultError
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.masterkeyfile import MasterkeyFile, backup_file_suffix
+from vaultui.crypto.names import NameCipher
 from vaultui.crypto.recovery import decode_recovery_key
+from vaultui.crypto.sizes import LAYOUTS
 from vaultui.crypto.vaultconfig import (
     MASTERKEY_KID_PREFIX,
     CipherCombo,
@@ -38,19 +45,30 @@ from vaultui.fs.errors import (
 from vaultui.fs.storage import join, open_location, write_atomic
 
 BACKUP_SUFFIX = ".bkup"
+#: Encrypted files tried, beyond the root's dirid.c9r, to find a vault's cipher combo.
+MAX_COMBO_PROBES = 32
 
 #: Called when a key is needed; returns the passphrase (str) or the key itself.
 KeyLoader = Callable[["VaultLocation"], "str | Masterkey"]
 
 
-def _read(fs: AbstractFileSystem, path: str) -> bytes | None:
+def _read(fs: AbstractFileSystem, path: str, end: int | None = None) -> bytes | None:
     try:
-        data = fs.cat_file(path)
+        data = fs.cat_file(path) if end is None else fs.cat_file(path, start=0, end=end)
     except FileNotFoundError:
         return None
     except OSError as exc:
         raise StorageUnavailableError(f"cannot read {path}: {exc}") from exc
     return bytes(data)
+
+
+def _older_format(masterkey_file: bytes) -> int | None:
+    """The vault format a masterkey file of a vault before format 8 names, else None."""
+    try:
+        version = MasterkeyFile.parse(masterkey_file).version
+    except FormatError:
+        return None
+    return version if 0 < version < VAULT_FORMAT else None
 
 
 @dataclass(frozen=True)
@@ -96,7 +114,16 @@ class VaultLocation:
         """The parsed (unverified) vault config, or a clear error saying what is missing."""
         token = _read(self.fs, self.path(VAULT_CONFIG_FILENAME))
         if token is None:
-            if _read(self.fs, self.path(MASTERKEY_FILENAME)) is not None:
+            masterkey_file = _read(self.fs, self.path(MASTERKEY_FILENAME))
+            if masterkey_file is not None:
+                # Vaults before format 8 have no config at all: their masterkey file's
+                # version is the vault format. "Restore the config" would be wrong advice.
+                old = _older_format(masterkey_file)
+                if old is not None:
+                    raise UnsupportedVaultError(
+                        f"{self.url} is a vault of format {old}; vaultui reads format "
+                        f"{VAULT_FORMAT}. Upgrade it by unlocking it once in Cryptomator."
+                    )
                 raise VaultConfigMissingError(
                     f"{self.url}: vault.cryptomator is missing; restore it with the recovery "
                     "key or the passphrase"
@@ -228,14 +255,36 @@ class VaultLocation:
         return key
 
     def _detect_combo(self, key: Masterkey) -> CipherCombo:
-        """Which combo the root's dirid.c9r decrypts with (it exists in every format 8 vault)."""
-        for combo in CipherCombo:
-            cryptor = VaultCryptor(key, VaultConfig.new(combo))
-            data = _read(self.fs, self.path(cryptor.dir_path(ROOT_DIR_ID),
-                                            DIR_ID_BACKUP_FILE_NAME))
-            if data is None:
-                raise VaultNotFoundError(f"{self.url}: no root directory found for this key")
-            with contextlib.suppress(VaultError):
-                cryptor.decrypt_file(data)
-                return combo
-        raise FormatError(f"{self.url}: the root directory does not decrypt with this key")
+        """Which combo the file headers decrypt with: the root's dirid.c9r first, then
+        other encrypted files, as Cryptomator's recovery does.
+
+        The root's dirid.c9r is optional (vaults from before cryptofs wrote it lack it),
+        and pycryptomator writes it with the header payload in the clear.
+        """
+        root_dir = self.path(NameCipher(key).dir_path(ROOT_DIR_ID))
+        if not self.fs.exists(root_dir):
+            raise VaultNotFoundError(f"{self.url}: no root directory found for this key")
+        longest = max(layout.header_size for layout in LAYOUTS.values())
+        for path in self._encrypted_files(join(root_dir, DIR_ID_BACKUP_FILE_NAME)):
+            head = _read(self.fs, path, end=longest)
+            for combo in CipherCombo:
+                if head is None:
+                    break
+                with contextlib.suppress(VaultError):
+                    content_cipher(combo, key).decrypt_header(head[:LAYOUTS[combo].header_size])
+                    return combo
+        raise FormatError(f"{self.url}: no file in the vault decrypts with this key")
+
+    def _encrypted_files(self, first: str) -> Iterator[str]:
+        yield first
+        probes = 0
+        for folder, _dirs, files in self.fs.walk(self.path(DATA_DIR_NAME)):
+            for name in sorted(files):
+                path = join(folder, name)
+                # dir.c9r holds a plain directory id; every other .c9r is encrypted.
+                if name.endswith(ENCRYPTED_NAME_SUFFIX) and name != DIR_FILE_NAME \
+                        and path != first:
+                    yield path
+                    probes += 1
+                    if probes >= MAX_COMBO_PROBES:
+                        return
