@@ -138,7 +138,8 @@ class _Browser(QWidget):
         if shortcuts:
             act.setShortcuts([QKeySequence(s) for s in shortcuts])
             act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
-        act.triggered.connect(slot)
+        # triggered(bool) would pass `checked` as the slot's first argument.
+        act.triggered.connect(lambda _checked=False: slot())
         self.addAction(act)
         return act
 
