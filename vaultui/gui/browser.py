@@ -41,10 +41,10 @@ class FileTreeView(QTreeView):
 
     Signals:
         filesDropped(paths: list[str], target_folder: str | None): local files were dropped;
-            target_folder is the folder item under the cursor, or None for the current folder.
+            target_folder is the folder item under the cursor, or "" for the shown folder.
     """
 
-    filesDropped = Signal(list, object)  # noqa: N815
+    filesDropped = Signal(list, str)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -84,7 +84,7 @@ class FileTreeView(QTreeView):
                 target = str(info)
         event.setDropAction(Qt.DropAction.CopyAction)
         event.accept()
-        self.filesDropped.emit(paths, target)
+        self.filesDropped.emit(paths, "" if target is None else target)
 
 
 def _is_dir(index: QModelIndex) -> bool:

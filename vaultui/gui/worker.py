@@ -8,11 +8,12 @@ and re-emits what the worker reports as its own signals, always on the GUI threa
 
 from __future__ import annotations
 
+import queue
 import threading
 from collections.abc import Callable
 from typing import Any
 
-from vaultui.gui.qt import QObject, QRunnable, QThreadPool, Signal, Slot
+from vaultui.gui.qt import QObject, QRunnable, QThreadPool, QTimer, Signal
 
 
 class CancelledError(Exception):
@@ -39,37 +40,40 @@ class JobContext:
 Job = Callable[[JobContext], Any]
 
 
-class _Bridge(QObject):
-    """Emitted from the worker thread; lives on the GUI thread, so delivery is queued."""
-
-    progressed = Signal(object, object)
-    succeeded = Signal(object)
-    failed = Signal(object)
-
-
 class _Runner(QRunnable):
-    def __init__(self, job: Job, bridge: _Bridge, cancelled: threading.Event) -> None:
+    """Runs the job on a pool thread and queues what happens for the GUI thread.
+
+    It makes no Qt call from the worker thread: with PySide6 6.12 on Python 3.11, emitting a
+    signal from a worker thread many times (progress) miscounts references to the returned
+    True/None and aborts the interpreter ("bool_dealloc"). A thread-safe queue that the Task
+    polls on the GUI thread avoids every cross-thread Python-to-Qt call.
+    """
+
+    def __init__(self, job: Job, events: queue.SimpleQueue[tuple[str, Any]],
+                 cancelled: threading.Event) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Task keeps it; Python owns its lifetime
         self._job = job
-        self._bridge = bridge
+        self._events = events
         self._cancelled = cancelled
 
     def run(self) -> None:
-        ctx = JobContext(self._cancelled, self._bridge.progressed.emit)
+        events = self._events
+        ctx = JobContext(self._cancelled, lambda done, total: events.put(("progress",
+                                                                          (done, total))))
         try:
             result = self._job(ctx)
         except BaseException as exc:  # every failure must reach the GUI, not the thread
-            self._bridge.failed.emit(exc)
+            events.put(("failed", exc))
         else:
-            self._bridge.succeeded.emit(result)
+            events.put(("succeeded", result))
 
 
 class Task(QObject):
     """A job handed to a thread pool.
 
     Signals (all on the GUI thread):
-        progressed(done: int, total: int): the job reported progress.
+        progressed(done: int, total: int): the job reported progress (latest value only).
         succeeded(result: object): the job returned.
         failed(error: BaseException): the job raised (CancelledError when cancelled).
         ended(): after succeeded or failed; the task is done.
@@ -80,21 +84,26 @@ class Task(QObject):
     failed = Signal(object)
     ended = Signal()
 
+    POLL_MS = 30
+
     def __init__(self, job: Job, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.job = job
         self._cancelled = threading.Event()
-        self._bridge = _Bridge()
-        self._bridge.progressed.connect(self._on_progressed)
-        self._bridge.succeeded.connect(self._on_succeeded)
-        self._bridge.failed.connect(self._on_failed)
+        self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self._poll)
         self._runner: _Runner | None = None
         self.running = False
         self.done = False
 
     def start(self, pool: QThreadPool) -> Task:
-        self._runner = _Runner(self.job, self._bridge, self._cancelled)
+        self._cancelled.clear()
+        self._runner = _Runner(self.job, self._events, self._cancelled)
         self.running = True
+        self.done = False
+        self._timer.start()
         pool.start(self._runner)
         return self
 
@@ -105,24 +114,31 @@ class Task(QObject):
     def is_cancelled(self) -> bool:
         return self._cancelled.is_set()
 
-    @Slot(object, object)
-    def _on_progressed(self, done: int, total: int) -> None:
-        if not self.done:
-            self.progressed.emit(done, total)
-
-    @Slot(object)
-    def _on_succeeded(self, result: object) -> None:
-        self._finish()
-        self.succeeded.emit(result)
-        self.ended.emit()
-
-    @Slot(object)
-    def _on_failed(self, error: BaseException) -> None:
-        self._finish()
-        self.failed.emit(error)
-        self.ended.emit()
+    def _poll(self) -> None:
+        progress: tuple[int, int] | None = None
+        while True:
+            try:
+                kind, value = self._events.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "progress":
+                progress = value
+                continue
+            if progress is not None:
+                self.progressed.emit(*progress)
+                progress = None
+            self._finish()
+            if kind == "succeeded":
+                self.succeeded.emit(value)
+            else:
+                self.failed.emit(value)
+            self.ended.emit()
+            return
+        if progress is not None:
+            self.progressed.emit(*progress)
 
     def _finish(self) -> None:
+        self._timer.stop()
         self.running = False
         self.done = True
         self._runner = None
