@@ -13,6 +13,8 @@ import os
 import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from vaultui.gui import transfers as transfers_module
@@ -23,17 +25,25 @@ from vaultui.gui.settings import Settings
 from vaultui.gui.vaultstate import VaultState
 
 
-def wait(app: QApplication, condition: object, timeout_ms: int = 15_000) -> None:
-    loop_timer = QTimer()
-    loop_timer.start(timeout_ms)
-    while not condition() and loop_timer.isActive():  # type: ignore[operator]
-        app.processEvents(QEventLoop.ProcessEventsFlag.AllEvents, 50)
+def wait(app: QApplication, condition: Callable[[], bool], timeout_ms: int = 15_000) -> None:
+    """Run the event loop until `condition` holds (checked every 50 ms) or the time is up."""
+    loop = QEventLoop()
+    deadline = time.monotonic() + timeout_ms / 1000
+
+    def check() -> None:
+        if condition() or time.monotonic() > deadline:
+            loop.quit()
+
+    timer = QTimer()
+    timer.timeout.connect(check)
+    timer.start(50)
+    loop.exec()
+    timer.stop()
 
 
 def pause(app: QApplication, ms: int) -> None:
-    done = threading.Event()
-    QTimer.singleShot(ms, done.set)
-    wait(app, done.is_set, ms + 1000)
+    end = time.monotonic() + ms / 1000
+    wait(app, lambda: time.monotonic() > end, ms + 1000)
 
 
 def main(outdir: str) -> int:
@@ -60,9 +70,9 @@ def main(outdir: str) -> int:
     original = transfers_module._CancelCallback.call
 
     def held(self: transfers_module._CancelCallback, *args: object, **kwargs: object) -> None:
+        original(self, *args, **kwargs)
         if self.value and self.value >= 4 * 1024 * 1024:
             gate.wait(30)
-        original(self, *args, **kwargs)
 
     transfers_module._CancelCallback.call = held  # type: ignore[method-assign]
     big = work / "Holiday video.mp4"
