@@ -449,6 +449,10 @@ class TransfersPanel(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(model.PROGRESS_COLUMN, QHeaderView.ResizeMode.Fixed)
         header.resizeSection(model.PROGRESS_COLUMN, 160)
+        # Speed and ETA fill in only once a transfer runs: give them room up front.
+        for column, width in ((3, 170), (4, 100), (5, 70)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
+            header.resizeSection(column, width)
         self.cancel_button = QPushButton("Cancel")
         self.retry_button = QPushButton("Retry")
         self.clear_button = QPushButton("Clear finished")
