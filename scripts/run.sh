@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 # What "the program" is: the one place to change when the GUI (vaultui.gui.app) takes over.
-program_module=vaultui.demo
+program_module=vaultui.gui
 
 bash scripts/setup.sh
 

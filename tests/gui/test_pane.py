@@ -1,0 +1,145 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from guihelpers import unlock
+
+from vaultui.gui.mainwindow import MainWindow
+from vaultui.gui.pane import VaultPane
+from vaultui.gui.qt import QModelIndex, Qt
+
+
+@pytest.fixture
+def pane(qtbot, window: MainWindow, vault_path: str) -> Iterator[VaultPane]:
+    vault = window.add_vault(vault_path)
+    unlock(qtbot, vault)
+    p = window.current_pane()
+    assert p is not None
+    qtbot.waitUntil(lambda: p.plain.model.rowCount() == 3, timeout=5000)
+    yield p
+
+
+def names(pane: VaultPane) -> list[str]:
+    view, proxy = pane.plain.view, pane.plain.proxy
+    root = view.rootIndex()
+    return [proxy.index(r, 0, root).data() for r in range(proxy.rowCount(root))]
+
+
+def wait_idle(qtbot, pane: VaultPane) -> None:
+    qtbot.waitUntil(lambda: not pane.runner.active and not pane.transfers.runner.active
+                    and not pane.plain.model.busy, timeout=10_000)
+
+
+def test_lists_root_sorted_folders_first(qtbot, pane: VaultPane) -> None:
+    assert names(pane) == ["docs", "empty", "hello.txt"]
+    model = pane.plain.model
+    row = next(model.index(r, 0) for r in range(3) if model.index(r, 0).data() == "hello.txt")
+    assert model.index(row.row(), 1).data() == "5 bytes"
+    assert model.index(row.row(), 3).data() == "TXT file"
+    assert model.index(row.row(), 2).data()  # a modification time
+
+
+def test_sorting_by_size(qtbot, pane: VaultPane) -> None:
+    pane.plain.view.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+    assert names(pane) == ["hello.txt", "empty", "docs"]
+
+
+def test_navigate_into_and_up_and_back(qtbot, pane: VaultPane) -> None:
+    pane.plain.navigate("docs")
+    qtbot.waitUntil(lambda: names(pane) == ["deep", "report.txt"], timeout=5000)
+    assert pane.plain.path_bar.text() == "/docs"
+    assert pane.counts() == (1, 1)
+    pane.plain.up()
+    qtbot.waitUntil(lambda: names(pane) == ["docs", "empty", "hello.txt"], timeout=5000)
+    pane.plain.back()
+    assert pane.plain.folder == "docs"
+    qtbot.waitUntil(lambda: names(pane) == ["deep", "report.txt"], timeout=5000)
+
+
+def test_double_click_folder_enters_it(qtbot, pane: VaultPane) -> None:
+    view = pane.plain.view
+    index = next(view.model().index(r, 0, view.rootIndex()) for r in range(3)
+                 if view.model().index(r, 0, view.rootIndex()).data() == "docs")
+    view.doubleClicked.emit(index)
+    qtbot.waitUntil(lambda: names(pane) == ["deep", "report.txt"], timeout=5000)
+
+
+def test_new_folder_rename_delete(qtbot, pane: VaultPane) -> None:
+    pane.plain.new_folder_action.trigger()
+    qtbot.waitUntil(lambda: "New folder" in names(pane), timeout=5000)
+    assert pane.fs.isdir("New folder")
+    wait_idle(qtbot, pane)
+    # Rename through the model, as the editor started by F2 does.
+    node = pane.plain.model.find("New folder")
+    assert node is not None
+    pane.plain.model.setData(pane.plain.model.index_for(node), "Renamed")
+    qtbot.waitUntil(lambda: "Renamed" in names(pane) and "New folder" not in names(pane),
+                    timeout=5000)
+    assert pane.fs.isdir("Renamed")
+    wait_idle(qtbot, pane)
+    pane.plain.select_path("Renamed")
+    qtbot.waitUntil(lambda: pane.plain.selected_paths() == ["Renamed"], timeout=5000)
+    asked: list[str] = []
+    pane.plain.confirm = lambda title, text: asked.append(text) or False
+    pane.plain.delete_action.trigger()
+    assert asked and pane.fs.exists("Renamed")
+    pane.plain.confirm = lambda title, text: True
+    pane.plain.delete_action.trigger()
+    qtbot.waitUntil(lambda: "Renamed" not in names(pane), timeout=5000)
+    assert not pane.fs.exists("Renamed")
+
+
+def test_shortcuts_are_bound(pane: VaultPane) -> None:
+    keys = {a.text(): [s.toString() for s in a.shortcuts()] for a in pane.plain.actions()}
+    assert keys["Rename"] == ["F2"]
+    assert keys["Delete…"] == ["Del"]
+    assert keys["Refresh"] == ["F5"]
+    assert keys["New folder"] == ["Ctrl+Shift+N"]
+    assert keys["Up"] == ["Backspace", "Alt+Up"]
+
+
+def test_context_menu_lists_actions(pane: VaultPane) -> None:
+    menu = pane.plain.context_menu()
+    texts = [a.text() for a in menu.actions() if a.text()]
+    assert {"Rename", "Delete…", "New folder", "Refresh"} <= set(texts)
+
+
+def test_encrypted_view_shows_storage_objects(qtbot, pane: VaultPane) -> None:
+    model = pane.cipher.model
+    qtbot.waitUntil(lambda: model.rowCount() >= 3, timeout=5000)
+    top = {model.index(r, 0).data() for r in range(model.rowCount())}
+    assert {"d", "masterkey.cryptomator", "vault.cryptomator"} <= top
+
+
+def test_selecting_plaintext_selects_ciphertext(qtbot, pane: VaultPane) -> None:
+    pane.plain.select_path("hello.txt")
+    expected = pane.fs.ciphertext_paths("hello.txt")[0]
+    qtbot.waitUntil(lambda: pane.cipher.current_path() == expected, timeout=10_000)
+    assert expected.endswith(".c9r")
+
+
+def test_selecting_ciphertext_selects_plaintext(qtbot, pane: VaultPane) -> None:
+    target = pane.fs.ciphertext_paths("docs/report.txt")[0]
+    wait_idle(qtbot, pane)
+    pane.cipher.model.reveal(target, pane.cipher.select_index)
+    qtbot.waitUntil(lambda: pane.plain.current_path() == "docs/report.txt", timeout=10_000)
+    assert pane.plain.folder == "docs"
+
+
+def test_open_decrypts_to_private_temp(qtbot, pane: VaultPane) -> None:
+    opened: list[str] = []
+    pane.open_url = lambda url: opened.append(url.toLocalFile())
+    pane.open_item("hello.txt")
+    qtbot.waitUntil(lambda: bool(opened), timeout=10_000)
+    assert Path(opened[0]).read_bytes() == b"hello"
+    temp = pane.temp_dir()
+    assert os.stat(temp).st_mode & 0o777 == 0o700
+    pane.close_down()
+    assert not Path(temp).exists()
+
+
+def test_invalid_index_is_root(pane: VaultPane) -> None:
+    assert pane.plain.model.node(QModelIndex()) is pane.plain.model.root

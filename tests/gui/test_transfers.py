@@ -1,0 +1,167 @@
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from guihelpers import unlock
+
+from vaultui.gui.mainwindow import MainWindow
+from vaultui.gui.pane import VaultPane
+from vaultui.gui.qt import (
+    QApplication,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QMimeData,
+    QPointF,
+    Qt,
+    QUrl,
+)
+from vaultui.gui.transfers import Clash, Status, TransfersModel, format_eta, keep_both_name
+
+
+@pytest.fixture
+def pane(qtbot, window: MainWindow, vault_path: str) -> Iterator[VaultPane]:
+    vault = window.add_vault(vault_path)
+    unlock(qtbot, vault)
+    p = window.current_pane()
+    assert p is not None
+    qtbot.waitUntil(lambda: p.plain.model.rowCount() == 3, timeout=5000)
+    yield p
+
+
+def drop(qtbot, pane: VaultPane, paths: list[Path]) -> None:
+    md = QMimeData()
+    md.setUrls([QUrl.fromLocalFile(str(p)) for p in paths])
+    target = pane.plain.view.viewport()
+    pos = QPointF(5, 300)  # below the rows: the shown folder
+    enter = QDragEnterEvent(pos, Qt.DropAction.CopyAction, md, Qt.MouseButton.LeftButton,
+                            Qt.KeyboardModifier.NoModifier)
+    QApplication.sendEvent(target, enter)
+    assert enter.isAccepted()
+    QApplication.sendEvent(target, QDragMoveEvent(pos, Qt.DropAction.CopyAction, md,
+                                                  Qt.MouseButton.LeftButton,
+                                                  Qt.KeyboardModifier.NoModifier))
+    with qtbot.waitSignal(pane.plain.filesDropped, timeout=5000):
+        QApplication.sendEvent(target, QDropEvent(pos, Qt.DropAction.CopyAction, md,
+                                                  Qt.MouseButton.LeftButton,
+                                                  Qt.KeyboardModifier.NoModifier))
+
+
+def wait_transfers(qtbot, model: TransfersModel, count: int) -> None:
+    qtbot.waitUntil(lambda: len(model.transfers) >= count
+                    and not any(t.active for t in model.transfers), timeout=20_000)
+
+
+def test_drop_files_and_folders_encrypts_them_recursively(qtbot, pane: VaultPane,
+                                                          tmp_path: Path) -> None:
+    src = tmp_path / "src"
+    (src / "album" / "sub").mkdir(parents=True)
+    (src / "album" / "a.bin").write_bytes(b"a" * 100_000)
+    (src / "album" / "sub" / "b.txt").write_bytes(b"bee")
+    (src / "note.txt").write_bytes(b"note")
+    drop(qtbot, pane, [src / "album", src / "note.txt"])
+    wait_transfers(qtbot, pane.transfers, 2)
+    assert [t.status for t in pane.transfers.transfers] == [Status.DONE, Status.DONE]
+    assert pane.fs.cat_file("album/a.bin") == b"a" * 100_000
+    assert pane.fs.cat_file("album/sub/b.txt") == b"bee"
+    assert pane.fs.cat_file("note.txt") == b"note"
+    album = pane.transfers.transfers[0]
+    assert (album.done, album.total) == (100_003, 100_003)
+    assert pane.transfers.index(0, 2).data() == 100
+    qtbot.waitUntil(lambda: pane.plain.model.find("note.txt") is not None, timeout=5000)
+
+
+@pytest.mark.parametrize(("choice", "expected"), [
+    (Clash.REPLACE, {"hello.txt": b"new"}),
+    (Clash.KEEP_BOTH, {"hello.txt": b"hello", "hello (2).txt": b"new"}),
+    (Clash.SKIP, {"hello.txt": b"hello"}),
+])
+def test_name_clash_asks(qtbot, pane: VaultPane, tmp_path: Path, choice: Clash,
+                         expected: dict[str, bytes]) -> None:
+    local = tmp_path / "hello.txt"
+    local.write_bytes(b"new")
+    asked: list[str] = []
+
+    def ask(name: str, is_dir: bool) -> tuple[Clash, bool]:
+        asked.append(name)
+        return choice, False
+
+    pane.ask_clash = ask
+    pane.drop_files([str(local)], "")
+    qtbot.waitUntil(lambda: bool(asked), timeout=5000)
+    if choice is not Clash.SKIP:
+        wait_transfers(qtbot, pane.transfers, 1)
+    for name, data in expected.items():
+        assert pane.fs.cat_file(name) == data
+    assert not pane.fs.exists("hello (3).txt")
+
+
+def test_cancel_leaves_nothing_partial(qtbot, pane: VaultPane, tmp_path: Path,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (9 * 1024 * 1024))  # three 4 MiB blocks
+    gate = threading.Event()
+    from vaultui.gui import transfers as transfers_module
+    original = transfers_module._CancelCallback.call
+
+    def slow(self, *args, **kwargs):  # hold the worker after the first block
+        if self.value:
+            gate.wait(5)
+        return original(self, *args, **kwargs)
+
+    monkeypatch.setattr(transfers_module._CancelCallback, "call", slow)
+    transfer = pane.transfers.upload(pane.fs, str(big), "docs")
+    qtbot.waitUntil(lambda: transfer.status is Status.RUNNING and transfer.done > 0,
+                    timeout=10_000)
+    pane.transfers.cancel(transfer)
+    gate.set()
+    wait_transfers(qtbot, pane.transfers, 1)
+    assert transfer.status is Status.CANCELLED
+    assert not pane.fs.exists("docs/big.bin")
+    pane.fs.invalidate_cache()
+    assert pane.fs.ls("docs", detail=False) == ["docs/deep", "docs/report.txt"]
+    # Retry runs it again to the end.
+    monkeypatch.setattr(transfers_module._CancelCallback, "call", original)
+    pane.transfers.retry(transfer)
+    wait_transfers(qtbot, pane.transfers, 1)
+    assert transfer.status is Status.DONE
+    assert pane.fs.size("docs/big.bin") == 9 * 1024 * 1024
+
+
+def test_failed_transfer_shows_reason_and_retries(qtbot, pane: VaultPane,
+                                                  tmp_path: Path) -> None:
+    missing = tmp_path / "gone.txt"
+    transfer = pane.transfers.upload(pane.fs, str(missing), "")
+    wait_transfers(qtbot, pane.transfers, 1)
+    assert transfer.status is Status.FAILED
+    assert "gone.txt" in transfer.error
+    assert "Failed" in pane.transfers.index(0, 6).data()
+    missing.write_bytes(b"back")
+    pane.transfers.retry(transfer)
+    wait_transfers(qtbot, pane.transfers, 1)
+    assert transfer.status is Status.DONE
+    assert pane.fs.cat_file("gone.txt") == b"back"
+
+
+def test_save_as_decrypts_file_and_folder(qtbot, pane: VaultPane, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    pane.choose_save_target = lambda paths: str(out / "copy.txt")
+    pane.save_items(["hello.txt"])
+    pane.choose_save_target = lambda paths: str(out)
+    pane.save_items(["docs"])
+    wait_transfers(qtbot, pane.transfers, 2)
+    assert (out / "copy.txt").read_bytes() == b"hello"
+    assert (out / "docs" / "report.txt").read_bytes() == b"r" * 5000
+    assert (out / "docs" / "deep").is_dir()
+    assert not list(out.rglob("*.part"))
+
+
+def test_helpers() -> None:
+    assert keep_both_name("a.txt", {"a.txt", "a (2).txt"}) == "a (3).txt"
+    assert format_eta(None) == ""
+    assert format_eta(75) == "1:15"
+    assert format_eta(3725) == "1:02:05"

@@ -1,0 +1,73 @@
+"""Start the desktop app: ``vaultui [--settings FILE] [VAULT]`` or ``python -m vaultui.gui``."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+from importlib.metadata import PackageNotFoundError, version
+
+from vaultui.gui.qt import QApplication, QMessageBox
+from vaultui.gui.settings import Settings
+
+DEMO_PASSPHRASE = "correct horse battery staple"  # noqa: S105 - shown to the user on creation
+
+
+def app_version() -> str:
+    try:
+        return version("vaultui")
+    except PackageNotFoundError:
+        return "unknown"
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="vaultui", description="Encrypted vaults on any "
+                                     "fsspec storage (Cryptomator vault format 8).")
+    parser.add_argument("--version", action="version", version=f"vaultui {app_version()}")
+    parser.add_argument("--settings", help="settings file to use instead of the standard one")
+    parser.add_argument("vault", nargs="?", help="a vault location to add and select "
+                        "(a folder or a URL such as s3://bucket/vault)")
+    return parser.parse_args(argv)
+
+
+def create_demo_vault(parent_dir: str | None = None) -> str:
+    """A small local vault with a few files, for trying the app (and the screenshots)."""
+    from vaultui.fs.filesystem import VaultFileSystem
+    from vaultui.fs.vault import VaultLocation
+
+    base = parent_dir or tempfile.mkdtemp(prefix="vaultui-demo-")
+    folder = os.path.join(base, "Demo vault")
+    os.makedirs(folder, exist_ok=True)
+    VaultLocation.from_url(folder).create(DEMO_PASSPHRASE, scrypt_cost=1 << 14)
+    fs = VaultFileSystem(folder, passphrase=DEMO_PASSPHRASE)
+    fs.makedirs("Documents/Letters")
+    fs.makedirs("Photos")
+    fs.pipe_file("README.txt", b"Only ciphertext of this file is on disk.\n")
+    fs.pipe_file("Documents/budget.csv", b"month,amount\n" + b"jan,100\n" * 200)
+    fs.pipe_file("Documents/Letters/to-alice.txt", b"Dear Alice,\n" * 50)
+    fs.pipe_file("Photos/holiday.jpg", os.urandom(300_000))
+    fs.pipe_file("A file with a very long name " + "x" * 200 + ".txt", b"long names are shortened")
+    return folder
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(sys.argv[1:] if argv is None else argv)
+    from vaultui.gui.mainwindow import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    assert isinstance(app, QApplication)
+    app.setApplicationName("vaultui")
+    app.setApplicationVersion(app_version())
+    window = MainWindow(Settings(args.settings))
+    if args.vault:
+        window.add_vault(args.vault)
+    elif not window.vaults.rowCount():
+        answer = QMessageBox.question(
+            window, "Welcome to vaultui",
+            "You have no vaults yet. Create a demo vault with a few files in a temporary "
+            f"folder? Its passphrase is “{DEMO_PASSPHRASE}”.")
+        if answer == QMessageBox.StandardButton.Yes:
+            window.add_vault(create_demo_vault())
+    window.show()
+    return int(app.exec())

@@ -1,0 +1,424 @@
+"""The plaintext and encrypted views of an unlocked vault (thin: models and jobs do the work)."""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from pathlib import Path
+
+from vaultui.fs.filesystem import VaultFileSystem
+from vaultui.gui.fsmodel import LazyFsModel, PathRole, SortProxy
+from vaultui.gui.models import CiphertextModel, PlaintextModel
+from vaultui.gui.qt import (
+    QAbstractItemView,
+    QAction,
+    QDragEnterEvent,
+    QDragMoveEvent,
+    QDropEvent,
+    QHBoxLayout,
+    QHeaderView,
+    QItemSelectionModel,
+    QKeySequence,
+    QLabel,
+    QLineEdit,
+    QMenu,
+    QMessageBox,
+    QModelIndex,
+    QPoint,
+    QStyle,
+    Qt,
+    QToolButton,
+    QTreeView,
+    QVBoxLayout,
+    QWidget,
+    Signal,
+)
+from vaultui.gui.worker import JobContext, TaskRunner
+
+
+class FileTreeView(QTreeView):
+    """A tree view that accepts local files dropped from the desktop.
+
+    Signals:
+        filesDropped(paths: list[str], target_folder: str | None): local files were dropped;
+            target_folder is the folder item under the cursor, or "" for the shown folder.
+    """
+
+    filesDropped = Signal(list, str)  # noqa: N815
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.accept_local_drops = False
+
+    def _local_paths(self, event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> list[str]:
+        data = event.mimeData()
+        if not self.accept_local_drops or not data.hasUrls():
+            return []
+        return [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:  # noqa: N802
+        if self._local_paths(event):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dragMoveEvent(self, event: QDragMoveEvent) -> None:  # noqa: N802
+        if self._local_paths(event):
+            event.setDropAction(Qt.DropAction.CopyAction)
+            event.accept()
+        else:
+            event.ignore()
+
+    def dropEvent(self, event: QDropEvent) -> None:  # noqa: N802
+        paths = self._local_paths(event)
+        if not paths:
+            event.ignore()
+            return
+        index = self.indexAt(event.position().toPoint())
+        target: str | None = None
+        if index.isValid():
+            info = index.data(PathRole)
+            model_index = index.sibling(index.row(), 0)
+            if model_index.data(Qt.ItemDataRole.DisplayRole) is not None and _is_dir(model_index):
+                target = str(info)
+        event.setDropAction(Qt.DropAction.CopyAction)
+        event.accept()
+        self.filesDropped.emit(paths, "" if target is None else target)
+
+
+def _is_dir(index: QModelIndex) -> bool:
+    from vaultui.gui.fsmodel import InfoRole
+    info = index.data(InfoRole)
+    return isinstance(info, dict) and info.get("type") == "directory"
+
+
+def _tool(action: QAction) -> QToolButton:
+    button = QToolButton()
+    button.setDefaultAction(action)
+    button.setAutoRaise(True)
+    return button
+
+
+class _Browser(QWidget):
+    """A titled tree over a LazyFsModel behind a sorting proxy."""
+
+    def __init__(self, model: LazyFsModel, title: str, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.model = model
+        self.proxy = SortProxy(self)
+        self.proxy.setSourceModel(model)
+        self.view = FileTreeView(self)
+        self.view.setModel(self.proxy)
+        self.view.setSortingEnabled(True)
+        self.view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.view.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.view.setUniformRowHeights(True)
+        self.view.setAlternatingRowColors(True)
+        self.view.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        header = self.view.header()
+        header.setStretchLastSection(False)
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, model.columnCount()):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        self.title = QLabel(f"<b>{title}</b>")
+        self.toolbar = QHBoxLayout()
+        self.toolbar.setContentsMargins(0, 0, 0, 0)
+        self.toolbar.addWidget(self.title)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.addLayout(self.toolbar)
+        layout.addWidget(self.view)
+
+    def action(self, text: str, slot: Callable[[], None], *shortcuts: QKeySequence | str,
+               icon: QStyle.StandardPixmap | None = None) -> QAction:
+        act = QAction(text, self)
+        if icon is not None:
+            act.setIcon(self.style().standardIcon(icon))
+        if shortcuts:
+            act.setShortcuts([QKeySequence(s) for s in shortcuts])
+            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+        # triggered(bool) would pass `checked` as the slot's first argument.
+        act.triggered.connect(lambda _checked=False: slot())
+        self.addAction(act)
+        return act
+
+    def source_index(self, proxy_index: QModelIndex) -> QModelIndex:
+        return self.proxy.mapToSource(proxy_index)
+
+    def selected_paths(self) -> list[str]:
+        rows = self.view.selectionModel().selectedRows(0)
+        return [str(i.data(PathRole)) for i in rows]
+
+    def current_path(self) -> str | None:
+        index = self.view.currentIndex()
+        return str(index.data(PathRole)) if index.isValid() else None
+
+    def select_index(self, source: QModelIndex) -> None:
+        """Select (and scroll to) one item, given a model index."""
+        index = self.proxy.mapFromSource(source)
+        if not index.isValid():
+            return
+        parent = index.parent()
+        while parent.isValid():
+            self.view.expand(parent)
+            parent = parent.parent()
+        self.view.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.view.scrollTo(index)
+
+
+class CiphertextBrowser(_Browser):
+    """The raw objects of the vault on its storage, as a tree from the vault root."""
+
+    def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(CiphertextModel(fs, runner), "Encrypted (on storage)", parent)
+        self.fs = fs
+        self.refresh_action = self.action("Refresh", self.refresh, "F5",
+                                          icon=QStyle.StandardPixmap.SP_BrowserReload)
+        self.toolbar.addStretch(1)
+        self.toolbar.addWidget(_tool(self.refresh_action))
+        self.model.fetchMore(QModelIndex())
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    def select_paths(self, paths: list[str]) -> None:
+        """Select the first storage object of `paths` (loading folders on the way)."""
+        if paths:
+            self.model.reveal(paths[0], self.select_index)
+
+
+class PlaintextBrowser(_Browser):
+    """The cleartext files of the vault: a folder at a time, with a path bar and history.
+
+    Signals:
+        folderChanged(path: str): the shown folder changed.
+        filesDropped(paths: list[str], folder: str): local files were dropped into `folder`.
+        saveRequested(paths: list[str]): the user asked to decrypt items to a local place.
+        openRequested(path: str): a file was activated (double-click / Enter).
+        operationFailed(message: str): a file operation failed.
+    """
+
+    folderChanged = Signal(str)  # noqa: N815
+    filesDropped = Signal(list, str)  # noqa: N815
+    saveRequested = Signal(list)  # noqa: N815
+    openRequested = Signal(str)  # noqa: N815
+    operationFailed = Signal(str)  # noqa: N815
+
+    def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
+                 parent: QWidget | None = None) -> None:
+        self.plain_model = PlaintextModel(fs, runner)
+        super().__init__(self.plain_model, "Plaintext", parent)
+        self.fs = fs
+        self.runner = runner
+        self.folder = ""
+        self._history: list[str] = []
+        self._edit_when_loaded: str | None = None
+        self.confirm: Callable[[str, str], bool] = self._confirm_dialog
+
+        s = QStyle.StandardPixmap
+        self.back_action = self.action("Back", self.back, "Alt+Left", icon=s.SP_ArrowBack)
+        self.up_action = self.action("Up", self.up, "Backspace", "Alt+Up", icon=s.SP_ArrowUp)
+        self.refresh_action = self.action("Refresh", self.refresh, "F5",
+                                          icon=s.SP_BrowserReload)
+        self.new_folder_action = self.action("New folder", self.new_folder, "Ctrl+Shift+N",
+                                             icon=s.SP_FileDialogNewFolder)
+        self.rename_action = self.action("Rename", self.rename_current, "F2")
+        self.delete_action = self.action("Delete…", self.delete_selected, "Delete",
+                                         icon=s.SP_TrashIcon)
+        self.save_action = self.action("Save as… / Decrypt to…", self.save_selected, "Ctrl+S",
+                                       icon=s.SP_DialogSaveButton)
+        self.open_action = self.action("Open", self.open_current, "Return")
+
+        self.path_bar = QLineEdit(self)
+        self.path_bar.setPlaceholderText("/")
+        self.path_bar.returnPressed.connect(
+            lambda: self.navigate(self.path_bar.text().strip("/")))
+        for act in (self.back_action, self.up_action):
+            self.toolbar.insertWidget(self.toolbar.count(), _tool(act))
+        self.toolbar.addWidget(self.path_bar, 1)
+        for act in (self.refresh_action, self.new_folder_action):
+            self.toolbar.addWidget(_tool(act))
+
+        self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.setAcceptDrops(True)
+        self.view.viewport().setAcceptDrops(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.view.accept_local_drops = True
+        self.view.filesDropped.connect(
+            lambda paths, target: self.filesDropped.emit(paths, target or self.folder))
+        self.view.doubleClicked.connect(self._activated)
+        self.view.customContextMenuRequested.connect(self._context_menu)
+        self.plain_model.renameRequested.connect(self.rename)
+        self.plain_model.loaded.connect(self._loaded)
+        self.plain_model.loadFailed.connect(
+            lambda path, msg: self.operationFailed.emit(f"Cannot list /{path}: {msg}"))
+        self.navigate("", remember=False)
+
+    # -- navigation -------------------------------------------------------------------
+
+    def navigate(self, folder: str, remember: bool = True) -> None:
+        folder = folder.strip("/")
+        if remember and folder != self.folder:
+            self._history.append(self.folder)
+        self.folder = folder
+        self.path_bar.setText("/" + folder)
+        self.back_action.setEnabled(bool(self._history))
+        self.up_action.setEnabled(bool(folder))
+        self.model.reveal(folder, self._show_folder)
+        self.folderChanged.emit(folder)
+
+    def _show_folder(self, index: QModelIndex) -> None:
+        if self.folder and not index.isValid():
+            self.operationFailed.emit(f"No such folder: /{self.folder}")
+            return
+        self.view.setRootIndex(self.proxy.mapFromSource(index))
+        node = self.model.node(index)
+        if node.children is None:
+            self.model.load(node)
+
+    def back(self) -> None:
+        if self._history:
+            self.navigate(self._history.pop(), remember=False)
+
+    def up(self) -> None:
+        if self.folder:
+            self.navigate(posixpath.dirname(self.folder))
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    def _activated(self, index: QModelIndex) -> None:
+        source = self.source_index(index)
+        node = self.model.node(source)
+        if node.is_dir:
+            self.navigate(node.path)
+        else:
+            self.openRequested.emit(node.path)
+
+    def open_current(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self._activated(index)
+
+    def select_path(self, path: str) -> None:
+        """Show `path`'s folder and select it."""
+        parent = posixpath.dirname(path.strip("/"))
+        if parent != self.folder:
+            self.navigate(parent)
+        self.model.reveal(path, self.select_index)
+
+    def _loaded(self, path: str) -> None:
+        pending = self._edit_when_loaded
+        if pending and posixpath.dirname(pending) == path:
+            node = self.model.find(pending)
+            if node is not None:
+                self._edit_when_loaded = None
+                self.select_index(self.model.index_for(node))
+                self.view.edit(self.proxy.mapFromSource(self.model.index_for(node)))
+
+    # -- operations (each one job on the vault's pool) -----------------------------------
+
+    def _run(self, job: Callable[[JobContext], object], refresh: list[str],
+             what: str, then: Callable[[object], None] | None = None) -> None:
+        def done(result: object) -> None:
+            for folder in refresh:
+                self.model.refresh(folder)
+            if then is not None:
+                then(result)
+
+        def failed(exc: BaseException) -> None:
+            for folder in refresh:
+                self.model.refresh(folder)
+            self.operationFailed.emit(f"{what} failed: {exc}")
+
+        self.runner.run(job, on_success=done, on_failure=failed)
+
+    def new_folder(self, name: str = "New folder") -> None:
+        fs, parent = self.fs, self.folder
+        existing = {n.name for n in (self.model.find(parent) or self.model.root).children or []}
+        candidate, n = name, 1
+        while candidate in existing:
+            n += 1
+            candidate = f"{name} ({n})"
+        path = posixpath.join(parent, candidate) if parent else candidate
+
+        def job(ctx: JobContext) -> None:
+            fs.mkdir(path, create_parents=False)
+
+        self._edit_when_loaded = path
+        self._run(job, [parent], "Creating a folder")
+
+    def rename_current(self) -> None:
+        index = self.view.currentIndex()
+        if index.isValid():
+            self.view.edit(index.sibling(index.row(), 0))
+
+    def rename(self, path: str, new_name: str) -> None:
+        fs = self.fs
+        parent = posixpath.dirname(path)
+        target = posixpath.join(parent, new_name) if parent else new_name
+
+        def job(ctx: JobContext) -> None:
+            if fs.exists(target):
+                raise FileExistsError(f"/{target} already exists")
+            fs.mv(path, target)
+
+        self._run(job, [parent], f"Renaming /{path}",
+                  then=lambda _: self.model.reveal(target, self.select_index))
+
+    def delete_selected(self) -> None:
+        paths = self.selected_paths()
+        if not paths:
+            return
+        names = ", ".join(posixpath.basename(p) for p in paths[:5])
+        more = f" and {len(paths) - 5} more" if len(paths) > 5 else ""
+        if not self.confirm("Delete", f"Delete {names}{more} from the vault?\n"
+                                      "Folders are deleted with everything in them."):
+            return
+        self.delete(paths)
+
+    def delete(self, paths: list[str]) -> None:
+        fs = self.fs
+        parents = sorted({posixpath.dirname(p) for p in paths})
+
+        def job(ctx: JobContext) -> None:
+            for path in paths:
+                ctx.check()
+                fs.rm(path, recursive=True)
+
+        self._run(job, parents, "Deleting")
+
+    def save_selected(self) -> None:
+        paths = self.selected_paths()
+        if paths:
+            self.saveRequested.emit(paths)
+
+    def _confirm_dialog(self, title: str, text: str) -> bool:
+        answer = QMessageBox.question(self, title, text)
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _context_menu(self, pos: QPoint) -> None:
+        menu = self.context_menu()
+        menu.exec(self.view.viewport().mapToGlobal(pos))
+
+    def context_menu(self) -> QMenu:
+        menu = QMenu(self)
+        has_selection = bool(self.selected_paths())
+        for act in (self.open_action, self.save_action, None, self.rename_action,
+                    self.delete_action, None, self.new_folder_action, self.refresh_action):
+            if act is None:
+                menu.addSeparator()
+                continue
+            if act in (self.open_action, self.save_action, self.rename_action,
+                       self.delete_action):
+                act.setEnabled(has_selection)
+            menu.addAction(act)
+        return menu
+
+
+def local_name(path: str) -> str:
+    return Path(path).name

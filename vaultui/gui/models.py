@@ -1,0 +1,229 @@
+"""The two views of an unlocked vault as lazy tree models: plaintext and encrypted."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+from vaultui.fs.filesystem import VaultFileSystem
+from vaultui.gui import icons
+from vaultui.gui.fsmodel import (
+    Index,
+    Info,
+    LazyFsModel,
+    Node,
+    format_time,
+    human_size,
+    modified_time,
+)
+from vaultui.gui.qt import QModelIndex, QObject, Qt, Signal
+from vaultui.gui.worker import JobContext, TaskRunner
+
+RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+
+
+def plain_kind(info: Info) -> str:
+    if info.get("islink"):
+        return "Link"
+    if info.get("type") == "directory":
+        return "Folder"
+    ext = posixpath.splitext(str(info.get("name", "")))[1].lstrip(".")
+    return f"{ext.upper()} file" if ext else "File"
+
+
+class PlaintextModel(LazyFsModel):
+    """The cleartext tree of an unlocked vault; names are editable (rename).
+
+    Signals:
+        renameRequested(path: str, new_name: str): an item's name was edited.
+    """
+
+    headers = ("Name", "Size", "Modified", "Kind")
+    renameRequested = Signal(str, str)  # noqa: N815
+
+    def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(lambda path: fs.ls(path, detail=True), "", runner, parent)
+        self.fs = fs
+
+    def display(self, node: Node, column: int) -> Any:
+        info = node.info
+        if column == 0:
+            return node.name
+        if column == 1:
+            return "" if node.is_dir else human_size(info.get("size"))
+        if column == 2:
+            return format_time(modified_time(info))
+        return plain_kind(info)
+
+    def sort_key(self, node: Node, column: int) -> Any:
+        if column == 1:
+            return int(node.info.get("size") or 0)
+        if column == 2:
+            when = modified_time(node.info)
+            return when.timestamp() if when else 0.0
+        if column == 3:
+            return plain_kind(node.info)
+        return node.name.lower()
+
+    def decoration(self, node: Node) -> Any:
+        if node.info.get("islink"):
+            return icons.link_icon()
+        return icons.folder_icon() if node.is_dir else icons.file_icon()
+
+    def tooltip(self, node: Node) -> str:
+        extra = "\n(damaged)" if node.info.get("damaged") else ""
+        return f"/{node.path}{extra}"
+
+    def alignment(self, column: int) -> Qt.AlignmentFlag:
+        return RIGHT if column == 1 else LEFT
+
+    def flags(self, index: Index) -> Qt.ItemFlag:
+        flags = super().flags(index)
+        if index.isValid() and index.column() == 0:
+            flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled
+        return flags | Qt.ItemFlag.ItemIsDropEnabled
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == Qt.ItemDataRole.EditRole and index.isValid() and index.column() == 0:
+            return self.node(index).name
+        return super().data(index, role)
+
+    def setData(self, index: Index, value: Any,  # noqa: N802
+                role: int = Qt.ItemDataRole.EditRole) -> bool:
+        if role != Qt.ItemDataRole.EditRole or not index.isValid() or index.column() != 0:
+            return False
+        name = str(value).strip()
+        node = self.node(index)
+        if not name or name == node.name or "/" in name:
+            return False
+        self.renameRequested.emit(node.path, name)
+        return False  # the rows change when the rename job is done and the folder relisted
+
+    def refresh(self, path: str | None = None) -> None:
+        # An explicit refresh must see what others changed on the storage.
+        self.fs.invalidate_cache()
+        self.fs.storage.invalidate_cache()
+        super().refresh(path)
+
+
+_CIPHER_KINDS = {
+    "vault.cryptomator": "Vault config",
+    "masterkey.cryptomator": "Masterkey file",
+    "dir.c9r": "Directory id",
+    "dirid.c9r": "Directory id backup",
+    "contents.c9r": "Encrypted contents",
+    "name.c9s": "Full encrypted name",
+    "symlink.c9r": "Encrypted link",
+}
+
+
+def cipher_kind(info: Info, root: str) -> str:
+    name = posixpath.basename(str(info.get("name", "")).rstrip("/"))
+    rel = str(info.get("name", "")).rstrip("/")[len(root):].strip("/")
+    is_dir = info.get("type") == "directory"
+    if name in _CIPHER_KINDS:
+        return _CIPHER_KINDS[name]
+    if name.endswith(".bkup"):
+        return "Backup"
+    if rel == "d":
+        return "Data folder"
+    depth = rel.count("/")
+    if rel.startswith("d/") and depth == 1:
+        return "Hash prefix"
+    if rel.startswith("d/") and depth == 2:
+        return "Content folder"
+    if name.endswith(".c9s"):
+        return "Shortened node (.c9s)"
+    if name.endswith(".c9r"):
+        return "Node (.c9r)" if is_dir else "Encrypted file (.c9r)"
+    return "Folder" if is_dir else "File"
+
+
+class CiphertextModel(LazyFsModel):
+    """What the storage really holds under the vault root (d/XX/..., .c9r/.c9s)."""
+
+    headers = ("Encrypted name", "Size", "Modified", "Kind")
+
+    def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
+                 parent: QObject | None = None) -> None:
+        storage = fs.storage
+        root = fs.location.root
+
+        def lister(path: str) -> list[Info]:
+            return list(storage.ls(path, detail=True))
+
+        super().__init__(lister, root, runner, parent)
+        self.fs = fs
+
+    def display(self, node: Node, column: int) -> Any:
+        if column == 0:
+            return node.name
+        if column == 1:
+            return "" if node.is_dir else human_size(node.info.get("size"))
+        if column == 2:
+            return format_time(modified_time(node.info))
+        return cipher_kind(node.info, self.root.path)
+
+    def sort_key(self, node: Node, column: int) -> Any:
+        if column == 1:
+            return int(node.info.get("size") or 0)
+        if column == 2:
+            when = modified_time(node.info)
+            return when.timestamp() if when else 0.0
+        if column == 3:
+            return cipher_kind(node.info, self.root.path)
+        return node.name.lower()
+
+    def decoration(self, node: Node) -> Any:
+        return icons.folder_icon() if node.is_dir else icons.file_icon()
+
+    def alignment(self, column: int) -> Qt.AlignmentFlag:
+        return RIGHT if column == 1 else LEFT
+
+    def refresh(self, path: str | None = None) -> None:
+        self.fs.storage.invalidate_cache()
+        super().refresh(path)
+
+
+def ciphertext_paths_job(fs: VaultFileSystem, path: str) -> Any:
+    def job(ctx: JobContext) -> list[str]:
+        return fs.ciphertext_paths(path)
+    return job
+
+
+def cleartext_path_job(fs: VaultFileSystem, storage_path: str) -> Any:
+    """Find the cleartext item behind a storage object, folder by folder.
+
+    (VaultFileSystem.cleartext_path returns bare names for nested items, so the GUI walks
+    with ls, whose names are full paths.)
+    """
+    def within(path: str, prefix: str) -> bool:
+        return path == prefix or path.startswith(prefix + "/")
+
+    def job(ctx: JobContext) -> str:
+        target = storage_path.rstrip("/")
+        root_content = fs.ciphertext_paths("")[0]
+        if target in (root_content, posixpath.join(root_content, "dirid.c9r")):
+            return ""
+        folders = [""]
+        while folders:
+            ctx.check()
+            folder = folders.pop(0)
+            for info in fs.ls(folder, detail=True):
+                name = str(info["name"])
+                if within(target, str(info["node_path"])):
+                    return name
+                if info["type"] == "directory":
+                    content = fs.ciphertext_paths(name)[-1]
+                    if target in (content, posixpath.join(content, "dirid.c9r")):
+                        return name
+                    if within(target, content):
+                        folders = [name]  # it is inside this folder: look nowhere else
+                        break
+        raise FileNotFoundError(f"{storage_path} does not belong to a cleartext item")
+    return job
+
+
+__all__ = ["CiphertextModel", "PlaintextModel", "QModelIndex"]
