@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
+import io
 import json
+import warnings
+from collections.abc import Iterator
 from importlib import resources
 from typing import Any
 
@@ -88,6 +92,15 @@ class Sink:
 
 
 # --- pycryptomator as an oracle -------------------------------------------------------
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """Around pycryptomator calls: it prints progress and leaves files for the GC to close,
+    which our `filterwarnings = error` would otherwise turn into failures."""
+    with warnings.catch_warnings(), contextlib.redirect_stdout(io.StringIO()):
+        warnings.simplefilter("ignore", ResourceWarning)
+        yield
+
 
 def oracle_vault(key: Masterkey) -> Vault:
     """A pycryptomator Vault holding `key`, without a vault on disk.
