@@ -117,7 +117,8 @@ def oracle_vault(key: Masterkey) -> Vault:
 
 def oracle_wordscodec() -> Wordscodec:
     path = resources.files("pycryptomator").joinpath("4096words_en.txt")
-    return Wordscodec(str(path))
+    with quiet():
+        return Wordscodec(str(path))
 
 
 # --- building vault configs independently of VaultConfig.to_token ---------------------
