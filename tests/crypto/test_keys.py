@@ -115,6 +115,15 @@ def test_objects_holding_the_key_are_not_picklable(make: object) -> None:
         pickle.dumps(make())  # type: ignore[operator]
 
 
+@pytest.mark.parametrize("combo", list(CipherCombo))
+def test_file_header_is_not_picklable(combo: CipherCombo) -> None:
+    """Regression: a SIV_CTRMAC header pickled with its content key in the clear (the GCM one
+    refused only because its AESGCM object happens not to pickle)."""
+    header = content_cipher(combo, KEY).new_header()
+    with pytest.raises(TypeError, match="cannot be pickled"):
+        pickle.dumps(header)
+
+
 def test_masterkey_file_is_picklable() -> None:
     """It holds only wrapped keys: safe to hand to a worker process."""
     mk = MasterkeyFile.wrap(KEY, "pw", scrypt_cost=1024)
