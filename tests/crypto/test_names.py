@@ -104,6 +104,17 @@ def test_invalid_names(name: str) -> None:
         NAMES.encrypt_name(name, DIR)
 
 
+@pytest.mark.parametrize("dir_id", ["\ud800", "abc\udfff", "\udc80" * 5])
+def test_dir_id_that_is_not_unicode(dir_id: str) -> None:
+    """Regression (found by the fuzzer): a lone surrogate raised UnicodeEncodeError."""
+    encrypted = NAMES.encrypt_name("a", DIR)
+    for call in (lambda: NAMES.encrypt_name("a", dir_id),
+                 lambda: NAMES.decrypt_name(encrypted, dir_id),
+                 lambda: NAMES.hash_dir_id(dir_id)):
+        with pytest.raises(FormatError, match="directory id"):
+            call()
+
+
 def test_dir_id_longer_than_36_bytes() -> None:
     with pytest.raises(FormatError):
         NAMES.encrypt_name("a", "x" * 37)

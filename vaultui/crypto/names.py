@@ -42,7 +42,11 @@ def check_cleartext_name(name: str) -> str:
 
 
 def check_dir_id(dir_id: str) -> bytes:
-    data = dir_id.encode("utf-8", errors="strict")
+    try:
+        data = dir_id.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate has no UTF-8 form; it is malformed input like any other.
+        raise FormatError("a directory id is not valid Unicode") from None
     if len(data) > MAX_DIR_ID_LENGTH:
         raise FormatError(f"a directory id is at most {MAX_DIR_ID_LENGTH} bytes")
     return data
