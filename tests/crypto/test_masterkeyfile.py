@@ -91,6 +91,16 @@ def test_nfc_and_nfd_passphrases_unlock_the_same(word: str) -> None:
     assert mk.unlock(nfd) == key
 
 
+@pytest.mark.parametrize("passphrase", ["\ud800", "pass\udfffword"])
+def test_passphrase_that_is_not_unicode(passphrase: str) -> None:
+    """Regression (found by the fuzzer): a lone surrogate raised UnicodeEncodeError."""
+    _, mk = wrapped()
+    with pytest.raises(FormatError, match="passphrase"):
+        mk.unlock(passphrase)
+    with pytest.raises(FormatError, match="passphrase"):
+        MasterkeyFile.wrap(fixed_key(), passphrase, scrypt_cost=FAST)
+
+
 def test_rewrap_keeps_the_key_and_changes_the_salt() -> None:
     key, mk = wrapped("old")
     new = mk.rewrap("old", "new")
