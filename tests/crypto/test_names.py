@@ -129,6 +129,30 @@ def test_malformed_encrypted_names(encrypted: str) -> None:
         NAMES.decrypt_name(encrypted, DIR)
 
 
+@pytest.mark.parametrize(
+    "mangle",
+    [
+        lambda e: e + " (1)",  # a sync client's conflict copy
+        lambda e: e + " (Alice's conflicted copy)",
+        lambda e: e[:4] + "!" + e[4:],
+        lambda e: e[:4] + " " + e[4:],
+        lambda e: e[:4] + "\n" + e[4:],
+        lambda e: e.replace("-", "+").replace("_", "/"),  # standard, not url-safe, alphabet
+    ],
+    ids=["conflict (1)", "conflicted copy", "!", "space", "newline", "standard alphabet"],
+)
+def test_only_the_exact_encrypted_name_decrypts(mangle: object) -> None:
+    """Regression: characters outside base64url were skipped, so e.g. the conflict copy
+    `X (1)` decrypted to the same cleartext name as `X`."""
+    # A name whose ciphertext uses both url-safe characters, found deterministically.
+    encrypted = next(e for e in (NAMES.encrypt_name(f"report {i}.pdf", DIR) for i in range(999))
+                     if "-" in e and "_" in e)
+    mangled = mangle(encrypted)  # type: ignore[operator]
+    assert mangled != encrypted
+    with pytest.raises(FormatError, match="base64url"):
+        NAMES.decrypt_name(mangled, DIR)
+
+
 def test_forged_name() -> None:
     forged = base64.urlsafe_b64encode(b"\x00" * 32).decode()
     with pytest.raises(AuthenticationError):
