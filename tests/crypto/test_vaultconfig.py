@@ -199,6 +199,19 @@ def test_malformed_tokens_are_format_errors(token: bytes) -> None:
         UnverifiedVaultConfig.parse(token)
 
 
+@pytest.mark.parametrize("where", [0, 1, 2])
+@pytest.mark.parametrize("junk", ["!", " ", "\n", "*", "é", "=A"])
+def test_stray_characters_in_a_part_are_format_errors(where: int, junk: str) -> None:
+    """Regression: characters outside base64 were skipped, so `e30.e30.!!!!` parsed (with
+    an empty signature) and a part with junk inside decoded as if it were not there."""
+    parts = make_token(good_header(), good_payload(), RAW).decode().split(".")
+    parts[where] = parts[where][:5] + junk + parts[where][5:]
+    with pytest.raises(FormatError, match="base64url"):
+        UnverifiedVaultConfig.parse(".".join(parts))
+    with pytest.raises(FormatError):
+        UnverifiedVaultConfig.parse(b"e30.e30.!!!!")
+
+
 def test_format_errors_are_not_unsupported_vaults() -> None:
     with pytest.raises(FormatError) as info:
         UnverifiedVaultConfig.parse(b"a.b")
