@@ -33,6 +33,10 @@ class FileHeader:
     def __repr__(self) -> str:
         return "FileHeader(<redacted>)"
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # It holds the file's content key; a pickle would carry it to caches and queues.
+        raise TypeError("a FileHeader cannot be pickled")
+
 
 class ContentCipher(ABC):
     """Encrypts and decrypts one cipher combo's file headers and chunks.

@@ -53,7 +53,11 @@ def check_scrypt_parameters(cost: int, block_size: int) -> None:
 
 def normalize_passphrase(passphrase: str) -> bytes:
     """UTF-8 of the NFC form, so the same passphrase typed on any OS gives the same key."""
-    return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    try:
+        return unicodedata.normalize("NFC", passphrase).encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate has no UTF-8 form, so no key can be derived from it.
+        raise FormatError("the passphrase is not valid Unicode") from None
 
 
 def derive_kek(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import re
 import unicodedata
 
 from cryptography.exceptions import InvalidTag
@@ -21,6 +22,7 @@ from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.keys import Masterkey
 
 _SIV_TAG_LENGTH = 16
+_BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 
 
 def normalize_name(name: str) -> str:
@@ -42,7 +44,11 @@ def check_cleartext_name(name: str) -> str:
 
 
 def check_dir_id(dir_id: str) -> bytes:
-    data = dir_id.encode("utf-8", errors="strict")
+    try:
+        data = dir_id.encode("utf-8")
+    except UnicodeEncodeError:
+        # A lone surrogate has no UTF-8 form; it is malformed input like any other.
+        raise FormatError("a directory id is not valid Unicode") from None
     if len(data) > MAX_DIR_ID_LENGTH:
         raise FormatError(f"a directory id is at most {MAX_DIR_ID_LENGTH} bytes")
     return data
@@ -70,9 +76,13 @@ class NameCipher:
 
     def decrypt_name(self, encrypted: str, parent_dir_id: str) -> str:
         """The cleartext of an encrypted name (without .c9r); AuthenticationError if forged."""
+        # Python's decoder skips characters outside the alphabet, which would let a sync
+        # client's "X (1)" conflict copy decrypt to the same name as X: check first.
+        if not _BASE64URL.fullmatch(encrypted):
+            raise FormatError("an encrypted name is not valid base64url")
         try:
-            sealed = base64.urlsafe_b64decode(encrypted.encode("ascii"))
-        except (binascii.Error, ValueError, UnicodeEncodeError):
+            sealed = base64.urlsafe_b64decode(encrypted)
+        except (binascii.Error, ValueError):
             raise FormatError("an encrypted name is not valid base64url") from None
         if len(sealed) <= _SIV_TAG_LENGTH:
             raise FormatError("an encrypted name is too short")

@@ -7,6 +7,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from enum import StrEnum
@@ -26,6 +27,9 @@ DEFAULT_KID = MASTERKEY_KID_PREFIX + MASTERKEY_FILENAME
 _HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 #: A vault config is a few hundred bytes; refusing huge input keeps parsing cheap.
 _MAX_TOKEN_LENGTH = 64 * 1024
+#: base64url as JWTs use it; the standard alphabet and padding are accepted too, because
+#: other tools (pycryptomator) write vault configs that way.
+_BASE64 = re.compile(r"[A-Za-z0-9_\-+/]*={0,2}")
 
 
 class CipherCombo(StrEnum):
@@ -40,6 +44,10 @@ def _b64url_encode(data: bytes) -> str:
 
 
 def _b64url_decode(part: str, what: str) -> bytes:
+    # Python's decoder skips characters outside the alphabet; a JWT part with stray
+    # characters is malformed, not a different spelling of the same bytes.
+    if not _BASE64.fullmatch(part):
+        raise FormatError(f"vault config: the {what} is not valid base64url")
     try:
         return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
     except (binascii.Error, ValueError):
