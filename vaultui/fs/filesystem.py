@@ -15,6 +15,7 @@ from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
 from fsspec.spec import AbstractFileSystem
+from fsspec.utils import isfilelike
 
 from vaultui.crypto.constants import DIR_FILE_NAME, DIR_ID_BACKUP_FILE_NAME, SYMLINK_FILE_NAME
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
@@ -41,6 +42,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     `passphrase`, `masterkey` (a Masterkey or its 64 raw bytes), or `key_loader`, a
     callback given the VaultLocation that returns either. Secrets are not kept in
     `storage_options`, so fsspec's serialisation never writes them.
+
+    With `auto_mkdir` (the default, as on object stores and fsspec's memory
+    filesystem) writing a file creates its missing parent directories.
     """
 
     protocol = "vaultui"
@@ -61,9 +65,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         fo: str | None = None,
         target_protocol: str | None = None,
         target_options: dict[str, Any] | None = None,
+        auto_mkdir: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
+        self.auto_mkdir = auto_mkdir
         if fs is not None:
             self.location = VaultLocation(fs, (root or "").rstrip("/"))
         else:
@@ -248,12 +254,16 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- directories ----------------------------------------------------------------
 
-    def _require_parent_dir(self, path: str) -> str:
+    def _require_parent_dir(self, path: str, create: bool = False) -> str:
+        """The parent's directory id; with `create` and auto_mkdir, make missing parents."""
         parent = parent_path(path)
         try:
             return self.mapper.dir_id(parent)
         except FileNotFoundError:
-            raise FileNotFoundError(f"parent directory does not exist: {parent!r}") from None
+            if not (create and self.auto_mkdir):
+                raise FileNotFoundError(f"parent directory does not exist: {parent!r}") from None
+        self.makedirs(parent, exist_ok=True)
+        return self.mapper.dir_id(parent)
 
     def _write_node_name(self, node: Node) -> None:
         if node.shortened:
@@ -284,14 +294,22 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         path = self._path(path)
         parts = split_path(path)
+        if not parts and not exist_ok:
+            raise FileExistsError("the vault root exists")
         for i in range(1, len(parts) + 1):
             sub = "/".join(parts[:i])
             try:
                 self.mapper.dir_id(sub)
-                if i == len(parts) and not exist_ok:
-                    raise FileExistsError(path)
             except FileNotFoundError:
-                self.mkdir(sub, create_parents=False)
+                try:
+                    self.mkdir(sub, create_parents=False)
+                    continue
+                except FileExistsError:
+                    # Another thread made it between our look and our mkdir: fine if
+                    # it is a directory (dir_id raises NotADirectoryError otherwise).
+                    self.mapper.dir_id(sub)
+            if i == len(parts) and not exist_ok:
+                raise FileExistsError(path)
 
     def rmdir(self, path: str) -> None:
         path = self._path(path)
@@ -357,7 +375,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         kind = self.mapper.kind(old)
         if kind is None:
             raise FileNotFoundError(src)
-        parent_id = self._require_parent_dir(dst)
+        parent_id = self._require_parent_dir(dst, create=True)
         new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
         with self._write_lock:
             existing = self.mapper.kind(new)
@@ -392,7 +410,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if kind is NodeKind.DIRECTORY:
             self.makedirs(dst, exist_ok=True)
             return
-        parent_id = self._require_parent_dir(dst)
+        parent_id = self._require_parent_dir(dst, create=True)
         new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
         with self._write_lock:
             if self.mapper.kind(new) is NodeKind.DIRECTORY:
@@ -446,7 +464,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             )
         if mode not in ("wb", "xb"):
             raise ValueError(f"mode {mode!r} is not supported; vault files open as rb or wb")
-        parent_id = self._require_parent_dir(path)
+        parent_id = self._require_parent_dir(path, create=True)
         node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
         kind = self.mapper.kind(node)
         if kind is NodeKind.DIRECTORY:
@@ -501,7 +519,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     def get_file(self, rpath: str, lpath: str, callback: Callback = DEFAULT_CALLBACK,
                  outfile: Any = None, **kwargs: Any) -> None:
-        if self.isdir(rpath):
+        if isfilelike(lpath):
+            outfile = lpath
+        elif self.isdir(rpath):
             os.makedirs(lpath, exist_ok=True)
             return
         with self.open(rpath, "rb") as src:
@@ -512,6 +532,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             # Decrypt to a hidden sibling first: an interrupted download never leaves a
             # truncated file under the name the user asked for.
             folder, name = os.path.split(os.path.abspath(lpath))
+            os.makedirs(folder, exist_ok=True)
             tmp = os.path.join(folder, f".{name}.part")
             try:
                 with open(tmp, "wb") as dst:
