@@ -169,7 +169,7 @@ def record_storage(monkeypatch: pytest.MonkeyPatch) -> Callable[[VaultFileSystem
 # -- injecting write faults ---------------------------------------------------------------
 
 
-class InjectedFault(OSError):
+class InjectedFaultError(OSError):
     """The storage failed on purpose."""
 
 
@@ -203,7 +203,7 @@ class WriteBudget:
 
     def spend(self) -> None:
         if self.done >= self.allowed:
-            raise InjectedFault(f"injected failure on storage write #{self.done + 1}")
+            raise InjectedFaultError(f"injected failure on storage write #{self.done + 1}")
         self.done += 1
 
 

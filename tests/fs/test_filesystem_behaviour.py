@@ -52,3 +52,26 @@ def test_get_file_creates_local_parent_folders(vaultfs: VaultFileSystem,
     vaultfs.get_file("f.txt", str(target))
     assert target.read_bytes() == b"data"
     assert sorted(p.name for p in target.parent.iterdir()) == ["f.txt"]
+
+
+# -- copying --------------------------------------------------------------------------
+
+
+def test_recursive_copy_of_a_top_level_folder_into_an_existing_folder(
+        vaultfs: VaultFileSystem) -> None:
+    vaultfs.pipe_file("src/file", b"1")
+    vaultfs.cp("src", "dest", recursive=True)  # dest is new: src's content lands in it
+    assert vaultfs.cat_file("dest/file") == b"1"
+    vaultfs.cp("src", "dest", recursive=True)  # dest exists: src itself goes inside
+    assert vaultfs.cat_file("dest/src/file") == b"1"
+    assert sorted(vaultfs.find("dest")) == ["dest/file", "dest/src/file"]
+
+
+def test_recursive_get_of_a_top_level_folder_into_an_existing_folder(
+        vaultfs: VaultFileSystem, tmp_path: Path) -> None:
+    vaultfs.pipe_file("src/file", b"1")
+    target = tmp_path / "out"
+    vaultfs.get("src", str(target), recursive=True)
+    vaultfs.get("src", str(target), recursive=True)
+    assert (target / "file").read_bytes() == b"1"
+    assert (target / "src" / "file").read_bytes() == b"1"

@@ -14,14 +14,16 @@ from datetime import datetime
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
+from fsspec.implementations.local import LocalFileSystem, make_path_posix, trailing_sep
 from fsspec.spec import AbstractFileSystem
-from fsspec.utils import isfilelike
+from fsspec.utils import check_contained, isfilelike
 
 from vaultui.crypto.constants import DIR_FILE_NAME, DIR_ID_BACKUP_FILE_NAME, SYMLINK_FILE_NAME
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.sizes import cleartext_size
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
+from vaultui.fs.bulk import expand_sources, plan_targets
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
@@ -400,6 +402,28 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 self.storage.rm(old.node_path, recursive=True)
                 self.mapper.forget(src)
 
+    def copy(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
+             maxdepth: int | None = None, on_error: str | None = None, **kwargs: Any) -> None:
+        """Copy files and folders inside the vault (ciphertext copied as it is)."""
+        if on_error is None:
+            on_error = "ignore" if recursive else "raise"
+        if isinstance(path1, list) and isinstance(path2, list):
+            sources, targets = path1, path2
+        else:
+            sources = expand_sources(self, path1, recursive, maxdepth)
+            if not sources:
+                return
+            if not isinstance(path2, str):
+                raise ValueError("copying to a list of targets needs a list of sources")
+            dest_is_dir = trailing_sep(path2) or self.isdir(path2)
+            targets = plan_targets(path1, sources, self._path(path2), dest_is_dir)
+        for source, target in zip(sources, targets, strict=True):
+            try:
+                self.cp_file(source, target)
+            except FileNotFoundError:
+                if on_error == "raise":
+                    raise
+
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file; the ciphertext is copied as it is (server-side where supported)."""
         src, dst = self._path(path1), self._path(path2)
@@ -516,6 +540,28 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     break
                 dst.write(block)
                 callback.relative_update(len(block))
+
+    def get(self, rpath: str | list[str], lpath: str | list[str], recursive: bool = False,
+            callback: Callback = DEFAULT_CALLBACK, maxdepth: int | None = None,
+            **kwargs: Any) -> None:
+        """Decrypt files and folders to the local filesystem."""
+        if isinstance(rpath, list) and isinstance(lpath, list):
+            sources, targets = rpath, lpath
+        else:
+            sources = expand_sources(self, rpath, recursive, maxdepth)
+            if not sources:
+                return
+            if not isinstance(lpath, str):
+                raise ValueError("copying to a list of targets needs a list of sources")
+            local = make_path_posix(lpath)
+            dest_is_dir = trailing_sep(local) or LocalFileSystem().isdir(local)
+            targets = plan_targets(rpath, sources, local, dest_is_dir)
+            # Names come from the vault: none may place a file outside the destination.
+            check_contained(local, targets)
+        callback.set_size(len(targets))
+        for source, target in callback.wrap(zip(sources, targets, strict=True)):
+            with callback.branched(source, target) as child:
+                self.get_file(source, target, callback=child, **kwargs)
 
     def get_file(self, rpath: str, lpath: str, callback: Callback = DEFAULT_CALLBACK,
                  outfile: Any = None, **kwargs: Any) -> None:
