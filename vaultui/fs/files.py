@@ -7,6 +7,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
+from fsspec.caching import BaseCache
 from fsspec.spec import AbstractBufferedFile, AbstractFileSystem
 
 from vaultui.crypto.content import ContentCipher, FileHeader
@@ -21,24 +22,73 @@ DEFAULT_READ_BLOCK = 128 * 32 * 1024
 DEFAULT_WRITE_BLOCK = 8 * 1024 * 1024
 
 
+class ChunkCache(BaseCache):  # type: ignore[misc]
+    """Keeps the decrypted chunks of the last fetch and fetches whole chunks only.
+
+    A read that does not continue the previous one (the first read, a read after a
+    seek) fetches exactly the chunks it covers: a ranged read costs no more than it
+    needs. A read that continues where the previous one ended is sequential reading,
+    and fetches `blocksize` more so that a scan costs few requests. fsspec's
+    readahead cache would add `blocksize` to every read, seeks included.
+    """
+
+    name = "vaultui-chunks"
+
+    def __init__(self, blocksize: int, fetcher: Callable[[int, int], bytes], size: int,
+                 chunk_size: int) -> None:
+        super().__init__(blocksize, fetcher, size)
+        self.chunk_size = chunk_size
+        self.start = 0
+        self.end = 0
+        self.data = b""
+        self._last_end: int | None = None
+
+    def _fetch(self, start: int | None, end: int | None) -> bytes:
+        start = 0 if start is None else start
+        end = self.size if end is None else min(end, self.size)
+        if start >= end:
+            return b""
+        sequential = start == self._last_end
+        self._last_end = end
+        if self.start <= start and end <= self.end:
+            self.hit_count += 1
+            return self.data[start - self.start:end - self.start]
+        self.miss_count += 1
+        if self.start <= start < self.end:
+            # The cached tail is the start of this read: fetch only what follows it.
+            head, fetch_start = self.data[start - self.start:], self.end
+        else:
+            head, fetch_start = b"", start - start % self.chunk_size
+        fetch_end = end + self.blocksize if sequential else end
+        fetch_end = min(self.size, -(-fetch_end // self.chunk_size) * self.chunk_size)
+        self.total_requested_bytes += fetch_end - fetch_start
+        self.data = self.fetcher(fetch_start, fetch_end)
+        self.start, self.end = fetch_start, fetch_start + len(self.data)
+        return head + self.data[max(0, start - fetch_start):end - fetch_start]
+
+
 class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
     """A seekable cleartext view of one encrypted file.
 
-    A read fetches only the chunks that cover it (one ranged request), and every
-    chunk is authenticated before any byte of it is returned.
+    A read fetches only the chunks that cover it (one ranged request, see ChunkCache),
+    and every chunk is authenticated before any byte of it is returned. Pass
+    `cache_type` to use one of fsspec's caches instead.
     """
 
     def __init__(self, fs: AbstractFileSystem, path: str, *, storage: AbstractFileSystem,
                  ciphertext_path: str, ciphertext_size: int, size: int, cipher: ContentCipher,
-                 block_size: int | None = None, cache_type: str = "readahead",
+                 block_size: int | None = None, cache_type: str | None = None,
                  **kwargs: Any) -> None:
         self._storage = storage
         self._cpath = ciphertext_path
         self._csize = ciphertext_size
         self._cipher = cipher
         self._header: FileHeader | None = None
-        super().__init__(fs, path, mode="rb", block_size=block_size or DEFAULT_READ_BLOCK,
-                         cache_type=cache_type, size=size, **kwargs)
+        block_size = block_size or DEFAULT_READ_BLOCK
+        super().__init__(fs, path, mode="rb", block_size=block_size,
+                         cache_type=cache_type or "none", size=size, **kwargs)
+        if cache_type is None:
+            self.cache = ChunkCache(block_size, self._fetch_range, size, cipher.payload_size)
 
     def __repr__(self) -> str:
         return f"<VaultReadFile {self.path!r}>"

@@ -483,7 +483,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 size=cleartext_size(csize, self.cryptor.config.cipher_combo),
                 cipher=self.cryptor.content,
                 block_size=block_size if isinstance(block_size, int) else None,
-                cache_type=kwargs.get("cache_type", "readahead"),
+                cache_type=kwargs.get("cache_type"),
                 cache_options=cache_options,
             )
         if mode not in ("wb", "xb"):
