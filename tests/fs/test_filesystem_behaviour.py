@@ -310,6 +310,21 @@ def test_rm(tree: VaultFileSystem) -> None:
         tree.rm("", recursive=True)
 
 
+def test_rm_list_and_glob(tree: VaultFileSystem) -> None:
+    tree.rm(["top.txt", "a/b/two.txt"])
+    assert not tree.exists("top.txt") and not tree.exists("a/b/two.txt")
+    tree.pipe({"g/1.csv": b"", "g/2.csv": b"", "g/3.txt": b""})
+    tree.rm("g/*.csv")
+    assert tree.ls("g", detail=False) == ["g/3.txt"]
+
+
+def test_rm_with_maxdepth_removes_only_that_deep(tree: VaultFileSystem) -> None:
+    tree.rm("a", recursive=True, maxdepth=2)
+    # a/one.bin and a/b/two.txt are within two levels; a/b/c/three.txt is not, so
+    # a/b/c, a/b and a stay.
+    assert tree.find("a", withdirs=True) == ["a", "a/b", "a/b/c", "a/b/c/three.txt"]
+
+
 def test_rm_file(tree: VaultFileSystem) -> None:
     tree.rm_file("a/b/two.txt")
     assert not tree.exists("a/b/two.txt")

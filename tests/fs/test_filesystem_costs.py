@@ -175,3 +175,23 @@ def test_rm_of_a_folder_reads_no_file_contents(memvault, record_storage) -> None
     rec = record_storage(fs)
     fs.rm("gone", recursive=True)
     assert not [c for c in rec.of("cat_file", "cat", "open") if not c.path.endswith("dir.c9r")]
+@pytest.mark.parametrize("kind", ["memory", "local"])
+def test_recursive_rm_leaves_no_orphan_content_folders(vault_factory, kind) -> None:
+    fs = vault_factory(kind)
+    fs.pipe_file("keep/k.txt", b"k")
+    for i in range(5):
+        fs.pipe_file(f"gone/{i}/deeper/f.txt", b"f")
+        fs.symlink("x", f"gone/{i}/link")
+    fs.pipe_file("gone/" + "long folder " * 20 + "/inner.txt", b"f")  # a shortened folder
+    before = _content_folders(fs)
+    assert len(before) == 1 + 1 + 1 + 5 * 2 + 1
+    fs.rm("gone", recursive=True)
+    assert _content_folders(fs) == _live_content_folders(fs)
+    assert len(_content_folders(fs)) == 2  # the root and keep
+    if kind == "local":
+        # No empty d/XX folders left behind either.
+        root = fs.location.root
+        for xx in fs.storage.ls(f"{root}/d", detail=False):
+            assert fs.storage.ls(xx, detail=False), f"empty {xx} left behind"
+
+

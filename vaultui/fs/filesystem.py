@@ -27,7 +27,7 @@ from vaultui.fs.bulk import expand_sources, plan_targets
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
-from vaultui.fs.storage import join, write_atomic
+from vaultui.fs.storage import has_real_directories, join, write_atomic
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
 #: Constructor arguments that carry secrets: never kept in storage_options.
@@ -322,23 +322,54 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     # -- removing -------------------------------------------------------------------
 
     def _remove(self, path: str) -> None:
+        """Remove a file, symlink or whole directory tree."""
+        if not path:
+            raise PermissionError("refusing to remove the vault root")
         node = self.mapper.node(path)
         kind = self.mapper.kind(node)
         if kind is None:
             raise FileNotFoundError(path)
         with self._write_lock:
-            if kind is NodeKind.DIRECTORY:
-                dir_id = self.mapper.dir_id(path)
-                for entry in self.mapper.list_dir(path):
-                    self._remove(f"{path}/{entry.name}")
-                content = self.mapper.content_dir(dir_id)
+            if kind is not NodeKind.DIRECTORY:
+                if kind is NodeKind.FILE and not node.shortened:
+                    self.storage.rm_file(node.node_path)
+                else:
+                    self.storage.rm(node.node_path, recursive=True)
+                return
+            # Find every content folder of the tree first, then drop the node: the
+            # directory vanishes at once, and an interruption can only leave
+            # unreferenced content folders behind, never a node pointing at nothing.
+            folders = self._content_folders(self.mapper.dir_id(path), path, set())
+            self.storage.rm(node.node_path, recursive=True)
+            self.mapper.forget(path)
+            for folder in reversed(folders):
                 with contextlib.suppress(FileNotFoundError):
-                    self.storage.rm(content, recursive=True)
-                self.mapper.forget(path)
-            if kind is NodeKind.FILE and not node.shortened:
-                self.storage.rm_file(node.node_path)
-            else:
-                self.storage.rm(node.node_path, recursive=True)
+                    self.storage.rm(folder, recursive=True)
+                self._prune_empty(parent_path(folder))
+
+    def _content_folders(self, dir_id: str, path: str, seen: set[str]) -> list[str]:
+        """Content folders of a directory and all directories below it, parents first.
+
+        Files, symlinks and subdirectory nodes all live inside their parent's content
+        folder, so removing the folders removes everything; only subdirectories need
+        a look inside (one listing each, plus reading their dir.c9r).
+        """
+        if dir_id in seen:
+            raise VaultCorruptError(f"directory {path!r} is damaged: it contains itself")
+        seen.add(dir_id)
+        folders = [self.mapper.content_dir(dir_id)]
+        for entry in self.mapper.list_dir_id(dir_id, path):
+            if entry.kind is NodeKind.DIRECTORY:
+                child = f"{path}/{entry.name}"
+                child_id = self.mapper.read_dir_file(entry.ciphertext_path, child)
+                folders += self._content_folders(child_id, child, seen)
+        return folders
+
+    def _prune_empty(self, folder: str) -> None:
+        """Drop an emptied d/XX folder on storages that have real folders."""
+        if has_real_directories(self.storage):
+            with contextlib.suppress(OSError):
+                self.storage.rmdir(folder)
 
     def rm_file(self, path: str) -> None:
         path = self._path(path)
@@ -346,18 +377,29 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise IsADirectoryError(path)
         self._remove(path)
 
-    def rm(self, path: Any, recursive: bool = False, maxdepth: int | None = None) -> None:
-        paths = path if isinstance(path, list) else [path]
-        for p in paths:
-            p = self._path(p)
-            if not p:
-                raise PermissionError("refusing to remove the vault root")
+    def rm(self, path: str | list[str], recursive: bool = False,
+           maxdepth: int | None = None) -> None:
+        """Remove files, and directories with `recursive`; globs and lists are expanded."""
+        if maxdepth is not None:
+            # Partial removal of trees: fsspec's walk-and-remove, bottom up.
+            for p in reversed(self.expand_path(path, recursive=recursive, maxdepth=maxdepth)):
+                if not (self.isdir(p) and self.ls(p, detail=False)):
+                    self._remove(self._path(p))
+            return
+        paths = [self._path(p) for p in self.expand_path(path)]
+        if "" in paths:
+            raise PermissionError("refusing to remove the vault root")
+        removed: list[str] = []
+        for p in sorted(paths):
+            if any(p.startswith(r + "/") for r in removed):
+                continue  # went with a directory removed before it
             if not recursive and self.isdir(p) and self.ls(p, detail=False):
                 raise OSError(f"directory not empty (use recursive=True): {p!r}")
             self._remove(p)
+            removed.append(p)
 
     def _rm(self, path: str) -> None:
-        self.rm(path)
+        self._remove(self._path(path))
 
     # -- moving and copying ---------------------------------------------------------
 

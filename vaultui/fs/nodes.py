@@ -232,7 +232,10 @@ class PathMapper:
         """Decrypted children of a cleartext directory: one recursive listing of its
         content folder, plus one read per shortened name."""
         path = norm_path(path)
-        dir_id = self.dir_id(path)
+        return self.list_dir_id(self.dir_id(path), path)
+
+    def list_dir_id(self, dir_id: str, path: str) -> list[Entry]:
+        """Decrypted children of the directory with id `dir_id` (`path` names it in errors)."""
         content = self.content_dir(dir_id)
         try:
             found = self.fs.find(content, detail=True, withdirs=True)
