@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
@@ -87,7 +86,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.cryptor = VaultCryptor(key, config)
         self.storage = self.location.fs
         self.mapper = PathMapper(self.storage, self.location.root, self.cryptor)
-        self._write_lock = threading.RLock()
+        self._write_lock = self.mapper.write_lock
 
     @property
     def storage_options(self) -> dict[str, Any]:

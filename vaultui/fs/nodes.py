@@ -37,6 +37,10 @@ from vaultui.fs.storage import join
 log = logging.getLogger(__name__)
 
 
+class _NoDataFileError(Exception):
+    """A X.c9r node folder without dir.c9r or symlink.c9r: damaged, or half-made."""
+
+
 class NodeKind(Enum):
     FILE = "file"
     DIRECTORY = "directory"
@@ -108,6 +112,8 @@ class PathMapper:
     """Resolves cleartext paths to nodes, caching directory ids.
 
     Thread-safe: the GUI's workers resolve paths from several threads at once.
+    `write_lock` is held by whoever changes nodes (mkdir, mv, rm): a reader that
+    finds a node half-made waits for it before calling it damaged.
     """
 
     def __init__(self, fs: AbstractFileSystem, root: str, cryptor: VaultCryptor) -> None:
@@ -116,6 +122,7 @@ class PathMapper:
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
         self._lock = threading.Lock()
+        self.write_lock = threading.RLock()
 
     def __repr__(self) -> str:
         return f"PathMapper(root={self.root!r})"
@@ -186,13 +193,20 @@ class PathMapper:
         parts = path.split("/")
         current = ""
         dir_id = ROOT_DIR_ID
+        above = {ROOT_DIR_ID}
         for part in parts:
             child = f"{current}/{part}" if current else part
             known = self.cached_dir_id(child)
             if known is None:
                 node = self.node_for(dir_id, part, child)
                 known = self._resolve_child_dir(node)
+                if known in above:
+                    # Following it would list the same folder forever (walk, find, rm).
+                    raise VaultCorruptError(
+                        f"directory {child!r} is damaged: its dir.c9r names a directory "
+                        "that contains it")
                 self.remember_dir_id(child, known)
+            above.add(known)
             current, dir_id = child, known
         return dir_id
 
@@ -210,7 +224,25 @@ class PathMapper:
         raise NotADirectoryError(f"not a directory: {node.path!r}")
 
     def kind(self, node: Node) -> NodeKind | None:
-        """What the node is, by looking at storage; None if it does not exist."""
+        """What the node is, by looking at storage; None if it does not exist.
+
+        VaultCorruptError for a X.c9r folder holding neither dir.c9r nor symlink.c9r.
+        (A H.c9s folder without its data is a shortened file still being written.)
+        """
+        try:
+            return self._kind(node)
+        except _NoDataFileError:
+            pass
+        # Maybe a mkdir in this process is half-way: wait for it and look again.
+        with self.write_lock:
+            try:
+                return self._kind(node)
+            except _NoDataFileError:
+                raise VaultCorruptError(
+                    f"directory {node.path!r} is damaged: its node folder holds no dir.c9r "
+                    "(nor symlink.c9r)") from None
+
+    def _kind(self, node: Node) -> NodeKind | None:
         fs = self.fs
         try:
             info = fs.info(node.node_path)
@@ -222,9 +254,9 @@ class PathMapper:
             return NodeKind.DIRECTORY
         if fs.exists(node.symlink_path):
             return NodeKind.SYMLINK
-        if node.shortened and fs.exists(node.contents_path):
-            return NodeKind.FILE
-        return None
+        if node.shortened:
+            return NodeKind.FILE if fs.exists(node.contents_path) else None
+        raise _NoDataFileError()
 
     # -- listing ------------------------------------------------------------------
 
