@@ -134,17 +134,24 @@ class VaultWriteFile(io.RawIOBase):
     """
 
     def __init__(self, path: str, *, storage: AbstractFileSystem, target_path: str,
-                 cipher: ContentCipher, on_commit: Callable[[], None] | None = None,
-                 block_size: int = DEFAULT_WRITE_BLOCK, before_commit: Callable[[], None]
-                 | None = None) -> None:
+                 cipher: ContentCipher, temp_path: str | None = None,
+                 block_size: int = DEFAULT_WRITE_BLOCK,
+                 before_commit: Callable[[], None] | None = None,
+                 on_commit: Callable[[], None] | None = None,
+                 on_abort: Callable[[], None] | None = None) -> None:
+        """`temp_path` is where the bytes go until they commit (on storages that publish
+        as they write); `before_commit` runs just before publishing, `on_abort` after a
+        failed or abandoned write has been cleaned up."""
         super().__init__()
         self.path = path
         self._storage = storage
         self._target = target_path
         self._direct = commits_on_close(storage)
-        self._written_path = target_path if self._direct else temp_name(target_path)
+        self._written_path = (target_path if self._direct
+                              else temp_path or temp_name(target_path))
         self._on_commit = on_commit
         self._before_commit = before_commit
+        self._on_abort = on_abort
         self._raw: Any = storage.open(self._written_path, "wb", block_size=block_size) \
             if self._direct else storage.open(self._written_path, "wb")
         try:
@@ -215,6 +222,9 @@ class VaultWriteFile(io.RawIOBase):
                 raw.close()
             with contextlib.suppress(Exception):
                 self._storage.rm_file(self._written_path)
+        if self._on_abort is not None:
+            with contextlib.suppress(Exception):
+                self._on_abort()
         with contextlib.suppress(Exception):
             super().close()
 

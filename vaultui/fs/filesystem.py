@@ -26,7 +26,14 @@ from vaultui.fs.bulk import expand_sources, plan_targets
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
-from vaultui.fs.storage import has_real_directories, join, write_atomic
+from vaultui.fs.publish import (
+    abandon_file_node,
+    copy_file_node,
+    prepare_file_node,
+    remove_quietly,
+    write_folder_node,
+)
+from vaultui.fs.storage import has_real_directories, join, temp_name, write_atomic
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
 #: Constructor arguments that carry secrets: never kept in storage_options.
@@ -266,10 +273,6 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.makedirs(parent, exist_ok=True)
         return self.mapper.dir_id(parent)
 
-    def _write_node_name(self, node: Node) -> None:
-        if node.shortened:
-            write_atomic(self.storage, node.name_file_path, node.full_name.encode("utf-8"))
-
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
         path = self._path(path)
         if not path:
@@ -284,12 +287,15 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             dir_id = new_dir_id()
             content = self.mapper.content_dir(dir_id)
             # Content folder first, so a node that appears never points at nothing.
-            self.storage.makedirs(content, exist_ok=True)
-            write_atomic(self.storage, join(content, DIR_ID_BACKUP_FILE_NAME),
-                         self.cryptor.dir_id_backup(dir_id))
-            self.storage.makedirs(node.node_path, exist_ok=True)
-            self._write_node_name(node)
-            write_atomic(self.storage, node.dir_file_path, dir_id.encode("utf-8"))
+            try:
+                self.storage.makedirs(content, exist_ok=True)
+                write_atomic(self.storage, join(content, DIR_ID_BACKUP_FILE_NAME),
+                             self.cryptor.dir_id_backup(dir_id))
+                write_folder_node(self.storage, node, DIR_FILE_NAME, dir_id.encode("utf-8"))
+            except BaseException:
+                remove_quietly(self.storage, content)
+                self._prune_empty(parent_path(content))
+                raise
             self.mapper.remember_dir_id(path, dir_id)
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
@@ -424,22 +430,25 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             existing = self.mapper.kind(new)
             if existing is NodeKind.DIRECTORY:
                 raise FileExistsError(dst)
-            if existing is not None:
+            if kind is not NodeKind.FILE and existing is not None:
+                raise FileExistsError(dst)
+            if existing is NodeKind.SYMLINK:
                 self._remove(dst)
             if kind is NodeKind.FILE:
-                if new.shortened:
-                    self.storage.makedirs(new.node_path, exist_ok=True)
-                    self._write_node_name(new)
-                self.storage.mv(old.contents_path, new.contents_path)
+                # A file over a file: the storage's move replaces it in one step.
+                try:
+                    prepare_file_node(self.storage, new)
+                    self.storage.mv(old.contents_path, new.contents_path)
+                except BaseException:
+                    abandon_file_node(self.storage, new, existing is not None)
+                    raise
                 if old.shortened:
                     with contextlib.suppress(FileNotFoundError):
                         self.storage.rm(old.node_path, recursive=True)
             else:
                 member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
                 data = bytes(self.storage.cat_file(join(old.node_path, member)))
-                self.storage.makedirs(new.node_path, exist_ok=True)
-                self._write_node_name(new)
-                write_atomic(self.storage, join(new.node_path, member), data)
+                write_folder_node(self.storage, new, member, data)
                 self.storage.rm(old.node_path, recursive=True)
                 self.mapper.forget(src)
 
@@ -478,17 +487,20 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         parent_id = self._require_parent_dir(dst, create=True)
         new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
         with self._write_lock:
-            if self.mapper.kind(new) is NodeKind.DIRECTORY:
+            existing = self.mapper.kind(new)
+            if existing is NodeKind.DIRECTORY:
                 raise IsADirectoryError(dst)
             if kind is NodeKind.SYMLINK:
+                if existing is not None:
+                    self._remove(dst)
                 self.symlink(self.readlink(src), dst)
                 return
-            if new.shortened:
-                self.storage.makedirs(new.node_path, exist_ok=True)
-                self._write_node_name(new)
+            if existing is NodeKind.SYMLINK:
+                self._remove(dst)
+                existing = None
             # A file's ciphertext does not depend on its name or folder, so the bytes
             # can be copied as they are; the storage does it without a download.
-            self.storage.cp_file(old.contents_path, new.contents_path)
+            copy_file_node(self.storage, old.contents_path, new, existing is not None)
 
     def symlink(self, target: str, path: str) -> None:
         """Create a symlink node whose target (any text) is stored encrypted."""
@@ -498,10 +510,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         with self._write_lock:
             if self.mapper.kind(node) is not None:
                 raise FileExistsError(path)
-            self.storage.makedirs(node.node_path, exist_ok=True)
-            self._write_node_name(node)
-            write_atomic(self.storage, node.symlink_path,
-                         encrypt_bytes(target.encode("utf-8"), self.cryptor.content))
+            write_folder_node(self.storage, node, SYMLINK_FILE_NAME,
+                              encrypt_bytes(target.encode("utf-8"), self.cryptor.content))
 
     # -- reading and writing --------------------------------------------------------
 
@@ -537,16 +547,16 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if kind is not None and mode == "xb":
             raise FileExistsError(path)
 
-        def prepare() -> None:
-            if node.shortened:
-                self.storage.makedirs(node.node_path, exist_ok=True)
-                self._write_node_name(node)
-            else:
-                self.storage.makedirs(parent_path(node.node_path), exist_ok=True)
-
-        prepare()
-        return VaultWriteFile(path, storage=self.storage, target_path=node.contents_path,
-                              cipher=self.cryptor.content)
+        storage = self.storage
+        existed = kind is not None
+        # The hidden temporary name is a sibling of the node in the content folder,
+        # which exists; a shortened file's own folder is made only when it commits.
+        storage.makedirs(parent_path(node.node_path), exist_ok=True)
+        return VaultWriteFile(
+            path, storage=storage, target_path=node.contents_path,
+            temp_path=temp_name(node.node_path), cipher=self.cryptor.content,
+            before_commit=lambda: prepare_file_node(storage, node),
+            on_abort=lambda: abandon_file_node(storage, node, existed))
 
     def cat_file(self, path: str, start: int | None = None, end: int | None = None,
                  **kwargs: Any) -> bytes:
