@@ -8,6 +8,8 @@ when the encrypted name is too long): a file, or a folder holding `dir.c9r`
 
 from __future__ import annotations
 
+import base64
+import binascii
 import logging
 import threading
 from dataclasses import dataclass, field
@@ -348,15 +350,16 @@ class PathMapper:
         if not full.endswith(ENCRYPTED_NAME_SUFFIX):
             return None, None
         stem = full[: -len(ENCRYPTED_NAME_SUFFIX)]
-        try:
-            return self.cryptor.names.decrypt_name(stem, dir_id), None
-        except VaultError:
-            pass
+        if is_canonical_base64url(stem):
+            try:
+                return self.cryptor.names.decrypt_name(stem, dir_id), None
+            except VaultError:
+                pass
         # A cloud's conflict copy: a valid encrypted name followed by a suffix such as
         # " (1)" or " (Created by Alice)". Find the longest prefix that decrypts.
         for length in range(len(stem) - len(stem) % 4, 23, -4):
             candidate, suffix = stem[:length], stem[length:]
-            if not suffix:
+            if not suffix or not is_canonical_base64url(candidate):
                 continue
             try:
                 original = self.cryptor.names.decrypt_name(candidate, dir_id)
@@ -364,6 +367,20 @@ class PathMapper:
                 continue
             return conflict_name(original, suffix), original
         return None, None
+
+
+def is_canonical_base64url(text: str) -> bool:
+    """Whether `text` is exactly what base64url encoding produces.
+
+    Python's decoder skips characters outside the alphabet and anything after padding,
+    so `X= (1)` decodes like `X=`: without this check a conflict copy of a padded name
+    would decrypt as the original and be listed twice under the same name.
+    """
+    try:
+        decoded = base64.urlsafe_b64decode(text)
+    except (binascii.Error, ValueError):
+        return False
+    return base64.urlsafe_b64encode(decoded).decode("ascii") == text
 
 
 def conflict_name(original: str, suffix: str) -> str:
