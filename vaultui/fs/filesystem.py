@@ -29,10 +29,12 @@ from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, paren
 from vaultui.fs.publish import (
     abandon_file_node,
     copy_file_node,
+    move_node,
     prepare_file_node,
     remove_quietly,
     write_folder_node,
 )
+from vaultui.fs.resolver import ConflictResolver
 from vaultui.fs.storage import has_real_directories, join, temp_name, write_atomic
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
@@ -53,6 +55,10 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     With `auto_mkdir` (the default, as on object stores and fsspec's memory
     filesystem) writing a file creates its missing parent directories.
+
+    Sync-conflict copies (`X (1).c9r`, left by a cloud's sync client) are resolved
+    while listing, as Cryptomator does (`resolve_conflicts=True`, see resolver.py);
+    with False they are only shown, as `name (1).ext` with `conflict_of` in their info.
     """
 
     protocol = "vaultui"
@@ -74,6 +80,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         target_protocol: str | None = None,
         target_options: dict[str, Any] | None = None,
         auto_mkdir: bool = True,
+        resolve_conflicts: bool = True,
         **kwargs: Any,
     ) -> None:
         super().__init__(**kwargs)
@@ -93,6 +100,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.cryptor = VaultCryptor(key, config)
         self.storage = self.location.fs
         self.mapper = PathMapper(self.storage, self.location.root, self.cryptor)
+        if resolve_conflicts:
+            self.mapper.resolver = ConflictResolver(self.mapper)
         self._write_lock = self.mapper.write_lock
 
     @property
@@ -340,6 +349,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     self.storage.rm_file(node.node_path)
                 else:
                     self.storage.rm(node.node_path, recursive=True)
+                self.mapper.forget(path)
                 return
             # Find every content folder of the tree first, then drop the node: the
             # directory vanishes at once, and an interruption can only leave
@@ -434,23 +444,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 raise FileExistsError(dst)
             if existing is NodeKind.SYMLINK:
                 self._remove(dst)
-            if kind is NodeKind.FILE:
-                # A file over a file: the storage's move replaces it in one step.
-                try:
-                    prepare_file_node(self.storage, new)
-                    self.storage.mv(old.contents_path, new.contents_path)
-                except BaseException:
-                    abandon_file_node(self.storage, new, existing is not None)
-                    raise
-                if old.shortened:
-                    with contextlib.suppress(FileNotFoundError):
-                        self.storage.rm(old.node_path, recursive=True)
-            else:
-                member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
-                data = bytes(self.storage.cat_file(join(old.node_path, member)))
-                write_folder_node(self.storage, new, member, data)
-                self.storage.rm(old.node_path, recursive=True)
-                self.mapper.forget(src)
+                existing = None
+            move_node(self.storage, kind, old, new, replacing=existing is not None)
+            self.mapper.forget(src)
 
     def copy(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
              maxdepth: int | None = None, on_error: str | None = None, **kwargs: Any) -> None:

@@ -8,10 +8,9 @@ when the encrypted name is too long): a file, or a folder holding `dir.c9r`
 
 from __future__ import annotations
 
-import base64
-import binascii
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -30,9 +29,10 @@ from vaultui.crypto.constants import (
     SYMLINK_FILE_NAME,
 )
 from vaultui.crypto.cryptor import VaultCryptor
-from vaultui.crypto.errors import FormatError, VaultError
-from vaultui.crypto.names import normalize_name
+from vaultui.crypto.errors import VaultError
+from vaultui.crypto.names import normalize_name, shortened_name
 from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
+from vaultui.fs.conflicts import conflict_name, is_canonical_base64url, split_conflict
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.storage import join
 
@@ -108,6 +108,8 @@ class Entry:
     size: int | None  # cleartext bytes of a file (None if its size is impossible); 0 otherwise
     info: dict[str, Any] = field(default_factory=dict)  # the storage's info of ciphertext_path
     conflict_of: str | None = None  # the canonical cleartext name, for a sync conflict copy
+    conflict_suffix: str | None = None  # what the sync client added to the encrypted name
+    full_name: str = ""  # the encrypted name X.c9r (what name.c9s holds if shortened)
 
 
 class PathMapper:
@@ -123,8 +125,15 @@ class PathMapper:
         self.root = root
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
+        # Conflict copies last listed and left unresolved, by the name they are shown
+        # under (which does not encrypt to their node): so they can be read, moved
+        # or removed by that name.
+        self._conflict_nodes: dict[str, Node] = {}
         self._lock = threading.Lock()
         self.write_lock = threading.RLock()
+        #: Called on each sync-conflict copy a listing finds (see resolver.py); None
+        #: leaves them shown under their conflict names.
+        self.resolver: Callable[[str, str, Entry], Entry | None] | None = None
 
     def __repr__(self) -> str:
         return f"PathMapper(root={self.root!r})"
@@ -144,8 +153,12 @@ class PathMapper:
         parts = split_path(path)
         if not parts:
             raise ValueError("the vault root has no node")
-        parent = "/".join(parts[:-1])
-        return self.node_for(self.dir_id(parent), parts[-1], "/".join(parts))
+        path = "/".join(parts)
+        with self._lock:
+            conflict = self._conflict_nodes.get(path)
+        if conflict is not None:
+            return conflict
+        return self.node_for(self.dir_id("/".join(parts[:-1])), parts[-1], path)
 
     def cached_dir_id(self, path: str) -> str | None:
         with self._lock:
@@ -162,10 +175,13 @@ class PathMapper:
             for key in [k for k in self._dir_ids if k == path or k.startswith(prefix)]:
                 if key:
                     del self._dir_ids[key]
+            for key in [k for k in self._conflict_nodes if k == path or k.startswith(prefix)]:
+                del self._conflict_nodes[key]
 
     def forget_all(self) -> None:
         with self._lock:
             self._dir_ids = {"": ROOT_DIR_ID}
+            self._conflict_nodes = {}
 
     def read_dir_file(self, dir_file_path: str, path: str) -> str:
         """A subdirectory's id from its dir.c9r, checked for plausibility."""
@@ -304,6 +320,24 @@ class PathMapper:
             entry = self._entry(path, dir_id, content, head, members, long_names.get(head))
             if entry is not None:
                 entries.append(entry)
+        if any(e.conflict_of is not None for e in entries):
+            entries = self._handle_conflicts(path, dir_id, entries)
+        return entries
+
+    def _handle_conflicts(self, path: str, dir_id: str, entries: list[Entry]) -> list[Entry]:
+        """Resolve conflict copies (if a resolver is set); remember those left shown."""
+        resolver = self.resolver
+        if resolver is not None:
+            resolved = (resolver(path, dir_id, e) if e.conflict_of is not None else e
+                        for e in entries)
+            entries = [e for e in resolved if e is not None]
+        regular = {e.name for e in entries if e.conflict_of is None}
+        prefix = f"{path}/" if path else ""
+        with self._lock:
+            for e in entries:
+                if e.conflict_of is not None and e.name not in regular:
+                    child = prefix + e.name
+                    self._conflict_nodes[child] = Node(child, dir_id, e.node_path, e.full_name)
         return entries
 
     def _entry(self, path: str, dir_id: str, content: str, head: str,
@@ -332,7 +366,7 @@ class PathMapper:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
         else:
             return None  # an empty node folder (e.g. a half-synced directory): nothing to show
-        name, conflict_of = self._decrypt_node_name(full, dir_id)
+        name, suffix = self._decrypt_node_name(head, full, dir_id)
         if name is None:
             log.warning("skipping a node whose name does not decrypt in %s", content)
             return None
@@ -342,50 +376,38 @@ class PathMapper:
             raw_size = int(info.get("size") or 0)
             size = cleartext_size(raw_size, combo) if is_valid_ciphertext_size(raw_size, combo) \
                 else None
+        if suffix is not None:
+            return Entry(name=conflict_name(name, suffix), kind=kind, node_path=node_path,
+                         ciphertext_path=data_path, size=size, info=info, conflict_of=name,
+                         conflict_suffix=suffix, full_name=full)
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
-                     size=size, info=info, conflict_of=conflict_of)
+                     size=size, info=info, full_name=full)
 
-    def _decrypt_node_name(self, full: str, dir_id: str) -> tuple[str | None, str | None]:
-        """The cleartext name, and for a sync-conflict copy the name it conflicts with."""
+    def _decrypt_node_name(self, head: str, full: str,
+                           dir_id: str) -> tuple[str | None, str | None]:
+        """The cleartext name of a node, and for a sync-conflict copy its suffix.
+
+        `head` is the node's name on storage, `full` the encrypted name it stands for
+        (the same for X.c9r; what name.c9s holds for H.c9s). A copy of H.c9s renamed to
+        `H (1).c9s` still holds the original name.c9s: the suffix is in `head`.
+        """
         if not full.endswith(ENCRYPTED_NAME_SUFFIX):
             return None, None
         stem = full[: -len(ENCRYPTED_NAME_SUFFIX)]
+        suffix: str | None = None
+        if head.endswith(SHORTENED_NAME_SUFFIX):
+            canonical = shortened_name(full)[: -len(SHORTENED_NAME_SUFFIX)]
+            head_stem = head[: -len(SHORTENED_NAME_SUFFIX)]
+            if head_stem != canonical:
+                if not head_stem.startswith(canonical):
+                    return None, None  # name.c9s does not belong to this folder
+                suffix = head_stem[len(canonical):]
         if is_canonical_base64url(stem):
             try:
-                return self.cryptor.names.decrypt_name(stem, dir_id), None
+                return self.cryptor.names.decrypt_name(stem, dir_id), suffix
             except VaultError:
                 pass
-        # A cloud's conflict copy: a valid encrypted name followed by a suffix such as
-        # " (1)" or " (Created by Alice)". Find the longest prefix that decrypts.
-        for length in range(len(stem) - len(stem) % 4, 23, -4):
-            candidate, suffix = stem[:length], stem[length:]
-            if not suffix or not is_canonical_base64url(candidate):
-                continue
-            try:
-                original = self.cryptor.names.decrypt_name(candidate, dir_id)
-            except (VaultError, FormatError):
-                continue
-            return conflict_name(original, suffix), original
-        return None, None
-
-
-def is_canonical_base64url(text: str) -> bool:
-    """Whether `text` is exactly what base64url encoding produces.
-
-    Python's decoder skips characters outside the alphabet and anything after padding,
-    so `X= (1)` decodes like `X=`: without this check a conflict copy of a padded name
-    would decrypt as the original and be listed twice under the same name.
-    """
-    try:
-        decoded = base64.urlsafe_b64decode(text)
-    except (binascii.Error, ValueError):
-        return False
-    return base64.urlsafe_b64encode(decoded).decode("ascii") == text
-
-
-def conflict_name(original: str, suffix: str) -> str:
-    """'report.txt' + ' (1)' -> 'report (1).txt': the suffix goes before the extension."""
-    stem, dot, ext = original.rpartition(".")
-    if not dot or not stem:
-        return original + suffix
-    return f"{stem}{suffix}.{ext}"
+        if head.endswith(SHORTENED_NAME_SUFFIX):
+            return None, None
+        split = split_conflict(stem, dir_id, self.cryptor.names)
+        return split if split is not None else (None, None)

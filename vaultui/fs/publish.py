@@ -6,7 +6,8 @@ import contextlib
 
 from fsspec.spec import AbstractFileSystem
 
-from vaultui.fs.nodes import Node
+from vaultui.crypto.constants import DIR_FILE_NAME, SYMLINK_FILE_NAME
+from vaultui.fs.nodes import Node, NodeKind
 from vaultui.fs.storage import commits_on_close, join, temp_name, write_atomic
 
 
@@ -76,3 +77,28 @@ def copy_file_node(storage: AbstractFileSystem, source: str, node: Node,
             remove_quietly(storage, tmp)
         abandon_file_node(storage, node, existed)
         raise
+
+
+def move_node(storage: AbstractFileSystem, kind: NodeKind, old: Node, new: Node,
+              replacing: bool = False) -> None:
+    """Give a node a new name: only names change, whatever the size of what it holds.
+
+    A file's contents move with the storage's move (which replaces a file at `new`
+    in one step); a directory or symlink node is rewritten under the new name (its
+    dir.c9r or symlink.c9r, a few bytes) and the old node removed.
+    """
+    if kind is NodeKind.FILE:
+        try:
+            prepare_file_node(storage, new)
+            storage.mv(old.contents_path, new.contents_path)
+        except BaseException:
+            abandon_file_node(storage, new, replacing)
+            raise
+        if old.shortened:
+            with contextlib.suppress(FileNotFoundError):
+                storage.rm(old.node_path, recursive=True)
+        return
+    member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
+    data = bytes(storage.cat_file(join(old.node_path, member)))
+    write_folder_node(storage, new, member, data)
+    storage.rm(old.node_path, recursive=True)
