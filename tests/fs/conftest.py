@@ -114,6 +114,8 @@ class StorageRecorder:
             depth = getattr(self._depth, "value", 0)
             if depth == 0:
                 path = args[0] if args else kwargs.get("path", "")
+                if isinstance(path, list):
+                    path = ",".join(path)  # a batched call (cat of many paths)
                 extra = dict(kwargs)
                 if name == "open" and len(args) > 1:
                     extra["mode"] = args[1]

@@ -35,6 +35,7 @@ from vaultui.fs.publish import (
     write_folder_node,
 )
 from vaultui.fs.resolver import ConflictResolver
+from vaultui.fs.reverse import cleartext_path
 from vaultui.fs.storage import has_real_directories, join, temp_name, write_atomic
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
@@ -166,17 +167,12 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         return paths
 
     def cleartext_path(self, storage_path: str) -> str:
-        """The cleartext path of a storage object, by walking the tree (for 'decrypt name')."""
-        target = storage_path.rstrip("/")
-        for dirpath, dirs, files in self.walk("", detail=True):
-            for name, info in {**dirs, **files}.items():
-                node_path = info["node_path"]
-                if target == node_path or target.startswith(node_path + "/"):
-                    return str(name)
-            content = self.mapper.content_dir(self.mapper.dir_id(dirpath))
-            if target == content or target.startswith(content + "/"):
-                return str(dirpath)
-        raise FileNotFoundError(f"{storage_path} does not belong to a cleartext item")
+        """The cleartext path of a storage object below `d/` (for 'decrypt file names').
+
+        Maps the content folder back to its directory by hashing directory ids, cached
+        or found walking directories only; see reverse.py for the costs.
+        """
+        return cleartext_path(self.mapper, storage_path)
 
     # -- listing and info -------------------------------------------------------------
 

@@ -129,6 +129,7 @@ class PathMapper:
         # under (which does not encrypt to their node): so they can be read, moved
         # or removed by that name.
         self._conflict_nodes: dict[str, Node] = {}
+        self._content_dirs: dict[str, str] = {}
         self._lock = threading.Lock()
         self.write_lock = threading.RLock()
         #: Called on each sync-conflict copy a listing finds (see resolver.py); None
@@ -141,7 +142,13 @@ class PathMapper:
     # -- directory ids ------------------------------------------------------------
 
     def content_dir(self, dir_id: str) -> str:
-        return join(self.root, self.cryptor.dir_path(dir_id))
+        """Storage path of a directory's content folder (memoised: ids never change)."""
+        content = self._content_dirs.get(dir_id)
+        if content is None:
+            content = join(self.root, self.cryptor.dir_path(dir_id))
+            with self._lock:
+                self._content_dirs[dir_id] = content
+        return content
 
     def node_for(self, parent_dir_id: str, name: str, path: str) -> Node:
         full = self.cryptor.full_encrypted_name(name, parent_dir_id)
@@ -164,6 +171,11 @@ class PathMapper:
         with self._lock:
             return self._dir_ids.get(path)
 
+    def known_dir_ids(self) -> list[tuple[str, str]]:
+        """(path, id) of every directory whose id is cached."""
+        with self._lock:
+            return list(self._dir_ids.items())
+
     def remember_dir_id(self, path: str, dir_id: str) -> None:
         with self._lock:
             self._dir_ids[path] = dir_id
@@ -185,7 +197,9 @@ class PathMapper:
 
     def read_dir_file(self, dir_file_path: str, path: str) -> str:
         """A subdirectory's id from its dir.c9r, checked for plausibility."""
-        data = bytes(self.fs.cat_file(dir_file_path))
+        return self._parse_dir_file(bytes(self.fs.cat_file(dir_file_path)), path)
+
+    def _parse_dir_file(self, data: bytes, path: str) -> str:
         if not data or len(data) > MAX_DIR_FILE_SIZE:
             raise VaultCorruptError(
                 f"directory {path!r} is damaged: its dir.c9r holds {len(data)} bytes"
@@ -287,34 +301,9 @@ class PathMapper:
     def list_dir_id(self, dir_id: str, path: str) -> list[Entry]:
         """Decrypted children of the directory with id `dir_id` (`path` names it in errors)."""
         content = self.content_dir(dir_id)
-        try:
-            found = self.fs.find(content, detail=True, withdirs=True)
-        except FileNotFoundError:
-            found = {}
-        if not found and not self.fs.exists(content):
-            raise VaultCorruptError(
-                f"directory {path or '/'!r} is damaged: its content folder is missing"
-            )
-        groups: dict[str, dict[str, dict[str, Any]]] = {}
-        prefix = content.rstrip("/") + "/"
-        for full_path, info in found.items():
-            rel = full_path[len(prefix):] if full_path.startswith(prefix) else None
-            if not rel:
-                continue
-            head, _, tail = rel.partition("/")
-            if head.startswith(".") or head == DIR_ID_BACKUP_FILE_NAME:
-                continue
-            groups.setdefault(head, {})[tail] = info
-        shortened = [h for h in groups if h.endswith(SHORTENED_NAME_SUFFIX)
-                     and INFLATED_NAME_FILE_NAME in groups[h]]
-        long_names: dict[str, str] = {}
-        if shortened:
-            paths = [join(content, h, INFLATED_NAME_FILE_NAME) for h in shortened]
-            raw = self.fs.cat(paths, on_error="return")
-            for h, p in zip(shortened, paths, strict=True):
-                value = raw.get(p)
-                if isinstance(value, bytes):
-                    long_names[h] = value.decode("utf-8", errors="replace").strip()
+        groups = self._scan(content, path)
+        long_names = self._long_names(content, [h for h in groups if h.endswith(
+            SHORTENED_NAME_SUFFIX) and INFLATED_NAME_FILE_NAME in groups[h]])
         entries: list[Entry] = []
         for head, members in groups.items():
             entry = self._entry(path, dir_id, content, head, members, long_names.get(head))
@@ -339,6 +328,69 @@ class PathMapper:
                     child = prefix + e.name
                     self._conflict_nodes[child] = Node(child, dir_id, e.node_path, e.full_name)
         return entries
+
+    def _scan(self, content: str, path: str) -> dict[str, dict[str, dict[str, Any]]]:
+        """One recursive listing of a content folder, grouped by node: {node name:
+        {path inside the node ('' for a plain file): storage info}}. Hidden names
+        (writes in progress) and dirid.c9r are left out."""
+        try:
+            found = self.fs.find(content, detail=True, withdirs=True)
+        except FileNotFoundError:
+            found = {}
+        if not found and not self.fs.exists(content):
+            raise VaultCorruptError(
+                f"directory {path or '/'!r} is damaged: its content folder is missing"
+            )
+        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        prefix = content.rstrip("/") + "/"
+        for full_path, info in found.items():
+            rel = full_path[len(prefix):] if full_path.startswith(prefix) else None
+            if not rel:
+                continue
+            head, _, tail = rel.partition("/")
+            if head.startswith(".") or head == DIR_ID_BACKUP_FILE_NAME:
+                continue
+            groups.setdefault(head, {})[tail] = info
+        return groups
+
+    def _long_names(self, content: str, heads: list[str]) -> dict[str, str]:
+        """The full encrypted names of shortened nodes: one batched read of their name.c9s."""
+        if not heads:
+            return {}
+        paths = [join(content, h, INFLATED_NAME_FILE_NAME) for h in heads]
+        raw = self.fs.cat(paths, on_error="return")
+        names = {}
+        for h, p in zip(heads, paths, strict=True):
+            value = raw.get(p)
+            if isinstance(value, bytes):
+                names[h] = value.decode("utf-8", errors="replace").strip()
+        return names
+
+    def subdirectories(self, dir_id: str, path: str) -> list[tuple[str, str]]:
+        """(cleartext path, directory id) of each subdirectory of a directory.
+
+        One listing and one batched read of the subdirectories' dir.c9r; the names of
+        files are not even decrypted. Damaged subdirectories are left out.
+        """
+        content = self.content_dir(dir_id)
+        groups = self._scan(content, path)
+        heads = [h for h, members in groups.items() if DIR_FILE_NAME in members]
+        long_names = self._long_names(
+            content, [h for h in heads if h.endswith(SHORTENED_NAME_SUFFIX)])
+        dir_files = [join(content, h, DIR_FILE_NAME) for h in heads]
+        raw = self.fs.cat(dir_files, on_error="return") if dir_files else {}
+        found = []
+        for head, dir_file in zip(heads, dir_files, strict=True):
+            name, suffix = self.decrypt_node_name(head, long_names.get(head, head), dir_id)
+            data = raw.get(dir_file)
+            if name is None or not isinstance(data, bytes):
+                continue
+            child = join(path, conflict_name(name, suffix) if suffix is not None else name)
+            try:
+                found.append((child, self._parse_dir_file(data, child)))
+            except VaultCorruptError as exc:
+                log.warning("skipping a damaged directory: %s", exc)
+        return found
 
     def _entry(self, path: str, dir_id: str, content: str, head: str,
                members: dict[str, dict[str, Any]], long_name: str | None) -> Entry | None:
@@ -366,7 +418,7 @@ class PathMapper:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
         else:
             return None  # an empty node folder (e.g. a half-synced directory): nothing to show
-        name, suffix = self._decrypt_node_name(head, full, dir_id)
+        name, suffix = self.decrypt_node_name(head, full, dir_id)
         if name is None:
             log.warning("skipping a node whose name does not decrypt in %s", content)
             return None
@@ -383,7 +435,7 @@ class PathMapper:
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
                      size=size, info=info, full_name=full)
 
-    def _decrypt_node_name(self, head: str, full: str,
+    def decrypt_node_name(self, head: str, full: str,
                            dir_id: str) -> tuple[str | None, str | None]:
         """The cleartext name of a node, and for a sync-conflict copy its suffix.
 
