@@ -8,6 +8,7 @@ from collections.abc import Callable
 import pytest
 
 from vaultui.crypto.errors import AuthenticationError
+from vaultui.fs.errors import FileChangedError
 from vaultui.fs.filesystem import VaultFileSystem
 
 CHUNK = 32 * 1024
@@ -158,3 +159,17 @@ def test_failed_get_leaves_no_local_file(vaultfs: VaultFileSystem, tmp_path,
     with pytest.raises(AuthenticationError):
         vaultfs.get_file("f.bin", str(out / "f.bin"))
     assert list(out.iterdir()) == []
+
+
+# -- files replaced while being read ------------------------------------------------------
+
+
+@pytest.mark.parametrize("new_size", [4 * CHUNK, 3 * CHUNK + 7, 2 * CHUNK, 5])
+def test_reading_a_file_replaced_meanwhile_fails_instead_of_truncating(
+        vaultfs: VaultFileSystem, new_size: int) -> None:
+    old = b"o" * (3 * CHUNK)
+    vaultfs.pipe_file("f.bin", old)
+    with vaultfs.open("f.bin", "rb") as f:
+        vaultfs.pipe_file("f.bin", b"n" * new_size)  # another writer replaces it
+        with pytest.raises((FileChangedError, AuthenticationError)):
+            f.read()

@@ -11,9 +11,9 @@ from fsspec.caching import BaseCache
 from fsspec.spec import AbstractBufferedFile, AbstractFileSystem
 
 from vaultui.crypto.content import ContentCipher, FileHeader
-from vaultui.crypto.errors import AuthenticationError
 from vaultui.crypto.sizes import chunk_span
 from vaultui.crypto.stream import EncryptingWriter
+from vaultui.fs.errors import FileChangedError
 from vaultui.fs.storage import commits_on_close, temp_name
 
 #: Cleartext bytes fetched per storage request when reading sequentially (128 chunks).
@@ -95,9 +95,13 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
 
     def _fetch(self, start: int, end: int) -> bytes:
         end = min(end, self._csize)
-        data = self._storage.cat_file(self._cpath, start=start, end=end)
+        # Nothing marks a file's last chunk, so a longer version that replaced this file
+        # since its size was taken would read as this one cut at a chunk boundary,
+        # authentic but truncated. Asking for one byte past the end shows it.
+        ask = end + 1 if end == self._csize else end
+        data = self._storage.cat_file(self._cpath, start=start, end=ask)
         if len(data) != end - start:
-            raise AuthenticationError()  # the object changed size under us
+            raise FileChangedError(f"{self.path!r} was replaced while it was being read")
         return bytes(data)
 
     def _fetch_range(self, start: int, end: int) -> bytes:
