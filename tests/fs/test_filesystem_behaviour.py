@@ -378,3 +378,26 @@ def test_symlinks(vaultfs: VaultFileSystem) -> None:
     assert vaultfs.readlink("link3") == "target/elsewhere.txt"
     vaultfs.rm("link2")
     assert vaultfs.ls("", detail=False) == ["link3"]
+
+
+# -- transactions -----------------------------------------------------------------------
+
+
+def test_transaction_publishes_writes_at_the_end(vaultfs: VaultFileSystem) -> None:
+    with vaultfs.transaction:
+        vaultfs.pipe_file("t/a.txt", b"a")
+        with vaultfs.open("t/b.txt", "wb") as f:
+            f.write(b"b")
+        assert not vaultfs.exists("t/a.txt") and not vaultfs.exists("t/b.txt")
+    assert vaultfs.cat(["t/a.txt", "t/b.txt"]) == {"t/a.txt": b"a", "t/b.txt": b"b"}
+
+
+def test_failed_transaction_publishes_nothing(vaultfs: VaultFileSystem) -> None:
+    root = vaultfs.location.root.rstrip("/")
+    before = sorted(vaultfs.storage.find(root))
+    with pytest.raises(RuntimeError), vaultfs.transaction:
+        vaultfs.pipe_file("a.txt", b"a")
+        vaultfs.pipe_file("long name " * 20, b"b")
+        raise RuntimeError("changed my mind")
+    assert vaultfs.ls("") == []
+    assert sorted(vaultfs.storage.find(root)) == before

@@ -135,11 +135,14 @@ class VaultWriteFile(io.RawIOBase):
     publish an object only when its upload completes, elsewhere we write a hidden
     temporary name and rename it. A failed or discarded write leaves no object that
     looks complete.
+
+    With `autocommit=False` (inside `fs.transaction`) `close()` only finishes the
+    bytes under the temporary name; `commit()` publishes them, `discard()` drops them.
     """
 
     def __init__(self, path: str, *, storage: AbstractFileSystem, target_path: str,
                  cipher: ContentCipher, temp_path: str | None = None,
-                 block_size: int = DEFAULT_WRITE_BLOCK,
+                 block_size: int = DEFAULT_WRITE_BLOCK, autocommit: bool = True,
                  before_commit: Callable[[], None] | None = None,
                  on_commit: Callable[[], None] | None = None,
                  on_abort: Callable[[], None] | None = None) -> None:
@@ -148,14 +151,18 @@ class VaultWriteFile(io.RawIOBase):
         failed or abandoned write has been cleaned up."""
         super().__init__()
         self.path = path
+        self.autocommit = autocommit
         self._storage = storage
         self._target = target_path
-        self._direct = commits_on_close(storage)
+        # An object store publishes an upload whole when it completes: write in place,
+        # unless publishing must wait for commit().
+        self._direct = autocommit and commits_on_close(storage)
         self._written_path = (target_path if self._direct
                               else temp_path or temp_name(target_path))
         self._on_commit = on_commit
         self._before_commit = before_commit
         self._on_abort = on_abort
+        self._pending = False  # closed, written under the temporary name, not committed
         self._raw: Any = storage.open(self._written_path, "wb", block_size=block_size) \
             if self._direct else storage.open(self._written_path, "wb")
         try:
@@ -194,23 +201,48 @@ class VaultWriteFile(io.RawIOBase):
         if self.closed:
             return
         try:
-            if self._before_commit is not None:
-                self._before_commit()
+            if self._direct and self._before_commit is not None:
+                self._before_commit()  # closing the upload publishes it
             self._writer.close()
             self._raw.close()
             if not self._direct:
-                self._storage.mv(self._written_path, self._target)
+                if self.autocommit:
+                    self._publish()
+                else:
+                    self._pending = True
         except BaseException:
             self._abort()
             raise
         finally:
             super().close()
+        if self.autocommit and self._on_commit is not None:
+            self._on_commit()
+
+    def _publish(self) -> None:
+        if self._before_commit is not None:
+            self._before_commit()
+        self._storage.mv(self._written_path, self._target)
+
+    def commit(self) -> None:
+        """Publish a write closed inside a transaction."""
+        if not self._pending:
+            if not self.closed:
+                raise ValueError("close the file before committing it")
+            return
+        try:
+            self._publish()
+        except BaseException:
+            self._abort()
+            raise
+        finally:
+            self._pending = False
         if self._on_commit is not None:
             self._on_commit()
 
     def discard(self) -> None:
         """Abandon the write: nothing is published, temporary data is removed."""
-        if not self.closed:
+        if not self.closed or self._pending:
+            self._pending = False
             self._abort()
 
     def _abort(self) -> None:

@@ -547,6 +547,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         return VaultWriteFile(
             path, storage=storage, target_path=node.contents_path,
             temp_path=temp_name(node.node_path), cipher=self.cryptor.content,
+            autocommit=autocommit,
             before_commit=lambda: prepare_file_node(storage, node),
             on_abort=lambda: abandon_file_node(storage, node, existed))
 
