@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from vaultui.crypto.errors import FormatError
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.filesystem import VaultFileSystem
 
@@ -55,3 +56,16 @@ def test_directory_containing_itself_is_reported_not_followed(damaged: VaultFile
         damaged.ls("a/b")
     with pytest.raises(VaultCorruptError):
         damaged.rm("a", recursive=True)
+
+
+def test_file_of_an_impossible_size_is_shown_damaged(vaultfs: VaultFileSystem) -> None:
+    vaultfs.pipe_file("f.bin", b"x" * 100)
+    node = vaultfs.ciphertext_paths("f.bin")[0]
+    vaultfs.storage.pipe_file(node, bytes(vaultfs.storage.cat_file(node))[:80])  # 68 + 12
+    (listed,) = vaultfs.ls("")
+    info = vaultfs.info("f.bin")
+    for shown in (listed, info):
+        assert shown["damaged"] and shown["size"] == 0 and shown["type"] == "file"
+    assert vaultfs.exists("f.bin") and vaultfs.isfile("f.bin")
+    with pytest.raises(FormatError):
+        vaultfs.cat_file("f.bin")

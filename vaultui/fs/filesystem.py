@@ -20,7 +20,7 @@ from fsspec.utils import check_contained, isfilelike
 from vaultui.crypto.constants import DIR_FILE_NAME, DIR_ID_BACKUP_FILE_NAME, SYMLINK_FILE_NAME
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
-from vaultui.crypto.sizes import cleartext_size
+from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.bulk import expand_sources, plan_targets
 from vaultui.fs.errors import VaultCorruptError
@@ -236,7 +236,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             "ciphertext_size": raw.get("size"),
         }
         if kind is NodeKind.FILE:
-            info["size"] = cleartext_size(int(raw["size"]), self.cryptor.config.cipher_combo)
+            csize, combo = int(raw["size"]), self.cryptor.config.cipher_combo
+            if is_valid_ciphertext_size(csize, combo):
+                info["size"] = cleartext_size(csize, combo)
+            else:
+                info["damaged"] = True  # as ls shows it; reading it fails
         for key in ("mtime", "LastModified", "last_modified", "created"):
             if key in raw:
                 info[key] = raw[key]
