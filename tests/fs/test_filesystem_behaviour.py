@@ -401,3 +401,56 @@ def test_failed_transaction_publishes_nothing(vaultfs: VaultFileSystem) -> None:
         raise RuntimeError("changed my mind")
     assert vaultfs.ls("") == []
     assert sorted(vaultfs.storage.find(root)) == before
+
+
+def test_mv_of_a_list_or_glob_into_a_folder(vaultfs: VaultFileSystem) -> None:
+    vaultfs.pipe({"a.csv": b"a", "b.csv": b"b", "c.txt": b"c", "d.txt": b"d"})
+    vaultfs.mv("*.csv", "csvs")
+    vaultfs.mv(["c.txt", "d.txt"], "texts")
+    assert vaultfs.find("") == ["csvs/a.csv", "csvs/b.csv", "texts/c.txt", "texts/d.txt"]
+    vaultfs.mv(["csvs/a.csv", "csvs/b.csv"], ["x.csv", "y.csv"])
+    assert vaultfs.cat(["x.csv", "y.csv"]) == {"x.csv": b"a", "y.csv": b"b"}
+
+
+# -- caches -----------------------------------------------------------------------------
+
+
+def test_directory_id_cache_follows_moves_and_removals(vaultfs: VaultFileSystem) -> None:
+    vaultfs.pipe_file("x/f.txt", b"f")
+    vaultfs.ls("x")  # cache x's id
+    vaultfs.mv("x", "y")
+    vaultfs.mkdir("x")
+    assert vaultfs.ls("x") == []  # a new directory, not the old id
+    assert vaultfs.ls("y", detail=False) == ["y/f.txt"]
+    vaultfs.rm("y", recursive=True)
+    vaultfs.mkdir("y")
+    assert vaultfs.ls("y") == []
+    vaultfs.pipe_file("y/sub/g.txt", b"g")
+    vaultfs.ls("y/sub")
+    vaultfs.mv("y", "x/y")
+    assert vaultfs.cat_file("x/y/sub/g.txt") == b"g"
+    assert not vaultfs.exists("y/sub")
+
+
+def test_changes_by_another_instance_need_invalidate_cache(vaultfs: VaultFileSystem) -> None:
+    other = VaultFileSystem(fs=vaultfs.storage, root=vaultfs.location.root,
+                            passphrase="fs tests passphrase")
+    vaultfs.pipe_file("x/f.txt", b"f")
+    assert other.ls("x", detail=False) == ["x/f.txt"]
+    vaultfs.mv("x", "z")
+    other.invalidate_cache()
+    assert not other.exists("x") and other.ls("z", detail=False) == ["z/f.txt"]
+
+
+def test_names_with_glob_characters_are_names(vaultfs: VaultFileSystem, tmp_path: Path) -> None:
+    vaultfs.pipe({"report[1].txt": b"bracket", "report1.txt": b"plain", "what?.txt": b"q",
+                  "star*.txt": b"s"})
+    vaultfs.cp("report[1].txt", "copy[1].txt")
+    assert vaultfs.cat_file("copy[1].txt") == b"bracket"
+    vaultfs.get("what?.txt", str(tmp_path / "out.txt"))
+    assert (tmp_path / "out.txt").read_bytes() == b"q"
+    vaultfs.mv("star*.txt", "moved*.txt")
+    vaultfs.rm("report[1].txt")
+    assert vaultfs.find("") == ["copy[1].txt", "moved*.txt", "report1.txt", "what?.txt"]
+    vaultfs.rm("report[0-9].txt")  # not a name here: a pattern
+    assert vaultfs.find("") == ["copy[1].txt", "moved*.txt", "what?.txt"]

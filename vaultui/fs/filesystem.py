@@ -22,7 +22,7 @@ from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
-from vaultui.fs.bulk import expand_sources, plan_targets
+from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
@@ -397,11 +397,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         """Remove files, and directories with `recursive`; globs and lists are expanded."""
         if maxdepth is not None:
             # Partial removal of trees: fsspec's walk-and-remove, bottom up.
-            for p in reversed(self.expand_path(path, recursive=recursive, maxdepth=maxdepth)):
+            for p in reversed(expand(self, path, recursive=recursive, maxdepth=maxdepth)):
                 if not (self.isdir(p) and self.ls(p, detail=False)):
                     self._remove(self._path(p))
             return
-        paths = [self._path(p) for p in self.expand_path(path)]
+        paths = [self._path(p) for p in expand(self, path)]
         if "" in paths:
             raise PermissionError("refusing to remove the vault root")
         removed: list[str] = []
@@ -418,9 +418,26 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- moving and copying ---------------------------------------------------------
 
-    def mv(self, path1: str, path2: str, recursive: bool = False, maxdepth: int | None = None,
-           **kwargs: Any) -> None:
-        """Rename a file, directory or symlink: only names are rewritten, O(1) objects."""
+    def mv(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
+           maxdepth: int | None = None, **kwargs: Any) -> None:
+        """Rename a file, directory or symlink: only names are rewritten, O(1) objects.
+
+        A list or glob of sources moves each into the folder `path2` (or to the
+        matching entry of a list `path2`).
+        """
+        if isinstance(path1, list) or is_pattern(self, path1):
+            sources = expand(self, path1)
+            if isinstance(path2, list):
+                targets = path2
+            else:
+                self.makedirs(path2, exist_ok=True)
+                targets = [join(self._path(path2), split_path(self._path(p))[-1])
+                           for p in sources]
+            for source, target in zip(sources, targets, strict=True):
+                self.mv(source, target)
+            return
+        if isinstance(path2, list):
+            raise ValueError("moving to a list of targets needs a list of sources")
         src, dst = self._path(path1), self._path(path2)
         if src == dst:
             return
@@ -462,7 +479,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             if not isinstance(path2, str):
                 raise ValueError("copying to a list of targets needs a list of sources")
             dest_is_dir = trailing_sep(path2) or self.isdir(path2)
-            targets = plan_targets(path1, sources, self._path(path2), dest_is_dir)
+            pattern = isinstance(path1, str) and is_pattern(self, path1)
+            targets = plan_targets(path1, sources, self._path(path2), dest_is_dir, pattern)
         for source, target in zip(sources, targets, strict=True):
             try:
                 self.cp_file(source, target)
@@ -603,7 +621,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 raise ValueError("copying to a list of targets needs a list of sources")
             local = make_path_posix(lpath)
             dest_is_dir = trailing_sep(local) or LocalFileSystem().isdir(local)
-            targets = plan_targets(rpath, sources, local, dest_is_dir)
+            pattern = isinstance(rpath, str) and is_pattern(self, rpath)
+            targets = plan_targets(rpath, sources, local, dest_is_dir, pattern)
             # Names come from the vault: none may place a file outside the destination.
             check_contained(local, targets)
         callback.set_size(len(targets))
