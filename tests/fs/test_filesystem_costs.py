@@ -195,3 +195,32 @@ def test_recursive_rm_leaves_no_orphan_content_folders(vault_factory, kind) -> N
             assert fs.storage.ls(xx, detail=False), f"empty {xx} left behind"
 
 
+
+
+def test_cp_copies_ciphertext_on_the_storage_side(memvault, record_storage) -> None:
+    fs = memvault
+    fs.pipe_file("src.bin", b"s" * (5 * CHUNK))
+    fs.mkdir("dst")
+    rec = record_storage(fs)
+    fs.cp("src.bin", "dst/copy.bin")
+    assert rec.count("cp_file") == 1
+    assert not rec.of("cat_file", "cat") and not [
+        c for c in rec.of("open") if "r" in str(c.kwargs.get("mode", "rb"))]
+    assert fs.cat_file("dst/copy.bin") == b"s" * (5 * CHUNK)
+
+
+def test_write_streams_with_flat_memory(vault_factory) -> None:
+    import tracemalloc
+
+    fs = vault_factory("local")
+    block = b"w" * CHUNK
+    tracemalloc.start()
+    try:
+        with fs.open("big.bin", "wb") as f:
+            for _ in range(256):  # 8 MiB through the writer
+                f.write(block)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert fs.size("big.bin") == 256 * CHUNK
+    assert peak < 1024 * 1024  # a few chunks, not the file
