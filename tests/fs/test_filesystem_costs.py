@@ -224,3 +224,15 @@ def test_write_streams_with_flat_memory(vault_factory) -> None:
         tracemalloc.stop()
     assert fs.size("big.bin") == 256 * CHUNK
     assert peak < 1024 * 1024  # a few chunks, not the file
+
+
+def test_info_and_small_reads_cost_few_calls(memvault, record_storage) -> None:
+    fs = memvault
+    fs.pipe_file("dir/f.txt", b"hello")
+    fs.ls("dir")
+    rec = record_storage(fs)
+    assert fs.info("dir/f.txt")["size"] == 5
+    assert len(rec.calls) == 1  # one info of the ciphertext
+    rec.reset()
+    assert fs.cat_file("dir/f.txt") == b"hello"
+    assert [c.method for c in rec.calls] == ["info", "cat_file"]

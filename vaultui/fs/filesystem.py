@@ -215,16 +215,15 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     "node_path": None,
                     "ciphertext_path": self.mapper.content_dir(self.mapper.dir_id(""))}
         node = self.mapper.node(path)
-        kind = self.mapper.kind(node)
-        if kind is None:
+        found = self.mapper.stat(node)
+        if found is None:
             raise FileNotFoundError(path)
-        return self._node_info(node, kind)
+        return self._node_info(node, *found)
 
-    def _node_info(self, node: Node, kind: NodeKind) -> dict[str, Any]:
+    def _node_info(self, node: Node, kind: NodeKind, raw: dict[str, Any]) -> dict[str, Any]:
         data_path = {NodeKind.FILE: node.contents_path,
                      NodeKind.DIRECTORY: node.dir_file_path,
                      NodeKind.SYMLINK: node.symlink_path}[kind]
-        raw = self.storage.info(data_path)
         info: dict[str, Any] = {
             "name": node.path,
             "type": {NodeKind.FILE: "file", NodeKind.DIRECTORY: "directory",
@@ -536,12 +535,12 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise IsADirectoryError("the vault root is a directory")
         if "r" in mode and "+" not in mode:
             node = self.mapper.node(path)
-            kind = self.mapper.kind(node)
-            if kind is None:
+            found = self.mapper.stat(node)
+            if found is None:
                 raise FileNotFoundError(path)
-            if kind is not NodeKind.FILE:
+            if found[0] is not NodeKind.FILE:
                 raise IsADirectoryError(path)
-            csize = int(self.storage.info(node.contents_path)["size"])
+            csize = int(found[1]["size"])
             return VaultReadFile(
                 self, path, storage=self.storage, ciphertext_path=node.contents_path,
                 ciphertext_size=csize,

@@ -261,33 +261,47 @@ class PathMapper:
         VaultCorruptError for a X.c9r folder holding neither dir.c9r nor symlink.c9r.
         (A H.c9s folder without its data is a shortened file still being written.)
         """
+        found = self.stat(node)
+        return None if found is None else found[0]
+
+    def stat(self, node: Node) -> tuple[NodeKind, dict[str, Any]] | None:
+        """What the node is and the storage's info of the object holding its data (the
+        file's ciphertext, dir.c9r or symlink.c9r); None if it does not exist.
+
+        One storage call for a plain file, two for a directory.
+        """
         try:
-            return self._kind(node)
+            return self._stat(node)
         except _NoDataFileError:
             pass
         # Maybe a mkdir in this process is half-way: wait for it and look again.
         with self.write_lock:
             try:
-                return self._kind(node)
+                return self._stat(node)
             except _NoDataFileError:
                 raise VaultCorruptError(
                     f"directory {node.path!r} is damaged: its node folder holds no dir.c9r "
                     "(nor symlink.c9r)") from None
 
-    def _kind(self, node: Node) -> NodeKind | None:
+    def _stat(self, node: Node) -> tuple[NodeKind, dict[str, Any]] | None:
         fs = self.fs
         try:
             info = fs.info(node.node_path)
         except FileNotFoundError:
             return None
         if info["type"] == "file":
-            return NodeKind.FILE if not node.shortened else None
-        if fs.exists(node.dir_file_path):
-            return NodeKind.DIRECTORY
-        if fs.exists(node.symlink_path):
-            return NodeKind.SYMLINK
+            return (NodeKind.FILE, info) if not node.shortened else None
+        members = [(NodeKind.DIRECTORY, node.dir_file_path),
+                   (NodeKind.SYMLINK, node.symlink_path)]
         if node.shortened:
-            return NodeKind.FILE if fs.exists(node.contents_path) else None
+            members.append((NodeKind.FILE, node.contents_path))
+        for kind, path in members:
+            try:
+                return kind, fs.info(path)
+            except FileNotFoundError:
+                continue
+        if node.shortened:
+            return None
         raise _NoDataFileError()
 
     # -- listing ------------------------------------------------------------------
