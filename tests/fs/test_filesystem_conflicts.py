@@ -196,13 +196,8 @@ def test_duplicate_directory_is_removed(vaultfs: VaultFileSystem) -> None:
 
 def test_different_directories_are_both_kept(vaultfs: VaultFileSystem) -> None:
     vaultfs.pipe_file("photos/cat.jpg", b"meow")
-    vaultfs.pipe_file("other/dog.jpg", b"woof")
-    node = vaultfs.ciphertext_paths("photos")[0]
-    copy = _conflict_path(node, " (1)")
-    # Alice's "photos" is another directory: its node points at other's content.
-    vaultfs.storage.makedirs(copy, exist_ok=True)
-    vaultfs.storage.pipe_file(f"{copy}/dir.c9r", vaultfs.mapper.dir_id("other").encode())
-    assert vaultfs.ls("", detail=False) == ["other", "photos", "photos (1)"]
+    _other_directory_as_conflict(vaultfs, "photos", " (1)")
+    assert vaultfs.ls("", detail=False) == ["photos", "photos (1)"]
     assert vaultfs.cat_file("photos (1)/dog.jpg") == b"woof"
     assert vaultfs.cat_file("photos/cat.jpg") == b"meow"
 
@@ -263,3 +258,29 @@ def test_conflicts_in_subdirectories_and_after_moves(memvault: VaultFileSystem) 
     assert fs.ls("a/b", detail=False) == ["a/b/notes (2).md", "a/b/notes.md"]
     fs.mv("a", "z")
     assert fs.cat_file("z/b/notes (2).md") == b"v2"
+
+
+def _other_directory_as_conflict(fs: VaultFileSystem, name: str, suffix: str) -> str:
+    """Make Alice's own directory `name` appear as a sync client's copy `name<suffix>`."""
+    fs.pipe_file("alice/dog.jpg", b"woof")
+    theirs = fs.ciphertext_paths("alice")[0]
+    # Re-encrypt its node under the name the conflict copy would have.
+    copy = _conflict_path(fs.ciphertext_paths(name)[0], suffix)
+    fs.storage.makedirs(copy, exist_ok=True)
+    fs.storage.pipe_file(f"{copy}/dir.c9r", fs.storage.cat_file(f"{theirs}/dir.c9r"))
+    fs.storage.rm(theirs, recursive=True)
+    fs.invalidate_cache()
+    return copy
+
+
+def test_unresolved_conflicting_directory_can_be_listed_and_removed(showing) -> None:
+    fs = showing
+    fs.pipe_file("photos/cat.jpg", b"meow")
+    copy = _other_directory_as_conflict(fs, "photos", " (1)")
+    assert fs.ls("", detail=False) == ["photos", "photos (1)"]
+    assert fs.ls("photos (1)", detail=False) == ["photos (1)/dog.jpg"]
+    assert fs.cat_file("photos (1)/dog.jpg") == b"woof"
+    fs.rm("photos (1)", recursive=True)
+    assert not fs.storage.exists(copy)
+    assert fs.ls("", detail=False) == ["photos"]
+    assert fs.cat_file("photos/cat.jpg") == b"meow"

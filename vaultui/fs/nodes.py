@@ -230,7 +230,9 @@ class PathMapper:
             child = f"{current}/{part}" if current else part
             known = self.cached_dir_id(child)
             if known is None:
-                node = self.node_for(dir_id, part, child)
+                with self._lock:
+                    conflict = self._conflict_nodes.get(child)
+                node = conflict or self.node_for(dir_id, part, child)
                 known = self._resolve_child_dir(node)
                 if known in above:
                     # Following it would list the same folder forever (walk, find, rm).
