@@ -84,3 +84,11 @@ class TestLocalVaultGet(AbstractGetTests, LocalVaultFixtures):  # type: ignore[m
 
 class TestLocalVaultPut(AbstractPutTests, LocalVaultFixtures):  # type: ignore[misc]
     pass
+
+
+class TestLocalVaultOpen(AbstractOpenTests, LocalVaultFixtures):  # type: ignore[misc]
+    pass
+
+
+class TestLocalVaultPipe(AbstractPipeTests, LocalVaultFixtures):  # type: ignore[misc]
+    pass
