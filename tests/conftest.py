@@ -36,7 +36,7 @@ from typing import Any, NoReturn, TypeVar
 
 import fsspec
 import pytest
-from services import (
+from tests.services import (
     Azurite,
     Location,
     MotoServer,

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
-from services import Location, StoppableS3
+from tests.services import Location, StoppableS3
 
 MiB = 1024 * 1024
 

@@ -23,3 +23,7 @@ class VaultCorruptError(FormatError):
 
 class StorageUnavailableError(VaultError, OSError):
     """The storage behind the vault cannot be reached."""
+
+
+class FileChangedError(VaultError, OSError):
+    """A file was replaced while it was being read; open it again to read the new version."""

@@ -9,23 +9,35 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-import threading
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
+from fsspec.implementations.local import LocalFileSystem, make_path_posix, trailing_sep
 from fsspec.spec import AbstractFileSystem
+from fsspec.utils import check_contained, isfilelike
 
 from vaultui.crypto.constants import DIR_FILE_NAME, DIR_ID_BACKUP_FILE_NAME, SYMLINK_FILE_NAME
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
-from vaultui.crypto.sizes import cleartext_size
+from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
+from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
-from vaultui.fs.storage import join, write_atomic
+from vaultui.fs.publish import (
+    abandon_file_node,
+    copy_file_node,
+    move_node,
+    prepare_file_node,
+    remove_quietly,
+    write_folder_node,
+)
+from vaultui.fs.resolver import ConflictResolver
+from vaultui.fs.reverse import cleartext_path
+from vaultui.fs.storage import has_real_directories, join, temp_name, write_atomic
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
 #: Constructor arguments that carry secrets: never kept in storage_options.
@@ -42,6 +54,13 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     `passphrase`, `masterkey` (a Masterkey or its 64 raw bytes), or `key_loader`, a
     callback given the VaultLocation that returns either. Secrets are not kept in
     `storage_options`, so fsspec's serialisation never writes them.
+
+    With `auto_mkdir` (the default, as on object stores and fsspec's memory
+    filesystem) writing a file creates its missing parent directories.
+
+    Sync-conflict copies (`X (1).c9r`, left by a cloud's sync client) are resolved
+    while listing, as Cryptomator does (`resolve_conflicts=True`, see resolver.py);
+    with False they are only shown, as `name (1).ext` with `conflict_of` in their info.
     """
 
     protocol = "vaultui"
@@ -62,10 +81,13 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         fo: str | None = None,
         target_protocol: str | None = None,
         target_options: dict[str, Any] | None = None,
+        auto_mkdir: bool = True,
+        resolve_conflicts: bool = True,
         **kwargs: Any,
     ) -> None:
         self._token = secrets.token_hex(16)
         super().__init__(**kwargs)
+        self.auto_mkdir = auto_mkdir
         if fs is not None:
             self.location = VaultLocation(fs, (root or "").rstrip("/"))
         else:
@@ -81,7 +103,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.cryptor = VaultCryptor(key, config)
         self.storage = self.location.fs
         self.mapper = PathMapper(self.storage, self.location.root, self.cryptor)
-        self._write_lock = threading.RLock()
+        if resolve_conflicts:
+            self.mapper.resolver = ConflictResolver(self.mapper)
+        self._write_lock = self.mapper.write_lock
 
     # fsspec sets `_fs_token_` to an MD5 of every constructor argument, the passphrase
     # included, and publishes it through hash(fs), get_fs_token_paths and dask tokens: a
@@ -157,17 +181,12 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         return paths
 
     def cleartext_path(self, storage_path: str) -> str:
-        """The cleartext path of a storage object, by walking the tree (for 'decrypt name')."""
-        target = storage_path.rstrip("/")
-        for dirpath, dirs, files in self.walk("", detail=True):
-            for name, info in {**dirs, **files}.items():
-                node_path = info["node_path"]
-                if target == node_path or target.startswith(node_path + "/"):
-                    return str(name)
-            content = self.mapper.content_dir(self.mapper.dir_id(dirpath))
-            if target == content or target.startswith(content + "/"):
-                return str(dirpath)
-        raise FileNotFoundError(f"{storage_path} does not belong to a cleartext item")
+        """The cleartext path of a storage object below `d/` (for 'decrypt file names').
+
+        Maps the content folder back to its directory by hashing directory ids, cached
+        or found walking directories only; see reverse.py for the costs.
+        """
+        return cleartext_path(self.mapper, storage_path)
 
     # -- listing and info -------------------------------------------------------------
 
@@ -210,16 +229,15 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     "node_path": None,
                     "ciphertext_path": self.mapper.content_dir(self.mapper.dir_id(""))}
         node = self.mapper.node(path)
-        kind = self.mapper.kind(node)
-        if kind is None:
+        found = self.mapper.stat(node)
+        if found is None:
             raise FileNotFoundError(path)
-        return self._node_info(node, kind)
+        return self._node_info(node, *found)
 
-    def _node_info(self, node: Node, kind: NodeKind) -> dict[str, Any]:
+    def _node_info(self, node: Node, kind: NodeKind, raw: dict[str, Any]) -> dict[str, Any]:
         data_path = {NodeKind.FILE: node.contents_path,
                      NodeKind.DIRECTORY: node.dir_file_path,
                      NodeKind.SYMLINK: node.symlink_path}[kind]
-        raw = self.storage.info(data_path)
         info: dict[str, Any] = {
             "name": node.path,
             "type": {NodeKind.FILE: "file", NodeKind.DIRECTORY: "directory",
@@ -231,7 +249,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             "ciphertext_size": raw.get("size"),
         }
         if kind is NodeKind.FILE:
-            info["size"] = cleartext_size(int(raw["size"]), self.cryptor.config.cipher_combo)
+            csize, combo = int(raw["size"]), self.cryptor.config.cipher_combo
+            if is_valid_ciphertext_size(csize, combo):
+                info["size"] = cleartext_size(csize, combo)
+            else:
+                info["damaged"] = True  # as ls shows it; reading it fails
         for key in ("mtime", "LastModified", "last_modified", "created"):
             if key in raw:
                 info[key] = raw[key]
@@ -262,16 +284,16 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- directories ----------------------------------------------------------------
 
-    def _require_parent_dir(self, path: str) -> str:
+    def _require_parent_dir(self, path: str, create: bool = False) -> str:
+        """The parent's directory id; with `create` and auto_mkdir, make missing parents."""
         parent = parent_path(path)
         try:
             return self.mapper.dir_id(parent)
         except FileNotFoundError:
-            raise FileNotFoundError(f"parent directory does not exist: {parent!r}") from None
-
-    def _write_node_name(self, node: Node) -> None:
-        if node.shortened:
-            write_atomic(self.storage, node.name_file_path, node.full_name.encode("utf-8"))
+            if not (create and self.auto_mkdir):
+                raise FileNotFoundError(f"parent directory does not exist: {parent!r}") from None
+        self.makedirs(parent, exist_ok=True)
+        return self.mapper.dir_id(parent)
 
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
         path = self._path(path)
@@ -287,25 +309,36 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             dir_id = new_dir_id()
             content = self.mapper.content_dir(dir_id)
             # Content folder first, so a node that appears never points at nothing.
-            self.storage.makedirs(content, exist_ok=True)
-            write_atomic(self.storage, join(content, DIR_ID_BACKUP_FILE_NAME),
-                         self.cryptor.dir_id_backup(dir_id))
-            self.storage.makedirs(node.node_path, exist_ok=True)
-            self._write_node_name(node)
-            write_atomic(self.storage, node.dir_file_path, dir_id.encode("utf-8"))
+            try:
+                self.storage.makedirs(content, exist_ok=True)
+                write_atomic(self.storage, join(content, DIR_ID_BACKUP_FILE_NAME),
+                             self.cryptor.dir_id_backup(dir_id))
+                write_folder_node(self.storage, node, DIR_FILE_NAME, dir_id.encode("utf-8"))
+            except BaseException:
+                remove_quietly(self.storage, content)
+                self._prune_empty(parent_path(content))
+                raise
             self.mapper.remember_dir_id(path, dir_id)
 
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         path = self._path(path)
         parts = split_path(path)
+        if not parts and not exist_ok:
+            raise FileExistsError("the vault root exists")
         for i in range(1, len(parts) + 1):
             sub = "/".join(parts[:i])
             try:
                 self.mapper.dir_id(sub)
-                if i == len(parts) and not exist_ok:
-                    raise FileExistsError(path)
             except FileNotFoundError:
-                self.mkdir(sub, create_parents=False)
+                try:
+                    self.mkdir(sub, create_parents=False)
+                    continue
+                except FileExistsError:
+                    # Another thread made it between our look and our mkdir: fine if
+                    # it is a directory (dir_id raises NotADirectoryError otherwise).
+                    self.mapper.dir_id(sub)
+            if i == len(parts) and not exist_ok:
+                raise FileExistsError(path)
 
     def rmdir(self, path: str) -> None:
         path = self._path(path)
@@ -316,23 +349,55 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     # -- removing -------------------------------------------------------------------
 
     def _remove(self, path: str) -> None:
+        """Remove a file, symlink or whole directory tree."""
+        if not path:
+            raise PermissionError("refusing to remove the vault root")
         node = self.mapper.node(path)
         kind = self.mapper.kind(node)
         if kind is None:
             raise FileNotFoundError(path)
         with self._write_lock:
-            if kind is NodeKind.DIRECTORY:
-                dir_id = self.mapper.dir_id(path)
-                for entry in self.mapper.list_dir(path):
-                    self._remove(f"{path}/{entry.name}")
-                content = self.mapper.content_dir(dir_id)
-                with contextlib.suppress(FileNotFoundError):
-                    self.storage.rm(content, recursive=True)
-            if kind is NodeKind.FILE and not node.shortened:
-                self.storage.rm_file(node.node_path)
-            else:
-                self.storage.rm(node.node_path, recursive=True)
+            if kind is not NodeKind.DIRECTORY:
+                if kind is NodeKind.FILE and not node.shortened:
+                    self.storage.rm_file(node.node_path)
+                else:
+                    self.storage.rm(node.node_path, recursive=True)
+                self.mapper.forget(path)
+                return
+            # Find every content folder of the tree first, then drop the node: the
+            # directory vanishes at once, and an interruption can only leave
+            # unreferenced content folders behind, never a node pointing at nothing.
+            folders = self._content_folders(self.mapper.dir_id(path), path, set())
+            self.storage.rm(node.node_path, recursive=True)
             self.mapper.forget(path)
+            for folder in reversed(folders):
+                with contextlib.suppress(FileNotFoundError):
+                    self.storage.rm(folder, recursive=True)
+                self._prune_empty(parent_path(folder))
+
+    def _content_folders(self, dir_id: str, path: str, seen: set[str]) -> list[str]:
+        """Content folders of a directory and all directories below it, parents first.
+
+        Files, symlinks and subdirectory nodes all live inside their parent's content
+        folder, so removing the folders removes everything; only subdirectories need
+        a look inside (one listing each, plus reading their dir.c9r).
+        """
+        if dir_id in seen:
+            raise VaultCorruptError(f"directory {path!r} is damaged: it contains itself")
+        seen.add(dir_id)
+        folders = [self.mapper.content_dir(dir_id)]
+        for entry in self.mapper.list_dir_id(dir_id, path):
+            if entry.kind is NodeKind.DIRECTORY:
+                child = f"{path}/{entry.name}"
+                child_id = self.mapper.read_dir_file(entry.ciphertext_path, child)
+                folders += self._content_folders(child_id, child, seen)
+        return folders
+
+    def _prune_empty(self, folder: str) -> None:
+        """Drop an emptied d/XX folder on storages that have real folders."""
+        if has_real_directories(self.storage):
+            with contextlib.suppress(OSError):
+                self.storage.rmdir(folder)
 
     def rm_file(self, path: str) -> None:
         path = self._path(path)
@@ -340,24 +405,52 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise IsADirectoryError(path)
         self._remove(path)
 
-    def rm(self, path: Any, recursive: bool = False, maxdepth: int | None = None) -> None:
-        paths = path if isinstance(path, list) else [path]
-        for p in paths:
-            p = self._path(p)
-            if not p:
-                raise PermissionError("refusing to remove the vault root")
+    def rm(self, path: str | list[str], recursive: bool = False,
+           maxdepth: int | None = None) -> None:
+        """Remove files, and directories with `recursive`; globs and lists are expanded."""
+        if maxdepth is not None:
+            # Partial removal of trees: fsspec's walk-and-remove, bottom up.
+            for p in reversed(expand(self, path, recursive=recursive, maxdepth=maxdepth)):
+                if not (self.isdir(p) and self.ls(p, detail=False)):
+                    self._remove(self._path(p))
+            return
+        paths = [self._path(p) for p in expand(self, path)]
+        if "" in paths:
+            raise PermissionError("refusing to remove the vault root")
+        removed: list[str] = []
+        for p in sorted(paths):
+            if any(p.startswith(r + "/") for r in removed):
+                continue  # went with a directory removed before it
             if not recursive and self.isdir(p) and self.ls(p, detail=False):
                 raise OSError(f"directory not empty (use recursive=True): {p!r}")
             self._remove(p)
+            removed.append(p)
 
     def _rm(self, path: str) -> None:
-        self.rm(path)
+        self._remove(self._path(path))
 
     # -- moving and copying ---------------------------------------------------------
 
-    def mv(self, path1: str, path2: str, recursive: bool = False, maxdepth: int | None = None,
-           **kwargs: Any) -> None:
-        """Rename a file, directory or symlink: only names are rewritten, O(1) objects."""
+    def mv(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
+           maxdepth: int | None = None, **kwargs: Any) -> None:
+        """Rename a file, directory or symlink: only names are rewritten, O(1) objects.
+
+        A list or glob of sources moves each into the folder `path2` (or to the
+        matching entry of a list `path2`).
+        """
+        if isinstance(path1, list) or is_pattern(self, path1):
+            sources = expand(self, path1)
+            if isinstance(path2, list):
+                targets = path2
+            else:
+                self.makedirs(path2, exist_ok=True)
+                targets = [join(self._path(path2), split_path(self._path(p))[-1])
+                           for p in sources]
+            for source, target in zip(sources, targets, strict=True):
+                self.mv(source, target)
+            return
+        if isinstance(path2, list):
+            raise ValueError("moving to a list of targets needs a list of sources")
         src, dst = self._path(path1), self._path(path2)
         if src == dst:
             return
@@ -371,31 +464,42 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         kind = self.mapper.kind(old)
         if kind is None:
             raise FileNotFoundError(src)
-        parent_id = self._require_parent_dir(dst)
+        parent_id = self._require_parent_dir(dst, create=True)
         new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
         with self._write_lock:
             existing = self.mapper.kind(new)
             if existing is NodeKind.DIRECTORY:
                 raise FileExistsError(dst)
-            if existing is not None:
+            if kind is not NodeKind.FILE and existing is not None:
+                raise FileExistsError(dst)
+            if existing is NodeKind.SYMLINK:
                 self._remove(dst)
-            if kind is NodeKind.FILE:
-                if new.shortened:
-                    self.storage.makedirs(new.node_path, exist_ok=True)
-                    self._write_node_name(new)
-                self.storage.mv(old.contents_path, new.contents_path)
-                if old.shortened:
-                    with contextlib.suppress(FileNotFoundError):
-                        self.storage.rm(old.node_path, recursive=True)
-                self.mapper.forget(src)
-            else:
-                member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
-                data = bytes(self.storage.cat_file(join(old.node_path, member)))
-                self.storage.makedirs(new.node_path, exist_ok=True)
-                self._write_node_name(new)
-                write_atomic(self.storage, join(new.node_path, member), data)
-                self.storage.rm(old.node_path, recursive=True)
-                self.mapper.forget(src)
+                existing = None
+            move_node(self.storage, kind, old, new, replacing=existing is not None)
+            self.mapper.forget(src)
+
+    def copy(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
+             maxdepth: int | None = None, on_error: str | None = None, **kwargs: Any) -> None:
+        """Copy files and folders inside the vault (ciphertext copied as it is)."""
+        if on_error is None:
+            on_error = "ignore" if recursive else "raise"
+        if isinstance(path1, list) and isinstance(path2, list):
+            sources, targets = path1, path2
+        else:
+            sources = expand_sources(self, path1, recursive, maxdepth)
+            if not sources:
+                return
+            if not isinstance(path2, str):
+                raise ValueError("copying to a list of targets needs a list of sources")
+            dest_is_dir = trailing_sep(path2) or self.isdir(path2)
+            pattern = isinstance(path1, str) and is_pattern(self, path1)
+            targets = plan_targets(path1, sources, self._path(path2), dest_is_dir, pattern)
+        for source, target in zip(sources, targets, strict=True):
+            try:
+                self.cp_file(source, target)
+            except FileNotFoundError:
+                if on_error == "raise":
+                    raise
 
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file; the ciphertext is copied as it is (server-side where supported)."""
@@ -407,20 +511,23 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if kind is NodeKind.DIRECTORY:
             self.makedirs(dst, exist_ok=True)
             return
-        parent_id = self._require_parent_dir(dst)
+        parent_id = self._require_parent_dir(dst, create=True)
         new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
         with self._write_lock:
-            if self.mapper.kind(new) is NodeKind.DIRECTORY:
+            existing = self.mapper.kind(new)
+            if existing is NodeKind.DIRECTORY:
                 raise IsADirectoryError(dst)
             if kind is NodeKind.SYMLINK:
+                if existing is not None:
+                    self._remove(dst)
                 self.symlink(self.readlink(src), dst)
                 return
-            if new.shortened:
-                self.storage.makedirs(new.node_path, exist_ok=True)
-                self._write_node_name(new)
+            if existing is NodeKind.SYMLINK:
+                self._remove(dst)
+                existing = None
             # A file's ciphertext does not depend on its name or folder, so the bytes
             # can be copied as they are; the storage does it without a download.
-            self.storage.cp_file(old.contents_path, new.contents_path)
+            copy_file_node(self.storage, old.contents_path, new, existing is not None)
 
     def symlink(self, target: str, path: str) -> None:
         """Create a symlink node whose target (any text) is stored encrypted."""
@@ -430,10 +537,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         with self._write_lock:
             if self.mapper.kind(node) is not None:
                 raise FileExistsError(path)
-            self.storage.makedirs(node.node_path, exist_ok=True)
-            self._write_node_name(node)
-            write_atomic(self.storage, node.symlink_path,
-                         encrypt_bytes(target.encode("utf-8"), self.cryptor.content))
+            write_folder_node(self.storage, node, SYMLINK_FILE_NAME,
+                              encrypt_bytes(target.encode("utf-8"), self.cryptor.content))
 
     # -- reading and writing --------------------------------------------------------
 
@@ -444,24 +549,24 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             raise IsADirectoryError("the vault root is a directory")
         if "r" in mode and "+" not in mode:
             node = self.mapper.node(path)
-            kind = self.mapper.kind(node)
-            if kind is None:
+            found = self.mapper.stat(node)
+            if found is None:
                 raise FileNotFoundError(path)
-            if kind is not NodeKind.FILE:
+            if found[0] is not NodeKind.FILE:
                 raise IsADirectoryError(path)
-            csize = int(self.storage.info(node.contents_path)["size"])
+            csize = int(found[1]["size"])
             return VaultReadFile(
                 self, path, storage=self.storage, ciphertext_path=node.contents_path,
                 ciphertext_size=csize,
                 size=cleartext_size(csize, self.cryptor.config.cipher_combo),
                 cipher=self.cryptor.content,
                 block_size=block_size if isinstance(block_size, int) else None,
-                cache_type=kwargs.get("cache_type", "readahead"),
+                cache_type=kwargs.get("cache_type"),
                 cache_options=cache_options,
             )
         if mode not in ("wb", "xb"):
             raise ValueError(f"mode {mode!r} is not supported; vault files open as rb or wb")
-        parent_id = self._require_parent_dir(path)
+        parent_id = self._require_parent_dir(path, create=True)
         node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
         kind = self.mapper.kind(node)
         if kind is NodeKind.DIRECTORY:
@@ -469,16 +574,17 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if kind is not None and mode == "xb":
             raise FileExistsError(path)
 
-        def prepare() -> None:
-            if node.shortened:
-                self.storage.makedirs(node.node_path, exist_ok=True)
-                self._write_node_name(node)
-            else:
-                self.storage.makedirs(parent_path(node.node_path), exist_ok=True)
-
-        prepare()
-        return VaultWriteFile(path, storage=self.storage, target_path=node.contents_path,
-                              cipher=self.cryptor.content)
+        storage = self.storage
+        existed = kind is not None
+        # The hidden temporary name is a sibling of the node in the content folder,
+        # which exists; a shortened file's own folder is made only when it commits.
+        storage.makedirs(parent_path(node.node_path), exist_ok=True)
+        return VaultWriteFile(
+            path, storage=storage, target_path=node.contents_path,
+            temp_path=temp_name(node.node_path), cipher=self.cryptor.content,
+            autocommit=autocommit,
+            before_commit=lambda: prepare_file_node(storage, node),
+            on_abort=lambda: abandon_file_node(storage, node, existed))
 
     def cat_file(self, path: str, start: int | None = None, end: int | None = None,
                  **kwargs: Any) -> bytes:
@@ -514,9 +620,34 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 dst.write(block)
                 callback.relative_update(len(block))
 
+    def get(self, rpath: str | list[str], lpath: str | list[str], recursive: bool = False,
+            callback: Callback = DEFAULT_CALLBACK, maxdepth: int | None = None,
+            **kwargs: Any) -> None:
+        """Decrypt files and folders to the local filesystem."""
+        if isinstance(rpath, list) and isinstance(lpath, list):
+            sources, targets = rpath, lpath
+        else:
+            sources = expand_sources(self, rpath, recursive, maxdepth)
+            if not sources:
+                return
+            if not isinstance(lpath, str):
+                raise ValueError("copying to a list of targets needs a list of sources")
+            local = make_path_posix(lpath)
+            dest_is_dir = trailing_sep(local) or LocalFileSystem().isdir(local)
+            pattern = isinstance(rpath, str) and is_pattern(self, rpath)
+            targets = plan_targets(rpath, sources, local, dest_is_dir, pattern)
+            # Names come from the vault: none may place a file outside the destination.
+            check_contained(local, targets)
+        callback.set_size(len(targets))
+        for source, target in callback.wrap(zip(sources, targets, strict=True)):
+            with callback.branched(source, target) as child:
+                self.get_file(source, target, callback=child, **kwargs)
+
     def get_file(self, rpath: str, lpath: str, callback: Callback = DEFAULT_CALLBACK,
                  outfile: Any = None, **kwargs: Any) -> None:
-        if self.isdir(rpath):
+        if isfilelike(lpath):
+            outfile = lpath
+        elif self.isdir(rpath):
             os.makedirs(lpath, exist_ok=True)
             return
         with self.open(rpath, "rb") as src:
@@ -527,6 +658,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             # Decrypt to a hidden sibling first: an interrupted download never leaves a
             # truncated file under the name the user asked for.
             folder, name = os.path.split(os.path.abspath(lpath))
+            os.makedirs(folder, exist_ok=True)
             tmp = os.path.join(folder, f".{name}.part")
             try:
                 with open(tmp, "wb") as dst:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -29,13 +29,18 @@ from vaultui.crypto.constants import (
     SYMLINK_FILE_NAME,
 )
 from vaultui.crypto.cryptor import VaultCryptor
-from vaultui.crypto.errors import FormatError, VaultError
-from vaultui.crypto.names import normalize_name
+from vaultui.crypto.errors import VaultError
+from vaultui.crypto.names import normalize_name, shortened_name
 from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
+from vaultui.fs.conflicts import conflict_name, is_canonical_base64url, split_conflict
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.storage import join
 
 log = logging.getLogger(__name__)
+
+
+class _NoDataFileError(Exception):
+    """A X.c9r node folder without dir.c9r or symlink.c9r: damaged, or half-made."""
 
 
 class NodeKind(Enum):
@@ -103,12 +108,16 @@ class Entry:
     size: int | None  # cleartext bytes of a file (None if its size is impossible); 0 otherwise
     info: dict[str, Any] = field(default_factory=dict)  # the storage's info of ciphertext_path
     conflict_of: str | None = None  # the canonical cleartext name, for a sync conflict copy
+    conflict_suffix: str | None = None  # what the sync client added to the encrypted name
+    full_name: str = ""  # the encrypted name X.c9r (what name.c9s holds if shortened)
 
 
 class PathMapper:
     """Resolves cleartext paths to nodes, caching directory ids.
 
     Thread-safe: the GUI's workers resolve paths from several threads at once.
+    `write_lock` is held by whoever changes nodes (mkdir, mv, rm): a reader that
+    finds a node half-made waits for it before calling it damaged.
     """
 
     def __init__(self, fs: AbstractFileSystem, root: str, cryptor: VaultCryptor) -> None:
@@ -116,12 +125,21 @@ class PathMapper:
         self.root = root
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
+        # Conflict copies last listed and left unresolved, by the name they are shown
+        # under (which does not encrypt to their node): so they can be read, moved
+        # or removed by that name.
+        self._conflict_nodes: dict[str, Node] = {}
+        self._content_dirs: dict[str, str] = {}
         # Nodes another writer stored under a name not in NFC (pycryptomator encrypts
         # names as it is given them): cleartext path -> (parent dir id, node path, full
         # encrypted name). And the directories already listed to find such nodes.
         self._unnormalised: dict[str, tuple[str, str, str]] = {}
         self._scanned: set[str] = set()
         self._lock = threading.Lock()
+        self.write_lock = threading.RLock()
+        #: Called on each sync-conflict copy a listing finds (see resolver.py); None
+        #: leaves them shown under their conflict names.
+        self.resolver: Callable[[str, str, Entry], Entry | None] | None = None
 
     def __repr__(self) -> str:
         return f"PathMapper(root={self.root!r})"
@@ -129,7 +147,13 @@ class PathMapper:
     # -- directory ids ------------------------------------------------------------
 
     def content_dir(self, dir_id: str) -> str:
-        return join(self.root, self.cryptor.dir_path(dir_id))
+        """Storage path of a directory's content folder (memoised: ids never change)."""
+        content = self._content_dirs.get(dir_id)
+        if content is None:
+            content = join(self.root, self.cryptor.dir_path(dir_id))
+            with self._lock:
+                self._content_dirs[dir_id] = content
+        return content
 
     def node_for(self, parent_dir_id: str, name: str, path: str) -> Node:
         with self._lock:
@@ -145,9 +169,14 @@ class PathMapper:
         parts = split_path(path)
         if not parts:
             raise ValueError("the vault root has no node")
+        path = "/".join(parts)
+        with self._lock:
+            conflict = self._conflict_nodes.get(path)
+        if conflict is not None:
+            return conflict
         parent = "/".join(parts[:-1])
         parent_id = self.dir_id(parent)
-        node = self.node_for(parent_id, parts[-1], "/".join(parts))
+        node = self.node_for(parent_id, parts[-1], path)
         if self._may_be_unnormalised(parent_id, node) and self.kind(node) is None:
             node = self._find_unnormalised(parent, node)
         return node
@@ -174,28 +203,39 @@ class PathMapper:
         with self._lock:
             return self._dir_ids.get(path)
 
+    def known_dir_ids(self) -> list[tuple[str, str]]:
+        """(path, id) of every directory whose id is cached."""
+        with self._lock:
+            return list(self._dir_ids.items())
+
     def remember_dir_id(self, path: str, dir_id: str) -> None:
         with self._lock:
             self._dir_ids[path] = dir_id
 
     def forget(self, path: str) -> None:
-        """Drop what is cached of `path` and everything below it (after rm or mv)."""
+        """Drop cached ids of `path` and everything below it (after rm or mv)."""
         prefix = path + "/"
         with self._lock:
-            for cache in (self._dir_ids, self._unnormalised):
-                for key in [k for k in cache if k == path or k.startswith(prefix)]:
-                    if key:
-                        del cache[key]
+            for key in [k for k in self._dir_ids if k == path or k.startswith(prefix)]:
+                if key:
+                    del self._dir_ids[key]
+            for key in [k for k in self._conflict_nodes if k == path or k.startswith(prefix)]:
+                del self._conflict_nodes[key]
+            for key in [k for k in self._unnormalised if k == path or k.startswith(prefix)]:
+                del self._unnormalised[key]
 
     def forget_all(self) -> None:
         with self._lock:
             self._dir_ids = {"": ROOT_DIR_ID}
+            self._conflict_nodes = {}
             self._unnormalised.clear()
             self._scanned.clear()
 
     def read_dir_file(self, dir_file_path: str, path: str) -> str:
         """A subdirectory's id from its dir.c9r, checked for plausibility."""
-        data = bytes(self.fs.cat_file(dir_file_path))
+        return self._parse_dir_file(bytes(self.fs.cat_file(dir_file_path)), path)
+
+    def _parse_dir_file(self, data: bytes, path: str) -> str:
         if not data or len(data) > MAX_DIR_FILE_SIZE:
             raise VaultCorruptError(
                 f"directory {path!r} is damaged: its dir.c9r holds {len(data)} bytes"
@@ -221,13 +261,22 @@ class PathMapper:
         parts = path.split("/")
         current = ""
         dir_id = ROOT_DIR_ID
+        above = {ROOT_DIR_ID}
         for part in parts:
             child = f"{current}/{part}" if current else part
             known = self.cached_dir_id(child)
             if known is None:
-                node = self.node_for(dir_id, part, child)
+                with self._lock:
+                    conflict = self._conflict_nodes.get(child)
+                node = conflict or self.node_for(dir_id, part, child)
                 known = self._resolve_child_dir(node)
+                if known in above:
+                    # Following it would list the same folder forever (walk, find, rm).
+                    raise VaultCorruptError(
+                        f"directory {child!r} is damaged: its dir.c9r names a directory "
+                        "that contains it")
                 self.remember_dir_id(child, known)
+            above.add(known)
             current, dir_id = child, known
         return dir_id
 
@@ -249,21 +298,53 @@ class PathMapper:
         raise NotADirectoryError(f"not a directory: {node.path!r}")
 
     def kind(self, node: Node) -> NodeKind | None:
-        """What the node is, by looking at storage; None if it does not exist."""
+        """What the node is, by looking at storage; None if it does not exist.
+
+        VaultCorruptError for a X.c9r folder holding neither dir.c9r nor symlink.c9r.
+        (A H.c9s folder without its data is a shortened file still being written.)
+        """
+        found = self.stat(node)
+        return None if found is None else found[0]
+
+    def stat(self, node: Node) -> tuple[NodeKind, dict[str, Any]] | None:
+        """What the node is and the storage's info of the object holding its data (the
+        file's ciphertext, dir.c9r or symlink.c9r); None if it does not exist.
+
+        One storage call for a plain file, two for a directory.
+        """
+        try:
+            return self._stat(node)
+        except _NoDataFileError:
+            pass
+        # Maybe a mkdir in this process is half-way: wait for it and look again.
+        with self.write_lock:
+            try:
+                return self._stat(node)
+            except _NoDataFileError:
+                raise VaultCorruptError(
+                    f"directory {node.path!r} is damaged: its node folder holds no dir.c9r "
+                    "(nor symlink.c9r)") from None
+
+    def _stat(self, node: Node) -> tuple[NodeKind, dict[str, Any]] | None:
         fs = self.fs
         try:
             info = fs.info(node.node_path)
         except FileNotFoundError:
             return None
         if info["type"] == "file":
-            return NodeKind.FILE if not node.shortened else None
-        if fs.exists(node.dir_file_path):
-            return NodeKind.DIRECTORY
-        if fs.exists(node.symlink_path):
-            return NodeKind.SYMLINK
-        if node.shortened and fs.exists(node.contents_path):
-            return NodeKind.FILE
-        return None
+            return (NodeKind.FILE, info) if not node.shortened else None
+        members = [(NodeKind.DIRECTORY, node.dir_file_path),
+                   (NodeKind.SYMLINK, node.symlink_path)]
+        if node.shortened:
+            members.append((NodeKind.FILE, node.contents_path))
+        for kind, path in members:
+            try:
+                return kind, fs.info(path)
+            except FileNotFoundError:
+                continue
+        if node.shortened:
+            return None
+        raise _NoDataFileError()
 
     # -- listing ------------------------------------------------------------------
 
@@ -271,8 +352,46 @@ class PathMapper:
         """Decrypted children of a cleartext directory: one recursive listing of its
         content folder, plus one read per shortened name."""
         path = norm_path(path)
-        dir_id = self.dir_id(path)
+        return self.list_dir_id(self.dir_id(path), path)
+
+    def list_dir_id(self, dir_id: str, path: str) -> list[Entry]:
+        """Decrypted children of the directory with id `dir_id` (`path` names it in errors)."""
         content = self.content_dir(dir_id)
+        groups = self._scan(content, path)
+        long_names = self._long_names(content, [h for h in groups if h.endswith(
+            SHORTENED_NAME_SUFFIX) and INFLATED_NAME_FILE_NAME in groups[h]])
+        entries: list[Entry] = []
+        for head, members in groups.items():
+            entry = self._entry(path, dir_id, content, head, members, long_names.get(head),
+                                groups)
+            if entry is not None:
+                entries.append(entry)
+        if any(e.conflict_of is not None for e in entries):
+            entries = self._handle_conflicts(path, dir_id, entries)
+        with self._lock:
+            self._scanned.add(dir_id)
+        return entries
+
+    def _handle_conflicts(self, path: str, dir_id: str, entries: list[Entry]) -> list[Entry]:
+        """Resolve conflict copies (if a resolver is set); remember those left shown."""
+        resolver = self.resolver
+        if resolver is not None:
+            resolved = (resolver(path, dir_id, e) if e.conflict_of is not None else e
+                        for e in entries)
+            entries = [e for e in resolved if e is not None]
+        regular = {e.name for e in entries if e.conflict_of is None}
+        prefix = f"{path}/" if path else ""
+        with self._lock:
+            for e in entries:
+                if e.conflict_of is not None and e.name not in regular:
+                    child = prefix + e.name
+                    self._conflict_nodes[child] = Node(child, dir_id, e.node_path, e.full_name)
+        return entries
+
+    def _scan(self, content: str, path: str) -> dict[str, dict[str, dict[str, Any]]]:
+        """One recursive listing of a content folder, grouped by node: {node name:
+        {path inside the node ('' for a plain file): storage info}}. Hidden names
+        (writes in progress) and dirid.c9r are left out."""
         try:
             found = self.fs.find(content, detail=True, withdirs=True)
         except FileNotFoundError:
@@ -291,25 +410,46 @@ class PathMapper:
             if head.startswith(".") or head == DIR_ID_BACKUP_FILE_NAME:
                 continue
             groups.setdefault(head, {})[tail] = info
-        shortened = [h for h in groups if h.endswith(SHORTENED_NAME_SUFFIX)
-                     and INFLATED_NAME_FILE_NAME in groups[h]]
-        long_names: dict[str, str] = {}
-        if shortened:
-            paths = [join(content, h, INFLATED_NAME_FILE_NAME) for h in shortened]
-            raw = self.fs.cat(paths, on_error="return")
-            for h, p in zip(shortened, paths, strict=True):
-                value = raw.get(p)
-                if isinstance(value, bytes):
-                    long_names[h] = value.decode("utf-8", errors="replace").strip()
-        entries: list[Entry] = []
-        for head, members in groups.items():
-            entry = self._entry(path, dir_id, content, head, members, long_names.get(head),
-                                groups)
-            if entry is not None:
-                entries.append(entry)
-        with self._lock:
-            self._scanned.add(dir_id)
-        return entries
+        return groups
+
+    def _long_names(self, content: str, heads: list[str]) -> dict[str, str]:
+        """The full encrypted names of shortened nodes: one batched read of their name.c9s."""
+        if not heads:
+            return {}
+        paths = [join(content, h, INFLATED_NAME_FILE_NAME) for h in heads]
+        raw = self.fs.cat(paths, on_error="return")
+        names = {}
+        for h, p in zip(heads, paths, strict=True):
+            value = raw.get(p)
+            if isinstance(value, bytes):
+                names[h] = value.decode("utf-8", errors="replace").strip()
+        return names
+
+    def subdirectories(self, dir_id: str, path: str) -> list[tuple[str, str]]:
+        """(cleartext path, directory id) of each subdirectory of a directory.
+
+        One listing and one batched read of the subdirectories' dir.c9r; the names of
+        files are not even decrypted. Damaged subdirectories are left out.
+        """
+        content = self.content_dir(dir_id)
+        groups = self._scan(content, path)
+        heads = [h for h, members in groups.items() if DIR_FILE_NAME in members]
+        long_names = self._long_names(
+            content, [h for h in heads if h.endswith(SHORTENED_NAME_SUFFIX)])
+        dir_files = [join(content, h, DIR_FILE_NAME) for h in heads]
+        raw = self.fs.cat(dir_files, on_error="return") if dir_files else {}
+        found = []
+        for head, dir_file in zip(heads, dir_files, strict=True):
+            name, suffix = self.decrypt_node_name(head, long_names.get(head, head), dir_id)
+            data = raw.get(dir_file)
+            if name is None or not isinstance(data, bytes):
+                continue
+            child = join(path, conflict_name(name, suffix) if suffix is not None else name)
+            try:
+                found.append((child, self._parse_dir_file(data, child)))
+            except VaultCorruptError as exc:
+                log.warning("skipping a damaged directory: %s", exc)
+        return found
 
     def _entry(self, path: str, dir_id: str, content: str, head: str,
                members: dict[str, dict[str, Any]], long_name: str | None,
@@ -338,11 +478,11 @@ class PathMapper:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
         else:
             return None  # an empty node folder (e.g. a half-synced directory): nothing to show
-        name, conflict_of = self._decrypt_node_name(full, dir_id)
+        name, suffix = self.decrypt_node_name(head, full, dir_id)
         if name is None:
             log.warning("skipping a node whose name does not decrypt in %s", content)
             return None
-        if conflict_of is None and normalize_name(name) != name:
+        if suffix is None and normalize_name(name) != name:
             # Stored unnormalised by another writer: show the NFC name, as every path
             # we are given is normalised, and remember where the node really is. If the
             # NFC name exists as well, both stay visible under their own names.
@@ -358,35 +498,38 @@ class PathMapper:
             raw_size = int(info.get("size") or 0)
             size = cleartext_size(raw_size, combo) if is_valid_ciphertext_size(raw_size, combo) \
                 else None
+        if suffix is not None:
+            return Entry(name=conflict_name(name, suffix), kind=kind, node_path=node_path,
+                         ciphertext_path=data_path, size=size, info=info, conflict_of=name,
+                         conflict_suffix=suffix, full_name=full)
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
-                     size=size, info=info, conflict_of=conflict_of)
+                     size=size, info=info, full_name=full)
 
-    def _decrypt_node_name(self, full: str, dir_id: str) -> tuple[str | None, str | None]:
-        """The cleartext name, and for a sync-conflict copy the name it conflicts with."""
+    def decrypt_node_name(self, head: str, full: str,
+                           dir_id: str) -> tuple[str | None, str | None]:
+        """The cleartext name of a node, and for a sync-conflict copy its suffix.
+
+        `head` is the node's name on storage, `full` the encrypted name it stands for
+        (the same for X.c9r; what name.c9s holds for H.c9s). A copy of H.c9s renamed to
+        `H (1).c9s` still holds the original name.c9s: the suffix is in `head`.
+        """
         if not full.endswith(ENCRYPTED_NAME_SUFFIX):
             return None, None
         stem = full[: -len(ENCRYPTED_NAME_SUFFIX)]
-        try:
-            return self.cryptor.names.decrypt_name(stem, dir_id), None
-        except VaultError:
-            pass
-        # A cloud's conflict copy: a valid encrypted name followed by a suffix such as
-        # " (1)" or " (Created by Alice)". Find the longest prefix that decrypts.
-        for length in range(len(stem) - len(stem) % 4, 23, -4):
-            candidate, suffix = stem[:length], stem[length:]
-            if not suffix:
-                continue
+        suffix: str | None = None
+        if head.endswith(SHORTENED_NAME_SUFFIX):
+            canonical = shortened_name(full)[: -len(SHORTENED_NAME_SUFFIX)]
+            head_stem = head[: -len(SHORTENED_NAME_SUFFIX)]
+            if head_stem != canonical:
+                if not head_stem.startswith(canonical):
+                    return None, None  # name.c9s does not belong to this folder
+                suffix = head_stem[len(canonical):]
+        if is_canonical_base64url(stem):
             try:
-                original = self.cryptor.names.decrypt_name(candidate, dir_id)
-            except (VaultError, FormatError):
-                continue
-            return conflict_name(original, suffix), original
-        return None, None
-
-
-def conflict_name(original: str, suffix: str) -> str:
-    """'report.txt' + ' (1)' -> 'report (1).txt': the suffix goes before the extension."""
-    stem, dot, ext = original.rpartition(".")
-    if not dot or not stem:
-        return original + suffix
-    return f"{stem}{suffix}.{ext}"
+                return self.cryptor.names.decrypt_name(stem, dir_id), suffix
+            except VaultError:
+                pass
+        if head.endswith(SHORTENED_NAME_SUFFIX):
+            return None, None
+        split = split_conflict(stem, dir_id, self.cryptor.names)
+        return split if split is not None else (None, None)

@@ -40,6 +40,18 @@ def is_local(fs: AbstractFileSystem) -> bool:
     return isinstance(fs, LocalFileSystem)
 
 
+#: Storages whose folders are real objects, removed only when empty.
+REAL_DIRECTORY_PROTOCOLS = frozenset({"file", "local", "memory", "sftp", "ssh"})
+
+
+def has_real_directories(fs: AbstractFileSystem) -> bool:
+    """Whether an emptied folder stays behind (and `rmdir` safely removes only empty ones).
+
+    Object stores have no folders to clean up, and some remove a whole bucket on rmdir.
+    """
+    return bool(protocols(fs) & REAL_DIRECTORY_PROTOCOLS)
+
+
 def commits_on_close(fs: AbstractFileSystem) -> bool:
     return bool(protocols(fs) & COMMIT_ON_CLOSE_PROTOCOLS)
 

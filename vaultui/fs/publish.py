@@ -1,0 +1,104 @@
+"""Putting nodes on storage so that each appears whole or not at all, and undoing failures."""
+
+from __future__ import annotations
+
+import contextlib
+
+from fsspec.spec import AbstractFileSystem
+
+from vaultui.crypto.constants import DIR_FILE_NAME, SYMLINK_FILE_NAME
+from vaultui.fs.nodes import Node, NodeKind
+from vaultui.fs.storage import commits_on_close, join, temp_name, write_atomic
+
+
+def remove_quietly(storage: AbstractFileSystem, *paths: str) -> None:
+    """Best-effort cleanup after a failure: the original error is what matters."""
+    for path in paths:
+        with contextlib.suppress(Exception):
+            storage.rm(path, recursive=True)
+
+
+def write_name_file(storage: AbstractFileSystem, node: Node) -> None:
+    if node.shortened:
+        write_atomic(storage, node.name_file_path, node.full_name.encode("utf-8"))
+
+
+def write_folder_node(storage: AbstractFileSystem, node: Node, member: str,
+                      data: bytes) -> None:
+    """Create a directory or symlink node (a folder holding `member`) that did not exist.
+
+    On failure the half-made folder is removed again, so it is not mistaken for a
+    damaged directory.
+    """
+    try:
+        storage.makedirs(node.node_path, exist_ok=True)
+        write_name_file(storage, node)
+        write_atomic(storage, join(node.node_path, member), data)
+    except BaseException:
+        remove_quietly(storage, node.node_path)
+        raise
+
+
+def prepare_file_node(storage: AbstractFileSystem, node: Node) -> None:
+    """What must exist before a file's contents are published: a shortened file's
+    folder and its name.c9s. Done last, just before publishing, so that an abandoned
+    write leaves nothing."""
+    if node.shortened:
+        storage.makedirs(node.node_path, exist_ok=True)
+        write_name_file(storage, node)
+
+
+def abandon_file_node(storage: AbstractFileSystem, node: Node, existed: bool) -> None:
+    """After a failed write or copy: drop the shortened file's folder if this write made it."""
+    if node.shortened and not existed:
+        with contextlib.suppress(Exception):
+            if not storage.exists(node.contents_path):
+                storage.rm(node.node_path, recursive=True)
+
+
+def copy_file_node(storage: AbstractFileSystem, source: str, node: Node,
+                   existed: bool) -> None:
+    """Copy ciphertext to a file node: server-side, and atomically under the final name.
+
+    Object stores publish a copied object whole; elsewhere the copy goes to a hidden
+    sibling first and is renamed, so an interrupted copy is never taken for the file.
+    """
+    direct = commits_on_close(storage)
+    tmp = node.contents_path if direct else temp_name(node.node_path)
+    try:
+        if direct:
+            prepare_file_node(storage, node)
+        storage.cp_file(source, tmp)
+        if not direct:
+            prepare_file_node(storage, node)
+            storage.mv(tmp, node.contents_path)
+    except BaseException:
+        if not direct:
+            remove_quietly(storage, tmp)
+        abandon_file_node(storage, node, existed)
+        raise
+
+
+def move_node(storage: AbstractFileSystem, kind: NodeKind, old: Node, new: Node,
+              replacing: bool = False) -> None:
+    """Give a node a new name: only names change, whatever the size of what it holds.
+
+    A file's contents move with the storage's move (which replaces a file at `new`
+    in one step); a directory or symlink node is rewritten under the new name (its
+    dir.c9r or symlink.c9r, a few bytes) and the old node removed.
+    """
+    if kind is NodeKind.FILE:
+        try:
+            prepare_file_node(storage, new)
+            storage.mv(old.contents_path, new.contents_path)
+        except BaseException:
+            abandon_file_node(storage, new, replacing)
+            raise
+        if old.shortened:
+            with contextlib.suppress(FileNotFoundError):
+                storage.rm(old.node_path, recursive=True)
+        return
+    member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
+    data = bytes(storage.cat_file(join(old.node_path, member)))
+    write_folder_node(storage, new, member, data)
+    storage.rm(old.node_path, recursive=True)
