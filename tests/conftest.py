@@ -36,6 +36,7 @@ from typing import Any, NoReturn, TypeVar
 
 import fsspec
 import pytest
+
 from tests.services import (
     Azurite,
     Location,

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from botocore.exceptions import EndpointConnectionError  # type: ignore[import-untyped]
+
 from tests.services import Location, StoppableS3
 
 MiB = 1024 * 1024
