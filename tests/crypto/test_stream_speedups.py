@@ -148,3 +148,70 @@ def test_ciphertext_bytes_unchanged(combo: CipherCombo) -> None:
     encrypted = encrypt_bytes(data, cipher)
     assert hashlib.sha256(encrypted).hexdigest() == KNOWN_ANSWERS[combo]
     assert decrypt_bytes(encrypted, cipher) == data
+
+
+class _KeepingSink:
+    """A writer that is no io object and keeps every object it is given."""
+
+    def __init__(self) -> None:
+        self.parts: list[bytes] = []
+
+    def write(self, data: bytes) -> int:
+        self.parts.append(data)
+        return len(data)
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)
+def test_writer_that_keeps_its_input_gets_stable_bytes(combo: CipherCombo) -> None:
+    cipher = _cipher(combo)
+    data = os.urandom(3 * 1024 * 1024 + 5)
+    encrypted = _KeepingSink()
+    encrypt_stream(io.BytesIO(data), encrypted, cipher)
+    assert all(type(part) is bytes for part in encrypted.parts)
+    joined = b"".join(encrypted.parts)
+    assert len(joined) == ciphertext_size(len(data), combo)
+    decrypted = _KeepingSink()
+    decrypt_stream(io.BytesIO(joined), decrypted, cipher)
+    assert all(type(part) is bytes for part in decrypted.parts)
+    assert b"".join(decrypted.parts) == data
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)
+def test_failed_chunk_leaves_no_cleartext_in_the_buffer(combo: CipherCombo) -> None:
+    cipher = _cipher(combo)
+    data = os.urandom(4 * 32768)
+    tampered = bytearray(encrypt_bytes(data, cipher))
+    tampered[cipher.header_size + 2 * cipher.ciphertext_chunk_size + 100] ^= 0x80
+    reader = DecryptingReader(io.BytesIO(bytes(tampered)), cipher)
+    buffer = bytearray(len(data))
+    with pytest.raises(AuthenticationError):
+        reader.readinto(buffer)
+    assert not any(buffer[2 * 32768:])  # nothing of the altered chunk or after it
+    assert reader.tell() == 2 * 32768
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)
+@pytest.mark.parametrize("size", [32768, 2 * 32768, 2 * 32768 + 1, 40 * 32768 + 9])
+def test_readinto_matches_read(combo: CipherCombo, size: int) -> None:
+    cipher = _cipher(combo)
+    data = os.urandom(size)
+    encrypted = encrypt_bytes(data, cipher)
+    for source in (io.BytesIO(encrypted), _Trickle(encrypted, 5000)):
+        reader = DecryptingReader(source, cipher)
+        got = bytearray()
+        buffer = bytearray(3 * 32768 + 11)  # whole chunks and then part of one
+        while n := reader.readinto(buffer):
+            got += buffer[:n]
+        assert got == data
+        assert reader.read() == b""
+        assert reader.readinto(buffer) == 0
+
+
+def test_writer_behind_a_buffered_writer() -> None:
+    cipher = _cipher(CipherCombo.SIV_GCM)
+    data = os.urandom(200_001)
+    out = io.BytesIO()
+    with io.BufferedWriter(EncryptingWriter(out, cipher), buffer_size=8192) as writer:
+        for start in range(0, len(data), 7000):
+            writer.write(data[start:start + 7000])
+    assert decrypt_bytes(out.getvalue(), cipher) == data
