@@ -215,3 +215,21 @@ def test_writer_behind_a_buffered_writer() -> None:
         for start in range(0, len(data), 7000):
             writer.write(data[start:start + 7000])
     assert decrypt_bytes(out.getvalue(), cipher) == data
+
+
+def test_without_encrypt_into(monkeypatch: pytest.MonkeyPatch) -> None:
+    """cryptography releases without AESGCM.encrypt_into take the copying path, same bytes."""
+    from vaultui.crypto import content
+
+    rng = random.Random(8)
+    cipher = content_cipher(CipherCombo.SIV_GCM, Masterkey.generate(rng.randbytes),
+                            rng.randbytes)
+    data = random.Random(1).randbytes(3 * 32768 + 1000)
+    monkeypatch.setattr(content, "_GCM_INTO", False)
+    encrypted = encrypt_bytes(data, cipher)
+    assert hashlib.sha256(encrypted).hexdigest() == KNOWN_ANSWERS[CipherCombo.SIV_GCM]
+    assert decrypt_bytes(encrypted, cipher) == data
+    tampered = bytearray(encrypted)
+    tampered[-1] ^= 1
+    with pytest.raises(AuthenticationError):
+        decrypt_bytes(bytes(tampered), cipher)
