@@ -1,7 +1,7 @@
 """Streaming encryption and decryption of file contents over file-like objects.
 
-Memory stays at about one chunk whatever the file size; a seekable source allows random
-access that decrypts only the chunks a read needs.
+Memory stays at about one batch of chunks (1 MiB) whatever the file size; a seekable
+source allows random access that decrypts only the chunks a read needs.
 """
 
 from __future__ import annotations
@@ -16,8 +16,8 @@ from vaultui.crypto.sizes import cleartext_size as _cleartext_size
 
 Progress = Callable[[int], None]
 
-#: Chunks encrypted or decrypted per buffer (1 MiB of cleartext): one write, one read and
-#: one Python-level step per batch instead of per 32 KiB chunk.
+#: Chunks encrypted or decrypted per buffer (1 MiB of cleartext): streaming makes one read
+#: and one write per batch instead of per 32 KiB chunk.
 _BATCH_CHUNKS = 32
 
 
