@@ -47,6 +47,9 @@ TARGET_RATIO = {"encrypt": 1.0, "decrypt": 0.9}
 TARGET_ABOVE_MIB = 64.0
 #: Peak RSS counts as flat across sizes when it varies by at most this much.
 FLAT_TOLERANCE_MIB = 4.0
+#: The net-of-start-up ratio is shown when both runs' work (wall - start-up) exceeds this
+#: share of their start-up.
+NET_MIN_SHARE = 0.25
 
 UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
@@ -257,7 +260,8 @@ def table(cases: list[Case], baselines: dict[str, Baselines], runs: int, warmup:
         "imports-only process ("
         + ", ".join(f"{combo}: engine {b.engine_wall.median * 1e3:.0f} ms, bare "
                     f"{b.bare_wall.median * 1e3:.0f} ms" for combo, b in baselines.items())
-        + "); it shows the streaming loop alone where start-up dominates (small files).",
+        + "); it shows the streaming loop alone, n/a where the work is under a quarter of "
+        "the start-up (small files: lost in the start-up's spread).",
         "",
         "| combo | size | op | engine MB/s | bare MB/s | ratio (target) | ratio net of "
         "start-up | engine wall s (bare) | engine cpu s (bare) | engine peak MiB (above "
@@ -278,7 +282,10 @@ def table(cases: list[Case], baselines: dict[str, Baselines], runs: int, warmup:
         a_peak, b_peak = rows["A peak MiB"].median, rows["B peak MiB"].median
         a_net = a_wall.median - base.engine_wall.median
         b_net = b_wall.median - base.bare_wall.median
-        net = f"{b_net / a_net:.2f}" if a_net > 0 and b_net > 0 else "n/a"
+        # Below a quarter of the start-up, the work is lost in the start-up's own spread.
+        shown = (a_net > NET_MIN_SHARE * base.engine_wall.median
+                 and b_net > NET_MIN_SHARE * base.bare_wall.median)
+        net = f"{b_net / a_net:.2f}" if shown else "n/a"
         lines.append(
             f"{head} {fmt(throughput(case.size, a_wall.median))} | "
             f"{fmt(throughput(case.size, b_wall.median))} | "
