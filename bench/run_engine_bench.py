@@ -261,18 +261,20 @@ def table(cases: list[Case], baselines: dict[str, Baselines], runs: int, warmup:
         + ", ".join(f"{combo}: engine {b.engine_wall.median * 1e3:.0f} ms, bare "
                     f"{b.bare_wall.median * 1e3:.0f} ms" for combo, b in baselines.items())
         + "); it shows the streaming loop alone, n/a where the work is under a quarter of "
-        "the start-up (small files: lost in the start-up's spread).",
+        "the start-up (small files: lost in the start-up's spread). Cpu ratio: bare cpu s / "
+        "engine cpu s, pair by pair (median): less sensitive than wall time to other load "
+        "on the machine, but not what the targets are about.",
         "",
         "| combo | size | op | engine MB/s | bare MB/s | ratio (target) | ratio net of "
-        "start-up | engine wall s (bare) | engine cpu s (bare) | engine peak MiB (above "
-        "interp.) | bare peak MiB (above interp.) | round trip |",
-        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+        "start-up | cpu ratio | engine wall s (bare) | engine cpu s (bare) | engine peak MiB "
+        "(above interp.) | bare peak MiB (above interp.) | round trip |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for case in cases:
         head = f"| {case.combo} | {size_label(case.size)} | {case.op} |"
         rows = case.report.rows if case.report else {}
         if "A wall s" not in rows or "A/B wall" not in rows:
-            lines.append(f"{head} no figures: {case.note or 'not run'} | | | | | | | | |")
+            lines.append(f"{head} no figures: {case.note or 'not run'} | | | | | | | | | |")
             continue
         base = baselines[case.combo]
         a_wall, b_wall, ab = rows["A wall s"], rows["B wall s"], rows["A/B wall"]
@@ -286,10 +288,11 @@ def table(cases: list[Case], baselines: dict[str, Baselines], runs: int, warmup:
         shown = (a_net > NET_MIN_SHARE * base.engine_wall.median
                  and b_net > NET_MIN_SHARE * base.bare_wall.median)
         net = f"{b_net / a_net:.2f}" if shown else "n/a"
+        cpu = f"{1 / rows['A/B cpu'].median:.2f}" if "A/B cpu" in rows else "n/a"
         lines.append(
             f"{head} {fmt(throughput(case.size, a_wall.median))} | "
             f"{fmt(throughput(case.size, b_wall.median))} | "
-            f"{ratio:.2f} ({low:.2f}-{high:.2f}) ≥ {target} {verdict} | {net} | "
+            f"{ratio:.2f} ({low:.2f}-{high:.2f}) ≥ {target} {verdict} | {net} | {cpu} | "
             f"{fmt(a_wall.median)} ({fmt(b_wall.median)}) | "
             f"{fmt(rows['A cpu s'].median)} ({fmt(rows['B cpu s'].median)}) | "
             f"{fmt(a_peak)} ({a_peak - base.engine.median:+.1f}) | "
