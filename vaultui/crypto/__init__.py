@@ -1,23 +1,70 @@
-"""The vault format (Cryptomator vault format 8): pure crypto over stdlib and cryptography."""
+"""The vault format (Cryptomator vault format 8): pure crypto over stdlib and cryptography.
 
-from vaultui.crypto.content import ContentCipher, FileHeader, content_cipher
-from vaultui.crypto.cryptor import NewVaultFiles, VaultCryptor, new_dir_id, new_vault_files
-from vaultui.crypto.errors import (
-    AuthenticationError,
-    FormatError,
-    InvalidSignatureError,
-    RecoveryKeyError,
-    UnsupportedVaultError,
-    VaultError,
-    WrongPassphraseError,
-)
-from vaultui.crypto.keys import Masterkey
-from vaultui.crypto.masterkeyfile import MasterkeyFile
-from vaultui.crypto.names import NameCipher
-from vaultui.crypto.recovery import decode_recovery_key, encode_recovery_key
-from vaultui.crypto.sizes import ciphertext_size, cleartext_size
-from vaultui.crypto.stream import CancelledError, DecryptingReader, EncryptingWriter
-from vaultui.crypto.vaultconfig import CipherCombo, UnverifiedVaultConfig, VaultConfig
+The names below load on first use (PEP 562): a process that only streams file contents
+does not import the masterkey file, name, recovery-key and vault cryptor code. That is
+about a sixth of a streaming command's start-up (bench/README.md).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from vaultui.crypto.content import ContentCipher, FileHeader, content_cipher
+    from vaultui.crypto.cryptor import NewVaultFiles, VaultCryptor, new_dir_id, new_vault_files
+    from vaultui.crypto.errors import (
+        AuthenticationError,
+        FormatError,
+        InvalidSignatureError,
+        RecoveryKeyError,
+        UnsupportedVaultError,
+        VaultError,
+        WrongPassphraseError,
+    )
+    from vaultui.crypto.keys import Masterkey
+    from vaultui.crypto.masterkeyfile import MasterkeyFile
+    from vaultui.crypto.names import NameCipher
+    from vaultui.crypto.recovery import decode_recovery_key, encode_recovery_key
+    from vaultui.crypto.sizes import ciphertext_size, cleartext_size
+    from vaultui.crypto.stream import CancelledError, DecryptingReader, EncryptingWriter
+    from vaultui.crypto.vaultconfig import CipherCombo, UnverifiedVaultConfig, VaultConfig
+
+#: The module each public name comes from.
+_EXPORTS = {
+    "AuthenticationError": "errors",
+    "CancelledError": "stream",
+    "CipherCombo": "vaultconfig",
+    "ContentCipher": "content",
+    "DecryptingReader": "stream",
+    "EncryptingWriter": "stream",
+    "FileHeader": "content",
+    "FormatError": "errors",
+    "InvalidSignatureError": "errors",
+    "Masterkey": "keys",
+    "MasterkeyFile": "masterkeyfile",
+    "NameCipher": "names",
+    "NewVaultFiles": "cryptor",
+    "RecoveryKeyError": "errors",
+    "UnsupportedVaultError": "errors",
+    "UnverifiedVaultConfig": "vaultconfig",
+    "VaultConfig": "vaultconfig",
+    "VaultCryptor": "cryptor",
+    "VaultError": "errors",
+    "WrongPassphraseError": "errors",
+    "ciphertext_size": "sizes",
+    "cleartext_size": "sizes",
+    "content_cipher": "content",
+    "decode_recovery_key": "recovery",
+    "encode_recovery_key": "recovery",
+    "new_dir_id": "cryptor",
+    "new_vault_files": "cryptor",
+}
+#: Submodules, which `import vaultui.crypto` used to make attributes of the package.
+_SUBMODULES = frozenset({
+    "constants", "content", "cryptor", "errors", "keys", "masterkeyfile", "names", "recovery",
+    "sizes", "stream", "vaultconfig",
+})
 
 __all__ = [
     "AuthenticationError",
@@ -48,3 +95,18 @@ __all__ = [
     "new_dir_id",
     "new_vault_files",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{module}"), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

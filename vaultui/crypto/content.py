@@ -20,6 +20,9 @@ from vaultui.crypto.vaultconfig import CipherCombo
 #: The 8 bytes before the content key once held the file size; format 8 writes all ones.
 RESERVED_HEADER_FIELD = b"\xff" * 8
 _HEADER_PAYLOAD_LENGTH = HEADER_PAYLOAD_LENGTH
+#: AESGCM.encrypt_into / decrypt_into write into a caller's buffer, which saves an
+#: allocation and a copy per chunk; older cryptography releases lack them.
+_GCM_INTO = hasattr(AESGCM, "encrypt_into") and hasattr(AESGCM, "decrypt_into")
 
 
 @dataclass(frozen=True, repr=False)
@@ -88,6 +91,28 @@ class ContentCipher(ABC):
     def decrypt_chunk(self, header: FileHeader, index: int, ciphertext: bytes | memoryview
                       ) -> bytes: ...
 
+    def _encrypt_chunk_into(self, header: FileHeader, index: int,
+                            cleartext: bytes | memoryview, out: memoryview) -> int:
+        """Encrypt a chunk into the start of `out`; returns its size (cleartext + overhead).
+
+        The streams fill one buffer with many chunks and write it at once; a combo that
+        cannot encrypt in place copies `encrypt_chunk`'s result.
+        """
+        chunk = self.encrypt_chunk(header, index, bytes(cleartext))
+        out[: len(chunk)] = chunk
+        return len(chunk)
+
+    def _decrypt_chunk_into(self, header: FileHeader, index: int,
+                            ciphertext: bytes | memoryview, out: memoryview) -> int:
+        """Decrypt a chunk into the start of `out`; returns the cleartext size.
+
+        Raises AuthenticationError like `decrypt_chunk`, and then leaves no byte of the
+        chunk's cleartext in `out`.
+        """
+        cleartext = self.decrypt_chunk(header, index, ciphertext)
+        out[: len(cleartext)] = cleartext
+        return len(cleartext)
+
     def _check_header_length(self, data: bytes) -> None:
         if len(data) != self.header_size:
             raise FormatError(
@@ -149,6 +174,38 @@ class GcmContentCipher(ContentCipher):
             )
         except InvalidTag:
             raise AuthenticationError() from None
+
+    def _encrypt_chunk_into(self, header: FileHeader, index: int,
+                            cleartext: bytes | memoryview, out: memoryview) -> int:
+        if not _GCM_INTO:
+            return super()._encrypt_chunk_into(header, index, cleartext, out)
+        assert header._aead is not None
+        nonce_size = self.nonce_size
+        chunk_nonce = self._randbytes(nonce_size)
+        end = nonce_size + len(cleartext) + self.tag_size
+        out[:nonce_size] = chunk_nonce
+        header._aead.encrypt_into(chunk_nonce, cleartext, _chunk_aad(index, header.nonce),
+                                  out[nonce_size:end])
+        return end
+
+    def _decrypt_chunk_into(self, header: FileHeader, index: int,
+                            ciphertext: bytes | memoryview, out: memoryview) -> int:
+        if not _GCM_INTO:
+            return super()._decrypt_chunk_into(header, index, ciphertext, out)
+        self._check_chunk_length(ciphertext)
+        assert header._aead is not None
+        view = memoryview(ciphertext)
+        size = len(view) - self.chunk_overhead
+        target = out[:size]
+        try:
+            header._aead.decrypt_into(view[: self.nonce_size], view[self.nonce_size:],
+                                      _chunk_aad(index, header.nonce), target)
+        except InvalidTag:
+            # decrypt_into writes the cleartext before it checks the tag: wipe it, so that
+            # nothing unauthenticated is left in the caller's buffer.
+            target[:] = bytes(size)
+            raise AuthenticationError() from None
+        return size
 
 
 class CtrMacContentCipher(ContentCipher):

@@ -1,7 +1,7 @@
 """Streaming encryption and decryption of file contents over file-like objects.
 
-Memory stays at about one chunk whatever the file size; a seekable source allows random
-access that decrypts only the chunks a read needs.
+Memory stays at about one batch of chunks (1 MiB) whatever the file size; a seekable
+source allows random access that decrypts only the chunks a read needs.
 """
 
 from __future__ import annotations
@@ -15,6 +15,10 @@ from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.sizes import cleartext_size as _cleartext_size
 
 Progress = Callable[[int], None]
+
+#: Chunks encrypted or decrypted per buffer (1 MiB of cleartext): streaming makes one read
+#: and one write per batch instead of per 32 KiB chunk.
+_BATCH_CHUNKS = 32
 
 
 class CancelledError(Exception):
@@ -42,6 +46,19 @@ def _read_exactly(src: Readable, size: int) -> bytes:
     return parts[0] if len(parts) == 1 else b"".join(parts)
 
 
+def _write_view(dst: Writable, data: memoryview) -> None:
+    """Write `data`, a view of a buffer that will be reused as soon as this returns.
+
+    io objects may not keep what `write` is given (the io docs let the caller mutate it
+    afterwards), so they get the view itself and no copy is made; any other writer gets
+    bytes of its own, as it always has.
+    """
+    if isinstance(dst, io.RawIOBase | io.BufferedIOBase):
+        dst.write(data)
+    else:
+        dst.write(data.tobytes())
+
+
 class EncryptingWriter(io.RawIOBase):
     """A writable stream: cleartext written to it reaches `dst` as an encrypted file.
 
@@ -58,6 +75,9 @@ class EncryptingWriter(io.RawIOBase):
         self._buffer = bytearray()
         self._index = 0
         self._written = 0
+        # Ciphertext of up to _BATCH_CHUNKS chunks, reused between writes; made on first
+        # use and only as large as the largest batch so far.
+        self._out = bytearray()
         dst.write(cipher.encrypt_header(self._header))
 
     def __repr__(self) -> str:
@@ -78,24 +98,50 @@ class EncryptingWriter(io.RawIOBase):
             self._buffer += view[:take]
             pos = take
             if len(self._buffer) == size:
-                self._emit(bytes(self._buffer))
-                self._buffer.clear()
-        while n - pos >= size:
-            self._emit(view[pos:pos + size])
-            pos += size
+                self._emit_buffer()
+        full = (n - pos) // size * size
+        if full:
+            self._emit(view[pos:pos + full])
+            pos += full
         if pos < n:
             self._buffer += view[pos:]
         self._written += n
         return n
 
-    def _emit(self, chunk: bytes | memoryview) -> None:
-        self._dst.write(self._cipher.encrypt_chunk(self._header, self._index, bytes(chunk)))
-        self._index += 1
+    def _emit_buffer(self) -> None:
+        # Encrypt a copy: a view of the buffer would stop it from being cleared for as long
+        # as anything (a traceback, say) holds on to the view.
+        self._emit(memoryview(bytes(self._buffer)))
+        self._buffer.clear()
+
+    def _emit(self, cleartext: memoryview) -> None:
+        """Encrypt `cleartext` (whole chunks, or the last partial one) and write it.
+
+        Chunks are encrypted straight into one reused buffer and written a batch at a
+        time: no per-chunk copies, allocations or writes.
+        """
+        cipher, header = self._cipher, self._header
+        size = cipher.payload_size
+        step = cipher.ciphertext_chunk_size
+        batch = min(-(-len(cleartext) // size), _BATCH_CHUNKS) * step
+        if len(self._out) < batch:
+            self._out = bytearray(batch)
+        with memoryview(self._out) as out:
+            filled = 0
+            for start in range(0, len(cleartext), size):
+                filled += cipher._encrypt_chunk_into(header, self._index,
+                                                     cleartext[start:start + size], out[filled:])
+                self._index += 1
+                if filled + step > batch:
+                    _write_view(self._dst, out[:filled])
+                    filled = 0
+            if filled:
+                _write_view(self._dst, out[:filled])
 
     def close(self) -> None:
         if not self.closed and self._buffer:
-            self._emit(bytes(self._buffer))
-            self._buffer.clear()
+            self._emit_buffer()
+        self._out = bytearray()
         super().close()
 
 
@@ -215,9 +261,61 @@ class DecryptingReader(io.RawIOBase):
             parts.append(part)
 
     def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
-        data = self.read(len(buffer))
-        memoryview(buffer).cast("B")[: len(data)] = data
-        return len(data)
+        if self.closed:
+            raise ValueError("read from a closed DecryptingReader")
+        out = memoryview(buffer).cast("B")
+        want = len(out)
+        if self._size is not None:
+            want = min(want, max(0, self._size - self._pos))
+        payload = self._cipher.payload_size
+        done = 0
+        # Sequential reads of whole chunks (what streaming does) are decrypted straight into
+        # `buffer`, a batch of chunks per source read; anything else goes chunk by chunk.
+        if (want >= payload and self._pos % payload == 0
+                and self._pos // payload == self._src_chunk):
+            done, more = self._read_chunks_into(out[: want - want % payload])
+            if not more:
+                return done
+        if done < want:
+            data = self.read(want - done)
+            out[done:done + len(data)] = data
+            done += len(data)
+        return done
+
+    def _read_chunks_into(self, out: memoryview) -> tuple[int, bool]:
+        """Decrypt the next whole chunks from the source into `out` (whole payloads long).
+
+        Returns the bytes decrypted and whether the source may hold more. Errors and the
+        reader's state afterwards are the same as reading the chunks one at a time.
+        """
+        cipher, header = self._cipher, self._header
+        payload, step = cipher.payload_size, cipher.ciphertext_chunk_size
+        done = 0
+        for batch_start in range(0, len(out), _BATCH_CHUNKS * payload):
+            count = min(len(out) - batch_start, _BATCH_CHUNKS * payload) // payload
+            raw = memoryview(_read_exactly(self._src, count * step))
+            first = self._src_chunk
+            self._src_chunk = first + -(-len(raw) // step)
+            for i in range(count):
+                piece = raw[i * step:(i + 1) * step]
+                if not piece:  # the source ended on a chunk boundary
+                    if self._size is not None:
+                        # The storage said the file is longer than what it delivered.
+                        raise AuthenticationError()
+                    return done, False
+                n = cipher._decrypt_chunk_into(header, first + i, piece, out[done:])
+                self._pos += n
+                done += n
+                if n < payload:
+                    # A short chunk is the last: keep it, as the chunk-by-chunk path does,
+                    # so that reading on from here finds the end without the source.
+                    self._chunk_index, self._chunk = first + i, out[done - n:done].tobytes()
+                    if self._size is not None:
+                        raise AuthenticationError()  # the storage said there was more
+                    return done, False
+            if len(raw) < count * step:
+                return done, False
+        return done, True
 
 
 def encrypt_stream(src: Readable, dst: Writable, cipher: ContentCipher, *,
@@ -230,7 +328,7 @@ def encrypt_stream(src: Readable, dst: Writable, cipher: ContentCipher, *,
     """
     writer = EncryptingWriter(dst, cipher)
     total = 0
-    step = cipher.payload_size * 32
+    step = cipher.payload_size * _BATCH_CHUNKS
     while True:
         if cancelled is not None and cancelled():
             raise CancelledError()
@@ -251,17 +349,20 @@ def decrypt_stream(src: BinaryIO, dst: Writable, cipher: ContentCipher, *,
     """Decrypt an encrypted file from `src` into `dst`; returns the cleartext byte count."""
     reader = DecryptingReader(src, cipher, ciphertext_size)
     total = 0
-    step = cipher.payload_size * 32
-    while True:
-        if cancelled is not None and cancelled():
-            raise CancelledError()
-        block = reader.read(step)
-        if not block:
-            break
-        dst.write(block)
-        total += len(block)
-        if progress is not None:
-            progress(total)
+    step = cipher.payload_size * _BATCH_CHUNKS
+    # One cleartext buffer for the whole file: chunks are decrypted into it, not into
+    # new bytes objects that would then be joined.
+    with memoryview(bytearray(step)) as buffer:
+        while True:
+            if cancelled is not None and cancelled():
+                raise CancelledError()
+            n = reader.readinto(buffer)
+            if not n:
+                break
+            _write_view(dst, buffer[:n])
+            total += n
+            if progress is not None:
+                progress(total)
     return total
 
 
