@@ -297,7 +297,8 @@ def test_encrypting_64_mib_keeps_memory_flat(combo: CipherCombo) -> None:
     src, sink = Source(64 * MiB), Sink()
     peak = peak_memory(lambda: encrypt_stream(src, sink, cipher))
     assert sink.count == ciphertext_size(64 * MiB, combo)
-    assert peak < 2 * MiB, f"peak {peak / MiB:.2f} MiB"
+    # One read block and one batch of encrypted chunks (about 1 MiB each): flat, not 64.
+    assert peak < 4 * MiB, f"peak {peak / MiB:.2f} MiB"
 
 
 @pytest.mark.parametrize("combo", COMBOS)

@@ -65,8 +65,9 @@ def test_storage_failing_on_the_nth_write(vault_factory, fail_writes, list_stora
     fs.mkdir("dir")
     before = list_storage(fs)
     fail_writes(fs, allowed)
+    # Large enough for several storage writes: the engine writes chunks in ~1 MiB batches.
     with pytest.raises(OSError, match="injected"):
-        fs.pipe_file(f"dir/{name}", b"y" * (5 * CHUNK))
+        fs.pipe_file(f"dir/{name}", b"y" * (3 * 1024 * 1024 + 5 * CHUNK))
     assert fs.ls("dir") == []
     assert list_storage(fs) == before
 
