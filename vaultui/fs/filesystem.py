@@ -146,10 +146,10 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         """The cleartext path of a storage object, by walking the tree (for 'decrypt name')."""
         target = storage_path.rstrip("/")
         for dirpath, dirs, files in self.walk("", detail=True):
-            for name, info in {**dirs, **files}.items():
+            for info in {**dirs, **files}.values():
                 node_path = info["node_path"]
                 if target == node_path or target.startswith(node_path + "/"):
-                    return str(name)
+                    return str(info["name"])  # walk keys entries by base name
             content = self.mapper.content_dir(self.mapper.dir_id(dirpath))
             if target == content or target.startswith(content + "/"):
                 return str(dirpath)
