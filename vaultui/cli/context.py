@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, TextIO
+from typing import Any, TextIO, TypeVar
 
 from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
@@ -19,6 +20,7 @@ from vaultui.secrets.store import KeyStore, KeyStoreUnavailableError
 from vaultui.tasks.vaultid import vault_id
 
 PROMPT_ATTEMPTS = 3
+T = TypeVar("T")
 
 
 @dataclass
@@ -91,15 +93,25 @@ class Context:
     def unlock(self, location: VaultLocation | None = None) -> tuple[VaultFileSystem, str, str]:
         """The unlocked vault, the passphrase that opened it and where it came from."""
         loc = location or self.location()
+        return self.unlock_with(loc, lambda p: VaultFileSystem(fs=loc.fs, root=loc.root,
+                                                               passphrase=p))
+
+    def unlock_with(self, loc: VaultLocation, opener: Callable[[str], T]
+                    ) -> tuple[T, str, str]:
+        """`opener(passphrase)` with the first passphrase that works, and where it came from.
+
+        Sources in order: --passphrase-file, $VAULTUI_PASSPHRASE, the keyring, a prompt
+        (up to three tries). `opener` raises WrongPassphraseError for a wrong one.
+        """
         loc.read_config()  # "not a vault" before anyone is asked for a passphrase
         sources = self.sources()
         given = sources.given()
         if given is not None:
-            return self._open(loc, given[0]), given[0], given[1]
+            return opener(given[0]), given[0], given[1]
         remembered = self.remembered_passphrase(loc)
         if remembered is not None:
             try:
-                return self._open(loc, remembered), remembered, "keyring"
+                return opener(remembered), remembered, "keyring"
             except WrongPassphraseError:
                 self.note("the passphrase remembered in the keyring no longer unlocks this "
                           "vault; asking instead")
@@ -110,15 +122,12 @@ class Context:
         for attempt in range(1, PROMPT_ATTEMPTS + 1):
             passphrase = sources.ask(f"Passphrase for {loc.url}: ")
             try:
-                return self._open(loc, passphrase), passphrase, "prompt"
+                return opener(passphrase), passphrase, "prompt"
             except WrongPassphraseError:
                 if attempt == PROMPT_ATTEMPTS:
                     raise
                 self.note("wrong passphrase, try again")
         raise AssertionError("unreachable")
-
-    def _open(self, loc: VaultLocation, passphrase: str) -> VaultFileSystem:
-        return VaultFileSystem(fs=loc.fs, root=loc.root, passphrase=passphrase)
 
     def open_vault(self) -> VaultFileSystem:
         """Unlock the vault; with --remember, keep a passphrase that worked in the keyring."""
