@@ -11,6 +11,7 @@ from vaultui.crypto.errors import (
     UnsupportedVaultError,
     WrongPassphraseError,
 )
+from vaultui.crypto.legacy import LegacyDecryptionError
 from vaultui.crypto.stream import CancelledError
 from vaultui.fs.errors import StorageUnavailableError, VaultNotFoundError
 from vaultui.secrets.store import KeyStoreUnavailableError
@@ -47,7 +48,8 @@ def classify(exc: BaseException) -> tuple[ExitCode, str]:
         return ExitCode.CANCELLED, "cancelled"
     if isinstance(exc, WrongPassphraseError):
         return ExitCode.AUTH, "wrong passphrase"
-    if isinstance(exc, (InvalidSignatureError, RecoveryKeyError, KeyMismatchError)):
+    if isinstance(exc, (InvalidSignatureError, RecoveryKeyError, KeyMismatchError,
+                        LegacyDecryptionError)):
         return ExitCode.AUTH, _text(exc)
     if isinstance(exc, AuthenticationError):
         return ExitCode.CORRUPT, _text(exc)

@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 
 from vaultui import __version__
-from vaultui.cli.commands import check, files, keys, standalone, vault
+from vaultui.cli.commands import check, files, importing, keys, standalone, vault
 from vaultui.cli.context import Context
 from vaultui.cli.errors import classify
 from vaultui.cli.exitcodes import ExitCode
@@ -23,7 +23,8 @@ the vault.
 passphrases come from --passphrase-file, $VAULTUI_PASSPHRASE, the OS keyring
 (`vaultui-cli remember`), or a prompt; they are never echoed.
 
-keys without a vault (like fsspec-encrypted): gen-key, encrypt, decrypt.
+keys without a vault (like fsspec-encrypted): gen-key, encrypt, decrypt; `import` moves
+fsspec-encrypted files into a vault.
 
 exit codes: 0 ok, 1 other error, 2 usage, 3 wrong passphrase or key, 4 not found,
 5 storage unreachable, 6 corrupt or tampered data, 7 already exists, 8 keyring
@@ -49,7 +50,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                         help="show the full traceback of an error")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     storage, unlock = storage_options_parent(), unlock_parent()
-    for module in (vault, files, keys, check, standalone):
+    for module in (vault, files, keys, check, standalone, importing):
         module.register(sub, storage, unlock)
     return parser, dict(sub.choices)
 
