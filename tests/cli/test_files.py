@@ -97,3 +97,35 @@ def test_storage_options_file(s3_server: str, s3fs_fs: object, cli: Run,
                "1024").code == 0
     r = cli("ls", url, "--storage-options-file", str(options))
     assert r.code == 0 and r.out == "", r
+
+
+def test_progress_bar_only_on_a_terminal(local_target: VaultTarget, cli: Run,
+                                         tmp_path: Path) -> None:
+    import pty
+    import subprocess
+
+    from conftest import CLI, FAST_INIT, PASSPHRASE
+
+    assert cli(*local_target.args("init", *FAST_INIT)).code == 0
+    big = tmp_path / "big.bin"
+    big.write_bytes(os.urandom(8 << 20))
+    master, slave = pty.openpty()
+    env = {**os.environ, "VAULTUI_PASSPHRASE": PASSPHRASE}
+    proc = subprocess.run([str(CLI), *local_target.args("put", str(big), "/")], stderr=slave,
+                          stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, env=env,
+                          timeout=120, check=False, start_new_session=True)
+    os.close(slave)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(master)
+    assert proc.returncode == 0
+    text = shown.decode()
+    assert "\r" in text and "100.0%" in text and "8.0 MiB" in text
+    assert "encrypted 1 file, 8.0 MiB" in text

@@ -5,6 +5,7 @@ Every job takes `progress` (a callback receiving Progress) and `cancel` (a threa
 cleaning up when cancelled. No Qt here: the GUI runs these on its own worker threads.
 """
 
+from vaultui.tasks.importer import ImportLegacy, ImportResult
 from vaultui.tasks.job import Job
 from vaultui.tasks.progress import Progress, ProgressCallback
 from vaultui.tasks.streams import DecryptStream, EncryptStream, KeyMismatchError
@@ -17,6 +18,8 @@ __all__ = [
     "DecryptTree",
     "EncryptStream",
     "EncryptTree",
+    "ImportLegacy",
+    "ImportResult",
     "Job",
     "KeyMismatchError",
     "Problem",
