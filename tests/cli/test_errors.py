@@ -22,7 +22,9 @@ def test_version_and_help(cli: Run) -> None:
     assert r.code == 0 and r.out.startswith("vaultui-cli 0.")
     r = cli("--help")
     assert r.code == 0 and "exit codes" in r.out
-    commands = ["init", "info", "ls", "tree", "cat", "put", "get", "rm", "mv", "mkdir"]
+    commands = ["init", "info", "ls", "tree", "cat", "put", "get", "rm", "mv", "mkdir",
+                "passwd", "recover", "recovery-key", "verify", "decrypt-name", "encrypt-name",
+                "remember", "forget", "gen-key", "encrypt", "decrypt", "import"]
     for command in commands:
         r = cli(command, "--help")
         assert r.code == 0, command
