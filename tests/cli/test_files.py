@@ -129,3 +129,33 @@ def test_progress_bar_only_on_a_terminal(local_target: VaultTarget, cli: Run,
     text = shown.decode()
     assert "\r" in text and "100.0%" in text and "8.0 MiB" in text
     assert "encrypted 1 file, 8.0 MiB" in text
+
+
+def test_ctrl_c_mid_transfer_leaves_no_partial_file(local_target: VaultTarget, cli: Run,
+                                                    tmp_path: Path) -> None:
+    import signal
+    import subprocess
+    import time
+
+    from conftest import CLI, FAST_INIT, PASSPHRASE
+
+    assert cli(*local_target.args("init", *FAST_INIT)).code == 0
+    # A FIFO as the source: the transfer is provably in the middle of the file when the
+    # signal comes, whatever the machine's speed.
+    fifo = tmp_path / "stream.bin"
+    os.mkfifo(fifo)
+    env = {**os.environ, "VAULTUI_PASSPHRASE": PASSPHRASE}
+    proc = subprocess.Popen([str(CLI), *local_target.args("put", str(fifo), "/")], env=env,
+                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, start_new_session=True)
+    with open(fifo, "wb") as writer:
+        writer.write(os.urandom(3 << 20))
+        writer.flush()
+        time.sleep(1.0)
+        proc.send_signal(signal.SIGINT)
+        _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.decode().strip() == "vaultui-cli: error: cancelled"
+    assert cli(*local_target.args("ls")).out == ""
+    leftovers = [p for p in Path(local_target.url).rglob("*") if p.name.endswith(".part")]
+    assert leftovers == []

@@ -76,10 +76,17 @@ class Job:
         with ThreadPoolExecutor(max_workers=self.workers,
                                 thread_name_prefix=type(self).__name__) as pool:
             futures: list[Future[None]] = [pool.submit(guarded, item) for item in todo]
-            wait(futures, return_when=FIRST_EXCEPTION)
-            for future in futures:
-                future.cancel()
-            wait(futures)
+            try:
+                wait(futures, return_when=FIRST_EXCEPTION)
+            except BaseException:
+                # Ctrl-C lands here, in the waiting thread: stop the workers at their next
+                # block (they clean up after themselves) instead of letting them finish.
+                self._failed.set()
+                raise
+            finally:
+                for future in futures:
+                    future.cancel()
+                wait(futures)
         errors = [e for f in futures if not f.cancelled() and (e := f.exception()) is not None]
         real = [e for e in errors if not isinstance(e, CancelledError)]
         if real:
