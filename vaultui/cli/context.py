@@ -96,19 +96,20 @@ class Context:
         return self.unlock_with(loc, lambda p: VaultFileSystem(fs=loc.fs, root=loc.root,
                                                                passphrase=p))
 
-    def unlock_with(self, loc: VaultLocation, opener: Callable[[str], T]
-                    ) -> tuple[T, str, str]:
+    def unlock_with(self, loc: VaultLocation, opener: Callable[[str], T], *,
+                    keyring: bool = True) -> tuple[T, str, str]:
         """`opener(passphrase)` with the first passphrase that works, and where it came from.
 
-        Sources in order: --passphrase-file, $VAULTUI_PASSPHRASE, the keyring, a prompt
-        (up to three tries). `opener` raises WrongPassphraseError for a wrong one.
+        Sources in order: --passphrase-file, $VAULTUI_PASSPHRASE, the keyring (unless
+        `keyring` is False or --no-keyring), a prompt (up to three tries). `opener` raises
+        WrongPassphraseError for a wrong one.
         """
         loc.read_config()  # "not a vault" before anyone is asked for a passphrase
         sources = self.sources()
         given = sources.given()
         if given is not None:
             return opener(given[0]), given[0], given[1]
-        remembered = self.remembered_passphrase(loc)
+        remembered = self.remembered_passphrase(loc) if keyring else None
         if remembered is not None:
             try:
                 return opener(remembered), remembered, "keyring"

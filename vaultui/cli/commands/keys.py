@@ -128,11 +128,8 @@ def cmd_recovery_key(ctx: Context) -> int:
 
 def cmd_remember(ctx: Context) -> int:
     location = ctx.location()
-    ctx.args.no_keyring = True  # the passphrase to store must come from the user
-    try:
-        _, passphrase, _ = ctx.unlock_with(location, lambda p: location.unlock(p))
-    finally:
-        ctx.args.no_keyring = False
+    # The passphrase to store comes from the user, not from the keyring itself.
+    _, passphrase, _ = ctx.unlock_with(location, lambda p: location.unlock(p), keyring=False)
     store = ctx.keystore()
     store.set(vault_id(location), passphrase)
     ctx.note(f"passphrase remembered in {store.description}")
