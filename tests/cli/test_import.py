@@ -150,3 +150,24 @@ def test_import_from_s3_and_wrong_key(fsenc_pythons: dict[str, Path], s3fs_fs: o
                                *source_options))
     assert r.code == 0, r
     check_vault(cli, local_target, "from-s3")
+
+
+@pytest.mark.parametrize("version", ["0.4", "0.8"])
+def test_import_with_a_passphrase_derived_key(version: str, fsenc_pythons: dict[str, Path],
+                                              local_target: VaultTarget, cli: Run,
+                                              tmp_path: Path) -> None:
+    salt = os.urandom(16).hex()
+    gen = subprocess.run([str(fsenc_pythons[version]), "-m", "fsspec_encrypted.fs_enc_cli",
+                          "gen-key", "--passphrase", "old pass phrase", "--salt", salt],
+                         capture_output=True, text=True, timeout=120, check=True)
+    key = gen.stdout.strip().splitlines()[-1]
+    src = tmp_path / "src"
+    produce(fsenc_pythons[version], src, key, version == "0.4",
+            {"a.txt": [b"derived ", b"key"]})
+    assert cli(*local_target.args("init", *FAST_INIT)).code == 0
+    pass_file = tmp_path / "old.pass"
+    pass_file.write_text("old pass phrase\n")
+    r = cli(*local_target.args("import", str(src), "--key-salt", salt,
+                               "--key-passphrase-file", str(pass_file)))
+    assert r.code == 0, r
+    assert cli(*local_target.args("cat", "a.txt")).raw == b"derived key"

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 from enum import StrEnum
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -30,6 +31,8 @@ _MIN_FERNET_TEXT = 100  # base64 of the smallest token (73 bytes)
 _BASE64URL = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_=")
 CBC_IV_SIZE = 16
 _BLOCK = 16
+#: fs-enc gen-key --passphrase: PBKDF2-HMAC-SHA256 with this many iterations, 32 bytes.
+FSENC_PBKDF2_ITERATIONS = 100_000
 
 
 class LegacyFormat(StrEnum):
@@ -55,6 +58,23 @@ def legacy_key(text: str) -> bytes:
     if len(raw) not in (16, 24, 32):
         raise FormatError(f"an fsspec-encrypted key is 32 bytes; this one is {len(raw)}")
     return raw
+
+
+def legacy_key_from_passphrase(passphrase: str, salt_hex: str) -> bytes:
+    """The key `fs-enc gen-key --passphrase P --salt HEX` derived (both generations alike).
+
+    PBKDF2-HMAC-SHA256 over the passphrase's UTF-8 (not normalised, as fs-enc did it) and the
+    salt given in hex; 0.4 printed the result in URL-safe base64, later versions in standard
+    base64, but the bytes are the same.
+    """
+    try:
+        salt = bytes.fromhex(salt_hex.strip())
+    except ValueError:
+        raise FormatError("the fsspec-encrypted salt is not hex") from None
+    if not salt:
+        raise FormatError("the fsspec-encrypted salt is empty")
+    return hashlib.pbkdf2_hmac("sha256", passphrase.encode("utf-8"), salt,
+                               FSENC_PBKDF2_ITERATIONS, dklen=32)
 
 
 def detect_format(head: bytes) -> LegacyFormat:

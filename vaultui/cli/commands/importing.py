@@ -10,9 +10,9 @@ from vaultui.cli.context import Context
 from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
-from vaultui.cli.passphrase import read_secret_file
+from vaultui.cli.passphrase import prompt_secret, read_secret_file
 from vaultui.cli.progressbar import ProgressBar, human_size
-from vaultui.crypto.legacy import LegacyFormat, legacy_key
+from vaultui.crypto.legacy import LegacyFormat, legacy_key, legacy_key_from_passphrase
 from vaultui.fs.storage import open_location
 from vaultui.tasks.importer import ImportLegacy
 
@@ -20,6 +20,14 @@ KEY_ENV = "VAULTUI_IMPORT_KEY"
 
 
 def _key(ctx: Context) -> bytes:
+    if ctx.args.key_salt:
+        if ctx.args.key_passphrase_file:
+            passphrase = read_secret_file(ctx.args.key_passphrase_file, "passphrase")
+        else:
+            passphrase = prompt_secret("fsspec-encrypted passphrase: ",
+                                       "fsspec-encrypted passphrase (use "
+                                       "--key-passphrase-file)")
+        return legacy_key_from_passphrase(passphrase, ctx.args.key_salt)
     if ctx.args.key_file:
         return legacy_key(read_secret_file(ctx.args.key_file, "key"))
     if ctx.args.key:
@@ -73,6 +81,12 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
     p.add_argument("--key", metavar="KEY", help="fsspec-encrypted's key in base64 (prefer "
                                                 "--key-file or $VAULTUI_IMPORT_KEY)")
     p.add_argument("--key-file", metavar="FILE", help="read the key from FILE")
+    p.add_argument("--key-salt", metavar="HEX",
+                   help="derive the key as `fs-enc gen-key --passphrase P --salt HEX` did "
+                        "(PBKDF2-HMAC-SHA256, 100000 rounds); the passphrase is asked, or "
+                        "read from --key-passphrase-file")
+    p.add_argument("--key-passphrase-file", metavar="FILE",
+                   help="fsspec-encrypted's passphrase, for --key-salt")
     p.add_argument("--format", choices=["auto", "fernet", "cbc"], default="auto",
                    help="the files' generation (default: detected per file)")
     p.add_argument("--source-option", dest="source_storage_option", action="append",
