@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from conftest import Run, VaultTarget
+from clihelpers import Run, VaultTarget
 
 
 def fill(vault: VaultTarget, cli: Run, tmp_path: Path) -> None:

@@ -7,7 +7,7 @@ import socket
 from pathlib import Path
 
 import pytest
-from conftest import FAST_INIT, Run, VaultTarget, s3_options
+from clihelpers import FAST_INIT, Run, VaultTarget, s3_options
 
 
 def single_error_line(err: str) -> str:

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import json
 import os
+import pty
+import signal
+import subprocess
+import time
 from pathlib import Path
 
-from conftest import Run, VaultTarget
+from clihelpers import CLI, FAST_INIT, PASSPHRASE, Run, VaultTarget
 
 
 def make_tree(base: Path) -> dict[str, bytes]:
@@ -101,11 +105,6 @@ def test_storage_options_file(s3_server: str, s3fs_fs: object, cli: Run,
 
 def test_progress_bar_only_on_a_terminal(local_target: VaultTarget, cli: Run,
                                          tmp_path: Path) -> None:
-    import pty
-    import subprocess
-
-    from conftest import CLI, FAST_INIT, PASSPHRASE
-
     assert cli(*local_target.args("init", *FAST_INIT)).code == 0
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(8 << 20))
@@ -133,12 +132,6 @@ def test_progress_bar_only_on_a_terminal(local_target: VaultTarget, cli: Run,
 
 def test_ctrl_c_mid_transfer_leaves_no_partial_file(local_target: VaultTarget, cli: Run,
                                                     tmp_path: Path) -> None:
-    import signal
-    import subprocess
-    import time
-
-    from conftest import CLI, FAST_INIT, PASSPHRASE
-
     assert cli(*local_target.args("init", *FAST_INIT)).code == 0
     # A FIFO as the source: the transfer is provably in the middle of the file when the
     # signal comes, whatever the machine's speed.

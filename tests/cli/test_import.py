@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import FAST_INIT, Run, VaultTarget, s3_options
+from clihelpers import FAST_INIT, Run, VaultTarget, s3_options
 
 PRODUCER = r"""
 import base64, json, sys

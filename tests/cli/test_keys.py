@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import CLI, FAST_INIT, PASSPHRASE, Run, VaultTarget
+from clihelpers import CLI, FAST_INIT, PASSPHRASE, Run, VaultTarget
 
 NEW = "the new passphrase"
 NEWER = "an even newer passphrase"

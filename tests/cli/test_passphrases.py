@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import FAST_INIT, PASSPHRASE, Run, VaultTarget
+from clihelpers import FAST_INIT, PASSPHRASE, Run, VaultTarget
 from ttyrun import run_on_tty
 
 SECRET = "prompted pässphrase"

@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import CLI, Run, VaultTarget
+from clihelpers import CLI, Run, VaultTarget
 
 
 def test_gen_key_random_and_derived(cli: Run) -> None:

@@ -9,7 +9,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 
-from conftest import CLI
+from clihelpers import CLI
 
 
 @dataclass

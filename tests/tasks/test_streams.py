@@ -6,10 +6,10 @@ import io
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import fsspec
 import pytest
-from services import Location
 
 from vaultui.crypto.errors import AuthenticationError
 from vaultui.crypto.keygen import random_key
@@ -60,7 +60,7 @@ def test_cancel_leaves_nothing(tmp_path: Path) -> None:
     assert list(tmp_path.iterdir()) == []
 
 
-def test_round_trip_s3(s3fs_fs: Location) -> None:
+def test_round_trip_s3(s3fs_fs: Any) -> None:
     key = random_key()
     data = os.urandom(9 << 20)
     path = f"{s3fs_fs.root}/dir/blob.enc"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 import threading
 from pathlib import Path
+from typing import Any
 
 import pytest
-from services import Location
 
 from vaultui.crypto.stream import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
@@ -140,7 +140,7 @@ def test_one_failing_file_stops_the_others_without_leftovers(vfs: VaultFileSyste
     assert leftovers == []
 
 
-def test_put_and_get_on_s3(s3fs_fs: Location, tmp_path: Path) -> None:
+def test_put_and_get_on_s3(s3fs_fs: Any, tmp_path: Path) -> None:
     vfs = make_vault(s3fs_fs.fs, s3fs_fs.root + "/vault")
     files = make_tree(tmp_path / "src")
     EncryptTree(vfs, [str(tmp_path / "src" / "docs")], "up", workers=4).run()
@@ -149,7 +149,7 @@ def test_put_and_get_on_s3(s3fs_fs: Location, tmp_path: Path) -> None:
         assert (tmp_path / "out" / "up" / rel).read_bytes() == data
 
 
-def test_cancelled_put_on_s3_leaves_no_object(s3fs_fs: Location, tmp_path: Path) -> None:
+def test_cancelled_put_on_s3_leaves_no_object(s3fs_fs: Any, tmp_path: Path) -> None:
     vfs = make_vault(s3fs_fs.fs, s3fs_fs.root + "/vault")
     big = tmp_path / "big.bin"
     big.write_bytes(os.urandom(12 * 1024 * 1024))
