@@ -1,0 +1,1 @@
+"""The vaultui-cli commands, grouped by what they work on."""

@@ -1,0 +1,264 @@
+"""Commands on the files of an unlocked vault: ls, tree, cat, put, get, rm, mv, mkdir."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import UTC, datetime
+from typing import Any
+
+from vaultui.cli.context import Context
+from vaultui.cli.errors import CliError
+from vaultui.cli.exitcodes import ExitCode
+from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
+from vaultui.cli.progressbar import ProgressBar, human_size
+from vaultui.fs.filesystem import VaultFileSystem
+from vaultui.fs.nodes import norm_path, split_path
+from vaultui.tasks.job import BLOCK_SIZE
+from vaultui.tasks.transfer import DecryptTree, EncryptTree
+
+
+def _mtime(info: dict[str, Any]) -> datetime | None:
+    for key in ("mtime", "LastModified", "last_modified", "created"):
+        value = info.get(key)
+        if isinstance(value, datetime):
+            return value if value.tzinfo else value.replace(tzinfo=UTC)
+        if isinstance(value, (int, float)):
+            return datetime.fromtimestamp(value, UTC)
+    return None
+
+
+def _basename(path: str) -> str:
+    return path.rsplit("/", 1)[-1]
+
+
+def stat(vfs: VaultFileSystem, path: str) -> dict[str, Any]:
+    """The entry's info, or "not found" naming the path the user gave."""
+    try:
+        info: dict[str, Any] = vfs.info(path)
+    except (FileNotFoundError, NotADirectoryError):
+        raise CliError(f"not found in the vault: {path or '/'}", ExitCode.NOT_FOUND) from None
+    return info
+
+
+def cmd_ls(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    path = norm_path(ctx.args.path)
+    stat(vfs, path)
+    entries = vfs.ls(path, detail=True)
+    if ctx.args.json:
+        rows = []
+        for e in entries:
+            when = _mtime(e)
+            rows.append({"name": _basename(e["name"]), "path": e["name"], "type": e["type"],
+                         "size": e["size"], "modified": when.isoformat() if when else None})
+        ctx.out(json.dumps(rows, indent=2, ensure_ascii=False))
+        return ExitCode.OK
+    for e in entries:
+        name = _basename(e["name"]) + ("/" if e["type"] == "directory" else "")
+        if ctx.args.long:
+            kind = {"directory": "d", "file": "-"}.get(e["type"], "l")
+            size = "-" if e["type"] == "directory" else str(e["size"])
+            when = _mtime(e)
+            stamp = when.astimezone().strftime("%Y-%m-%d %H:%M") if when else "-" * 16
+            flag = "  (damaged)" if e.get("damaged") else ""
+            ctx.out(f"{kind} {size:>12}  {stamp}  {name}{flag}")
+        else:
+            ctx.out(name)
+    return ExitCode.OK
+
+
+def cmd_tree(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    top = norm_path(ctx.args.path)
+    stat(vfs, top)
+    counts = {"dirs": 0, "files": 0}
+    ctx.out(top or "/")
+
+    def walk(path: str, prefix: str) -> None:
+        entries = vfs.ls(path, detail=True)
+        for i, e in enumerate(entries):
+            last = i == len(entries) - 1
+            is_dir = e["type"] == "directory"
+            ctx.out(f"{prefix}{'└── ' if last else '├── '}{_basename(e['name'])}"
+                    f"{'/' if is_dir else ''}")
+            if is_dir:
+                counts["dirs"] += 1
+                walk(e["name"], prefix + ("    " if last else "│   "))
+            else:
+                counts["files"] += 1
+
+    walk(top, "")
+    ctx.out(f"\n{counts['dirs']} folders, {counts['files']} files")
+    return ExitCode.OK
+
+
+def cmd_cat(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    out = sys.stdout.buffer
+    for raw in ctx.args.paths:
+        path = norm_path(raw)
+        if stat(vfs, path)["type"] == "directory":
+            raise CliError(f"{path or '/'} is a folder")
+        with vfs.open(path, "rb") as f:
+            while block := f.read(BLOCK_SIZE):
+                out.write(block)
+    out.flush()
+    return ExitCode.OK
+
+
+def _summary(ctx: Context, bar: ProgressBar, verb: str, files: int, size: int) -> None:
+    if bar.enabled:
+        ctx.note(f"{verb} {files} file{'s' if files != 1 else ''}, {human_size(size)}")
+
+
+def cmd_put(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    bar = ProgressBar(ctx.stderr)
+    job = EncryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar, workers=ctx.args.jobs)
+    try:
+        result = job.run()
+    finally:
+        bar.close()
+    _summary(ctx, bar, "encrypted", result.files, result.bytes)
+    return ExitCode.OK
+
+
+def cmd_get(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    if os.path.isfile(ctx.args.local_dir):
+        raise CliError(f"{ctx.args.local_dir} is a file; give a folder to decrypt into")
+    for source in ctx.args.sources:
+        stat(vfs, norm_path(source))
+    bar = ProgressBar(ctx.stderr)
+    job = DecryptTree(vfs, ctx.args.sources, ctx.args.local_dir, progress=bar,
+                      workers=ctx.args.jobs)
+    try:
+        result = job.run()
+    finally:
+        bar.close()
+    _summary(ctx, bar, "decrypted", result.files, result.bytes)
+    return ExitCode.OK
+
+
+def cmd_rm(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    for raw in ctx.args.paths:
+        path = norm_path(raw)
+        if not path:
+            raise CliError("refusing to remove the vault's root folder")
+        info = stat(vfs, path)
+        if info["type"] == "directory" and not ctx.args.recursive:
+            raise CliError(f"{path} is a folder (use -r to remove it and its contents)")
+        vfs.rm(path, recursive=ctx.args.recursive)
+    return ExitCode.OK
+
+
+def cmd_mv(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    src, dst = norm_path(ctx.args.source), norm_path(ctx.args.dest)
+    stat(vfs, src)
+    vfs.mv(src, dst)
+    return ExitCode.OK
+
+
+def _exists(vfs: VaultFileSystem, path: str) -> bool:
+    try:
+        vfs.info(path)
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def cmd_mkdir(ctx: Context) -> int:
+    vfs = ctx.open_vault()
+    for raw in ctx.args.paths:
+        path = norm_path(raw)
+        if ctx.args.parents:
+            vfs.makedirs(path, exist_ok=True)
+            continue
+        if _exists(vfs, path):
+            raise FileExistsError(path)
+        parent = "/".join(split_path(path)[:-1])
+        if parent and not vfs.isdir(parent):
+            raise FileNotFoundError(f"{parent} (use -p to create parent folders)")
+        vfs.mkdir(path, create_parents=False)
+    return ExitCode.OK
+
+
+def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.ArgumentParser
+             ) -> None:
+    parents = [storage, unlock]
+    p = add_command(sub, "ls", cmd_ls, "list a folder of the vault",
+                    "List the files and folders in PATH (default: the vault's root).",
+                    ["vaultui-cli ls ~/vault", "vaultui-cli ls -l s3://bucket/vault docs",
+                     "vaultui-cli ls --json ~/vault docs | jq '.[].name'"], parents)
+    add_vault_argument(p)
+    p.add_argument("path", nargs="?", default="", metavar="PATH")
+    p.add_argument("-l", "--long", action="store_true", help="type, size, modification time")
+    p.add_argument("--json", action="store_true", help="a JSON array of entries")
+
+    p = add_command(sub, "tree", cmd_tree, "show a folder and everything under it",
+                    "Print the folder tree under PATH (default: the root).",
+                    ["vaultui-cli tree ~/vault", "vaultui-cli tree ~/vault docs"], parents)
+    add_vault_argument(p)
+    p.add_argument("path", nargs="?", default="", metavar="PATH")
+
+    p = add_command(sub, "cat", cmd_cat, "write files' cleartext to standard output",
+                    "Decrypt each PATH and write it to standard output. Every chunk is "
+                    "authenticated before it is written.",
+                    ["vaultui-cli cat ~/vault notes/todo.txt",
+                     "vaultui-cli cat s3://bucket/vault db.sqlite > db.sqlite"], parents)
+    add_vault_argument(p)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+
+    p = add_command(sub, "put", cmd_put, "encrypt local files and folders into the vault",
+                    "Copy each LOCAL file or folder (recursively) into the vault folder DEST, "
+                    "which is created if needed. A file appears in the vault only when it is "
+                    "complete. A progress bar is drawn on stderr when it is a terminal.",
+                    ["vaultui-cli put ~/vault report.pdf photos/ backup",
+                     "vaultui-cli put -j 8 s3://bucket/vault ~/Documents /"], parents)
+    add_vault_argument(p)
+    p.add_argument("sources", nargs="+", metavar="LOCAL")
+    p.add_argument("dest", metavar="DEST", help="folder in the vault ('/' for the root)")
+    add_jobs_argument(p)
+
+    p = add_command(sub, "get", cmd_get, "decrypt vault files and folders to a local folder",
+                    "Copy each vault SRC file or folder (recursively; '/' is the whole vault) "
+                    "into LOCAL_DIR, which is created if needed. A file appears under its name "
+                    "only when it is complete and authenticated.",
+                    ["vaultui-cli get ~/vault backup/report.pdf .",
+                     "vaultui-cli get -j 8 s3://bucket/vault / ~/restore"], parents)
+    add_vault_argument(p)
+    p.add_argument("sources", nargs="+", metavar="SRC")
+    p.add_argument("local_dir", metavar="LOCAL_DIR")
+    add_jobs_argument(p)
+
+    p = add_command(sub, "rm", cmd_rm, "remove files or folders from the vault",
+                    "Remove each PATH; folders need -r.",
+                    ["vaultui-cli rm ~/vault old.txt", "vaultui-cli rm -r ~/vault old-folder"],
+                    parents)
+    add_vault_argument(p)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-r", "--recursive", action="store_true",
+                   help="remove folders and everything in them")
+
+    p = add_command(sub, "mv", cmd_mv, "move or rename a file or folder in the vault",
+                    "Rename SRC to DEST; if DEST is a folder, SRC moves into it. Only names "
+                    "are rewritten: no file content is copied.",
+                    ["vaultui-cli mv ~/vault draft.txt final.txt",
+                     "vaultui-cli mv ~/vault photos archive/"], parents)
+    add_vault_argument(p)
+    p.add_argument("source", metavar="SRC")
+    p.add_argument("dest", metavar="DEST")
+
+    p = add_command(sub, "mkdir", cmd_mkdir, "create folders in the vault",
+                    "Create each folder PATH.",
+                    ["vaultui-cli mkdir ~/vault docs", "vaultui-cli mkdir -p ~/vault a/b/c"],
+                    parents)
+    add_vault_argument(p)
+    p.add_argument("paths", nargs="+", metavar="PATH")
+    p.add_argument("-p", "--parents", action="store_true",
+                   help="create parent folders as needed; no error if it exists")

@@ -1,0 +1,107 @@
+"""vaultui-cli: Cryptomator vaults on any fsspec storage, from the command line."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+
+from vaultui import __version__
+from vaultui.cli.commands import check, files, importing, keys, standalone, vault
+from vaultui.cli.context import Context
+from vaultui.cli.errors import classify
+from vaultui.cli.exitcodes import ExitCode
+from vaultui.cli.parser import HelpFormatter, storage_options_parent, unlock_parent
+
+DESCRIPTION = """\
+Work with Cryptomator (vault format 8) vaults on any storage fsspec reaches: a folder,
+S3, Azure Blob, SFTP. Vault commands take the vault's location first, then paths inside
+the vault.
+
+passphrases come from --passphrase-file, $VAULTUI_PASSPHRASE, the OS keyring
+(`vaultui-cli remember`), or a prompt; they are never echoed.
+
+keys without a vault (like fsspec-encrypted): gen-key, encrypt, decrypt; `import` moves
+fsspec-encrypted files into a vault.
+
+exit codes: 0 ok, 1 other error, 2 usage, 3 wrong passphrase or key, 4 not found,
+5 storage unreachable, 6 corrupt or tampered data, 7 already exists, 8 keyring
+unavailable, 130 interrupted (details: docs/CLI.md).
+"""
+
+EPILOG = """\
+examples:
+  vaultui-cli init ~/vault
+  vaultui-cli put ~/vault report.pdf docs
+  vaultui-cli ls -l ~/vault docs
+  vaultui-cli get s3://bucket/vault docs ~/restore -o key=ID -o secret=SECRET
+  vaultui-cli COMMAND --help
+"""
+
+
+def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser and each command's own parser by name."""
+    parser = argparse.ArgumentParser(prog="vaultui-cli", description=DESCRIPTION,
+                                     epilog=EPILOG, formatter_class=HelpFormatter)
+    parser.add_argument("--version", action="version", version=f"vaultui-cli {__version__}")
+    parser.add_argument("--debug", action="store_true",
+                        help="show the full traceback of an error")
+    sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    storage, unlock = storage_options_parent(), unlock_parent()
+    for module in (vault, files, keys, check, standalone, importing):
+        module.register(sub, storage, unlock)
+    return parser, dict(sub.choices)
+
+
+def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
+    """Options may come before, between or after a command's positional arguments.
+
+    argparse alone binds an optional positional (`ls VAULT [PATH]`) before it sees a later
+    option, so `ls VAULT --json PATH` would fail; each command's parser therefore parses
+    its own arguments intermixed.
+    """
+    parser, commands = build_parser()
+    index = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    if index is None or argv[index] not in commands:
+        return parser.parse_args(argv)  # --help, --version, or an error message
+    top = parser.parse_args(argv[:index])
+    args = commands[argv[index]].parse_intermixed_args(argv[index + 1:])
+    args.debug = top.debug or getattr(args, "debug", False)
+    return args
+
+
+def _silence_stdout() -> None:
+    # After a broken pipe, let the interpreter's final flush go nowhere instead of
+    # printing "Exception ignored ... BrokenPipeError".
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parse_arguments(list(sys.argv[1:] if argv is None else argv))
+    if not hasattr(args, "func"):
+        build_parser()[0].print_help(sys.stderr)
+        return ExitCode.USAGE
+    try:
+        return int(args.func(Context(args)))
+    except BrokenPipeError:
+        _silence_stdout()
+        return ExitCode.OK
+    except Exception as exc:
+        return _fail(args, exc)
+    except KeyboardInterrupt as exc:
+        return _fail(args, exc)
+
+
+def _fail(args: argparse.Namespace, exc: BaseException) -> int:
+    code, message = classify(exc)
+    if args.debug:
+        traceback.print_exc()
+    print(f"vaultui-cli: error: {message}", file=sys.stderr)
+    return int(code)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

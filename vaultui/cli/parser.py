@@ -1,0 +1,77 @@
+"""Building the argument parser: shared option groups and one sub-parser per command."""
+
+from __future__ import annotations
+
+import argparse
+from collections.abc import Callable, Sequence
+from typing import Any
+
+Command = Callable[..., int]
+
+
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    def __init__(self, prog: str) -> None:
+        super().__init__(prog, max_help_position=32)
+
+
+def storage_options_parent() -> argparse.ArgumentParser:
+    """Options every command that reaches a storage takes."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("storage")
+    group.add_argument(
+        "-o", "--storage-option", action="append", metavar="KEY=VALUE", default=[],
+        help="an fsspec storage option (repeatable); VALUE is parsed as JSON when it parses, "
+             "e.g. -o 'client_kwargs={\"endpoint_url\": \"http://host:9000\"}'")
+    group.add_argument("--storage-options-file", metavar="JSON",
+                       help="a JSON file with an object of storage options (-o wins)")
+    parent.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback of an error")
+    return parent
+
+
+def unlock_parent() -> argparse.ArgumentParser:
+    """Options of commands that unlock a vault."""
+    parent = argparse.ArgumentParser(add_help=False)
+    group = parent.add_argument_group("passphrase")
+    group.add_argument("--passphrase-file", metavar="FILE",
+                       help="read the passphrase from FILE (its first line break is dropped; "
+                            "'-' is standard input). Also: $VAULTUI_PASSPHRASE, the keyring, "
+                            "or a prompt")
+    group.add_argument("--no-keyring", action="store_true",
+                       help="do not look the passphrase up in the OS keyring")
+    group.add_argument("--remember", action="store_true",
+                       help="after a successful unlock, remember the passphrase in the OS "
+                            "keyring")
+    return parent
+
+
+def add_command(sub: Any, name: str, func: Command, summary: str, description: str,
+                examples: Sequence[str], parents: Sequence[argparse.ArgumentParser] = (),
+                ) -> argparse.ArgumentParser:
+    epilog = "examples:\n" + "\n".join(f"  {e}" for e in examples)
+    parser: argparse.ArgumentParser = sub.add_parser(
+        name, help=summary, description=description, epilog=epilog,
+        formatter_class=HelpFormatter, parents=list(parents))
+    parser.set_defaults(func=func)
+    return parser
+
+
+def add_vault_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("vault", metavar="VAULT",
+                        help="the vault's location: a path or any fsspec URL "
+                             "(s3://bucket/vault, abfs://container/vault, sftp://host/vault)")
+
+
+def add_jobs_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("-j", "--jobs", type=positive_int, default=4, metavar="N",
+                        help="files transferred at once (default 4)")
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
