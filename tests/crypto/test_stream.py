@@ -313,3 +313,26 @@ def test_decrypting_32_mib_keeps_memory_flat(combo: CipherCombo, tmp_path: Path)
     assert sink.count == 32 * MiB
     # Reading in 1 MiB steps holds the step's pieces and their join: a few MiB, not 32.
     assert peak < 4 * MiB, f"peak {peak / MiB:.2f} MiB"
+
+
+@pytest.mark.parametrize("combo", COMBOS)
+def test_an_exception_inside_the_writer_block_does_not_complete_the_file(
+        combo: CipherCombo) -> None:
+    # Regression: leaving `with EncryptingWriter(...)` through an exception used to write
+    # the buffered last chunk, making a valid but truncated file.
+    cipher = content_cipher(combo, KEY)
+    out = io.BytesIO()
+    with pytest.raises(RuntimeError), EncryptingWriter(out, cipher) as writer:
+        writer.write(b"x" * 100)
+        raise RuntimeError("interrupted")
+    assert len(out.getvalue()) == cipher.header_size
+
+
+@pytest.mark.parametrize("combo", COMBOS)
+def test_a_cancelled_stream_writes_no_last_chunk(combo: CipherCombo) -> None:
+    cipher = content_cipher(combo, KEY)
+    out = io.BytesIO()
+    calls = iter([False, True])
+    with pytest.raises(CancelledError):
+        encrypt_stream(io.BytesIO(b"y" * 1000), out, cipher, cancelled=lambda: next(calls))
+    assert len(out.getvalue()) == cipher.header_size

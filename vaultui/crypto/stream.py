@@ -144,6 +144,24 @@ class EncryptingWriter(io.RawIOBase):
         self._out = bytearray()
         super().close()
 
+    def abort(self) -> None:
+        """Stop without writing the buffered last chunk.
+
+        What reached `dst` so far is a valid file cut at a chunk boundary (format 8 marks
+        no last chunk), so whoever owns `dst` must throw it away; `abort` only makes sure
+        this writer adds nothing more, not even from `__exit__` or the finaliser.
+        """
+        self._buffer.clear()
+        self._out = bytearray()
+        super().close()
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        # Leaving a `with` block through an exception must not complete the file.
+        if exc_type is not None:
+            self.abort()
+        else:
+            self.close()
+
 
 class DecryptingReader(io.RawIOBase):
     """A readable stream of the cleartext of an encrypted file read from `src`.
@@ -326,20 +344,21 @@ def encrypt_stream(src: Readable, dst: Writable, cipher: ContentCipher, *,
     `progress` receives cleartext bytes done; `cancelled` is polled once per chunk and
     raises CancelledError when it returns True.
     """
-    writer = EncryptingWriter(dst, cipher)
     total = 0
     step = cipher.payload_size * _BATCH_CHUNKS
-    while True:
-        if cancelled is not None and cancelled():
-            raise CancelledError()
-        block = _read_exactly(src, step)
-        if not block:
-            break
-        writer.write(block)
-        total += len(block)
-        if progress is not None:
-            progress(total)
-    writer.close()
+    # On cancel or error the writer stops short of the last chunk; the caller owns `dst`
+    # and must discard what is there (it reads as a valid but shorter file).
+    with EncryptingWriter(dst, cipher) as writer:
+        while True:
+            if cancelled is not None and cancelled():
+                raise CancelledError()
+            block = _read_exactly(src, step)
+            if not block:
+                break
+            writer.write(block)
+            total += len(block)
+            if progress is not None:
+                progress(total)
     return total
 
 

@@ -246,6 +246,9 @@ class VaultWriteFile(io.RawIOBase):
             self._abort()
 
     def _abort(self) -> None:
+        writer = getattr(self, "_writer", None)
+        if writer is not None:
+            writer.abort()  # its buffered last chunk must never reach the storage
         raw = self._raw
         if self._direct:
             with contextlib.suppress(Exception):
