@@ -1,4 +1,4 @@
-"""Minimal unlock and create-vault dialogs (wizards and keyring come later)."""
+"""The minimal create-vault dialog; unlocking lives in unlock.py (re-exported here)."""
 
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ from vaultui.gui.qt import (
     QWidget,
     Signal,
 )
-from vaultui.gui.vaults import Vault
-from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.unlock import UnlockDialog
 from vaultui.gui.worker import JobContext, TaskRunner
+
+__all__ = ["CreateVaultDialog", "UnlockDialog"]
 
 MIN_PASSPHRASE = 8  # as Cryptomator's cryptomator.minPwLength
 
@@ -33,68 +34,6 @@ def _busy_bar() -> QProgressBar:
     bar.setMaximumHeight(8)
     bar.hide()
     return bar
-
-
-class UnlockDialog(QDialog):
-    """Asks for the passphrase; scrypt runs in the vault's worker; wrong passphrase re-asks."""
-
-    def __init__(self, vault: Vault, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.vault = vault
-        self.setWindowTitle(f"Unlock {vault.name}")
-        self.passphrase = QLineEdit()
-        self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
-        self.passphrase.setPlaceholderText("Passphrase")
-        self.message = QLabel()
-        self.message.setWordWrap(True)
-        self.message.setStyleSheet("color: #c0392b")
-        self.busy = _busy_bar()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.unlock_button = self.buttons.addButton("Unlock",
-                                                    QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.start_unlock)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel(f"Enter the passphrase of <b>{vault.name}</b>"
-                                f"<br><small>{vault.url}</small>"))
-        layout.addWidget(self.passphrase)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        vault.stateChanged.connect(self._state_changed)
-        vault.unlockFailed.connect(self._failed)
-
-    def start_unlock(self) -> None:
-        text = self.passphrase.text()
-        if not text:
-            self.message.setText("Enter the passphrase.")
-            return
-        if self.vault.state is VaultState.UNLOCKING:
-            return
-        self.message.clear()
-        self._set_busy(True)
-        self.vault.unlock(text)
-
-    def _set_busy(self, busy: bool) -> None:
-        self.busy.setVisible(busy)
-        self.passphrase.setEnabled(not busy)
-        self.unlock_button.setEnabled(not busy)
-
-    def _state_changed(self, old: VaultState, new: VaultState) -> None:
-        if new is VaultState.UNLOCKED:
-            self.passphrase.clear()
-            self.accept()
-
-    def _failed(self, message: str) -> None:
-        self._set_busy(False)
-        self.message.setText(message)
-        self.passphrase.selectAll()
-        self.passphrase.setFocus()
-
-    def done(self, result: int) -> None:
-        self.vault.stateChanged.disconnect(self._state_changed)
-        self.vault.unlockFailed.disconnect(self._failed)
-        super().done(result)
 
 
 class CreateVaultDialog(QDialog):

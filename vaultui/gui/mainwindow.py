@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import os
 
-from vaultui.gui.dialogs import CreateVaultDialog, UnlockDialog
+from vaultui.gui.dialogs import CreateVaultDialog
+from vaultui.gui.keychain import Keychain
 from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import (
     QAction,
@@ -32,6 +33,7 @@ from vaultui.gui.qt import (
 )
 from vaultui.gui.settings import Settings
 from vaultui.gui.transfers import TransfersModel, TransfersPanel
+from vaultui.gui.unlock import UnlockDialog
 from vaultui.gui.vaults import Vault, VaultListModel
 from vaultui.gui.vaultstate import VaultState
 from vaultui.gui.worker import TaskRunner
@@ -81,10 +83,12 @@ class LockedPage(QWidget):
 
 
 class MainWindow(QMainWindow):
-    def __init__(self, settings: Settings, parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 keychain: Keychain | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle("vaultui")
         self.settings = settings
+        self.keychain = keychain or Keychain()
         self.runner = TaskRunner(max_threads=1, parent=self)
         self.vaults = VaultListModel(settings, self)
         self.transfers = TransfersModel(max_threads=2, parent=self)
@@ -259,9 +263,15 @@ class MainWindow(QMainWindow):
         vault = self.current_vault()
         if vault is None or vault.state not in (VaultState.LOCKED, VaultState.ERROR):
             return None
-        dialog = UnlockDialog(vault, self)
-        dialog.open()
+        dialog = UnlockDialog(vault, self.keychain, self.runner, self)
+        dialog.remembered.connect(self._remembered)
+        dialog.begin()
         return dialog
+
+    def _remembered(self, problem: str) -> None:
+        self.statusBar().showMessage(
+            f"The passphrase was not saved: {problem}" if problem
+            else "The passphrase was saved in the OS keyring.", 10_000)
 
     def lock_current(self) -> None:
         vault = self.current_vault()

@@ -33,15 +33,15 @@ def describe_error(exc: BaseException) -> str:
     return text
 
 
-def _check_job(url: str) -> Any:
+def _check_job(url: str, options: dict[str, Any] | None = None) -> Any:
     def job(ctx: JobContext) -> bool:
-        return VaultLocation.from_url(url).is_vault()
+        return VaultLocation.from_url(url, options).is_vault()
     return job
 
 
-def _unlock_job(url: str, passphrase: str) -> Any:
+def _unlock_job(url: str, passphrase: str, options: dict[str, Any] | None = None) -> Any:
     def job(ctx: JobContext) -> VaultFileSystem:
-        return VaultFileSystem(url, passphrase=passphrase)
+        return VaultFileSystem(url, passphrase=passphrase, storage_options=options)
     return job
 
 
@@ -66,6 +66,8 @@ class Vault(QObject):
         self.runner = TaskRunner(max_threads=1, parent=self)
         self.fs: VaultFileSystem | None = None
         self.error: str = ""
+        #: Options for the storage (credentials included): in memory only, from the keyring.
+        self.storage_options: dict[str, Any] = {}
 
     @property
     def state(self) -> VaultState:
@@ -95,7 +97,8 @@ class Vault(QObject):
             self.error = describe_error(exc)
             self.machine.move(VaultState.ERROR)
 
-        self.runner.run(_check_job(self.url), on_success=done, on_failure=failed)
+        self.runner.run(_check_job(self.url, self.storage_options), on_success=done,
+                        on_failure=failed)
 
     def unlock(self, passphrase: str) -> None:
         """Derive the key (scrypt) and open the filesystem in a worker."""
@@ -120,12 +123,17 @@ class Vault(QObject):
                 self.machine.move(VaultState.ERROR)
                 self.unlockFailed.emit(self.error)
 
-        self.runner.run(_unlock_job(self.url, passphrase), on_success=done, on_failure=failed)
+        self.runner.run(_unlock_job(self.url, passphrase, self.storage_options),
+                        on_success=done, on_failure=failed)
 
     def lock(self) -> None:
         if self.state is not VaultState.UNLOCKED:
             return
-        self.fs = None
+        # Drop the filesystem with its caches (cleartext names, directory ids) and the key
+        # it holds; what the panes decrypted to temporary files goes with their close_down.
+        fs, self.fs = self.fs, None
+        if fs is not None:
+            fs.invalidate_cache()
         self.machine.move(VaultState.LOCKED)
         self.locked.emit()
 
@@ -181,7 +189,8 @@ class VaultListModel(QAbstractListModel):
                 return vault
         return None
 
-    def add(self, url: str, name: str | None = None) -> Vault:
+    def add(self, url: str, name: str | None = None,
+            storage_options: dict[str, Any] | None = None) -> Vault:
         """Add a vault by location (or return the one already listed there)."""
         existing = self.find(url)
         if existing is not None:
@@ -189,6 +198,7 @@ class VaultListModel(QAbstractListModel):
         row = len(self._vaults)
         self.beginInsertRows(QModelIndex(), row, row)
         vault = self._append(VaultEntry.new(url, name))
+        vault.storage_options = dict(storage_options or {})
         self.endInsertRows()
         self._save()
         self.vaultAdded.emit(vault)

@@ -1,0 +1,95 @@
+"""The app's use of the OS keyring: never raises, says why when the keyring cannot be used.
+
+Passphrases are filed under the vault's id (``vault:<jti>``, as the CLI does, see
+``vaultui.tasks.vaultid``); storage credentials (S3 keys, Azure connection strings, SFTP
+passwords) under ``storage:<settings entry id>`` as JSON. Every call may block on D-Bus, so
+the GUI makes them from worker jobs only.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from vaultui.fs.vault import VaultLocation
+from vaultui.secrets.keyring_store import KeyringStore
+from vaultui.secrets.store import KeyStore, KeyStoreError
+from vaultui.tasks.vaultid import vault_id
+
+StoreFactory = Callable[[], KeyStore]
+
+
+@dataclass(frozen=True)
+class Lookup:
+    """What the keyring gave: the secret, or None and (when it could not be asked) why."""
+
+    secret: str | None
+    problem: str = ""
+
+    def __repr__(self) -> str:  # never the secret itself
+        return f"Lookup(found={self.secret is not None}, problem={self.problem!r})"
+
+
+def passphrase_key(location: VaultLocation) -> str:
+    return vault_id(location)
+
+
+def storage_key(entry_id: str) -> str:
+    return f"storage:{entry_id}"
+
+
+class Keychain:
+    """A key store opened on demand; every failure becomes a message, not an exception."""
+
+    def __init__(self, factory: StoreFactory = KeyringStore) -> None:
+        self._factory = factory
+
+    def __repr__(self) -> str:
+        return "Keychain()"
+
+    def get(self, key: str) -> Lookup:
+        try:
+            return Lookup(self._factory().get(key))
+        except KeyStoreError as exc:
+            return Lookup(None, str(exc))
+
+    def set(self, key: str, secret: str) -> str:
+        """Store the secret; "" on success, else why it was not stored."""
+        try:
+            self._factory().set(key, secret)
+        except KeyStoreError as exc:
+            return str(exc)
+        return ""
+
+    def delete(self, key: str) -> str:
+        """Forget the secret; "" on success (or when there was none), else why not."""
+        try:
+            self._factory().delete(key)
+        except KeyStoreError as exc:
+            return str(exc)
+        return ""
+
+    def available(self) -> str:
+        """"" when a keyring can be opened, else why not."""
+        try:
+            self._factory()
+        except KeyStoreError as exc:
+            return str(exc)
+        return ""
+
+    # -- storage credentials ------------------------------------------------------------
+
+    def get_storage_options(self, entry_id: str) -> tuple[dict[str, Any], str]:
+        found = self.get(storage_key(entry_id))
+        if found.secret is None:
+            return {}, found.problem
+        try:
+            options = json.loads(found.secret)
+        except ValueError:
+            return {}, "the saved storage settings are damaged"
+        return (options, "") if isinstance(options, dict) else ({}, "")
+
+    def set_storage_options(self, entry_id: str, options: dict[str, Any]) -> str:
+        return self.set(storage_key(entry_id), json.dumps(options, sort_keys=True))
