@@ -2,8 +2,8 @@
 
 Passphrases are filed under the vault's id (``vault:<jti>``, as the CLI does, see
 ``vaultui.tasks.vaultid``); storage credentials (S3 keys, Azure connection strings, SFTP
-passwords) under ``storage:<settings entry id>`` as JSON. Every call may block on D-Bus, so
-the GUI makes them from worker jobs only.
+passwords) under ``storage:<location URL>`` as JSON (the URL never holds credentials).
+Every call may block on D-Bus, so the GUI makes them from worker jobs only.
 """
 
 from __future__ import annotations
@@ -36,8 +36,8 @@ def passphrase_key(location: VaultLocation) -> str:
     return vault_id(location)
 
 
-def storage_key(entry_id: str) -> str:
-    return f"storage:{entry_id}"
+def storage_key(url: str) -> str:
+    return f"storage:{url.rstrip('/')}"
 
 
 class Keychain:
@@ -81,8 +81,8 @@ class Keychain:
 
     # -- storage credentials ------------------------------------------------------------
 
-    def get_storage_options(self, entry_id: str) -> tuple[dict[str, Any], str]:
-        found = self.get(storage_key(entry_id))
+    def get_storage_options(self, url: str) -> tuple[dict[str, Any], str]:
+        found = self.get(storage_key(url))
         if found.secret is None:
             return {}, found.problem
         try:
@@ -91,5 +91,5 @@ class Keychain:
             return {}, "the saved storage settings are damaged"
         return (options, "") if isinstance(options, dict) else ({}, "")
 
-    def set_storage_options(self, entry_id: str, options: dict[str, Any]) -> str:
-        return self.set(storage_key(entry_id), json.dumps(options, sort_keys=True))
+    def set_storage_options(self, url: str, options: dict[str, Any]) -> str:
+        return self.set(storage_key(url), json.dumps(options, sort_keys=True))

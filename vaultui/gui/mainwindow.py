@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import os
+from typing import Any
 
-from vaultui.gui.dialogs import CreateVaultDialog
+from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog
 from vaultui.gui.keychain import Keychain
 from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import (
@@ -103,6 +104,8 @@ class MainWindow(QMainWindow):
         self.sidebar.doubleClicked.connect(lambda *_: self.unlock_current())
         self.add_action = QAction("Add existing vault…", self)
         self.add_action.triggered.connect(self.add_vault_folder)
+        self.open_action = QAction("Open existing vault (any storage)…", self)
+        self.open_action.triggered.connect(self.open_vault)
         self.add_url_action = QAction("Add vault by URL…", self)
         self.add_url_action.triggered.connect(self.add_vault_url)
         self.create_action = QAction("Create new vault…", self)
@@ -122,7 +125,7 @@ class MainWindow(QMainWindow):
         self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         self.quit_action.triggered.connect(self.close)
         add_menu = QMenu(self)
-        for act in (self.add_action, self.add_url_action, self.create_action):
+        for act in (self.add_action, self.open_action, self.add_url_action, self.create_action):
             add_menu.addAction(act)
         add_button = QToolButton()
         add_button.setText("+")
@@ -163,7 +166,8 @@ class MainWindow(QMainWindow):
 
         # Menus
         vault_menu = self.menuBar().addMenu("&Vault")
-        for group in ((self.create_action, self.add_action, self.add_url_action),
+        for group in ((self.create_action, self.add_action, self.open_action,
+                       self.add_url_action),
                       (self.unlock_action, self.lock_action, self.reveal_action,
                        self.remove_action),
                       (self.quit_action,)):
@@ -183,6 +187,7 @@ class MainWindow(QMainWindow):
 
         for vault in self.vaults.vaults():
             self._watch(vault)
+            self._load_storage_options(vault)
         self.vaults.vaultAdded.connect(self._watch)
         self.vaults.vaultRemoved.connect(self._forget)
         self.vaults.check_all()
@@ -233,16 +238,56 @@ class MainWindow(QMainWindow):
         if vault is not None and "://" not in vault.url:
             QDesktopServices.openUrl(QUrl.fromLocalFile(vault.url))
 
-    def create_vault(self) -> CreateVaultDialog:
-        dialog = CreateVaultDialog(self.runner, self)
-        dialog.created.connect(self._created)
+    def create_vault(self) -> CreateVaultWizard:
+        wizard = CreateVaultWizard(self.runner, self.keychain, self)
+        wizard.created.connect(self._created)
+        wizard.open()
+        return wizard
+
+    def open_vault(self) -> OpenVaultDialog:
+        dialog = OpenVaultDialog(self.runner, self)
+        dialog.opened.connect(lambda url, options: self._opened(url, options))
         dialog.open()
         return dialog
 
-    def _created(self, url: str, passphrase: str) -> None:
-        vault = self.add_vault(url)
-        if vault.state is VaultState.LOCKED:
-            vault.unlock(passphrase)
+    def _opened(self, url: str, options: dict[str, Any]) -> Vault:
+        vault = self.vaults.add(url, storage_options=options)
+        self.select(vault)
+        if options:  # credentials go to the keyring only, never to the settings file
+            keychain = self.keychain
+
+            def saved(problem: object) -> None:
+                if problem:
+                    self.statusBar().showMessage(
+                        f"The storage settings were not saved: {problem}", 10_000)
+
+            self.runner.run(lambda ctx: keychain.set_storage_options(url, options),
+                            on_success=saved)
+        return vault
+
+    def _created(self, url: str, options: dict[str, Any], passphrase: str) -> None:
+        vault = self._opened(url, options)
+
+        def checked(_result: object) -> None:
+            if vault.state is VaultState.LOCKED:
+                vault.unlock(passphrase)
+
+        # The vault's runner is serial: this runs after the check that add() started.
+        vault.runner.run(lambda ctx: None, on_success=checked)
+
+    def _load_storage_options(self, vault: Vault) -> None:
+        """Remote vaults get their credentials back from the keyring, then a fresh check."""
+        if "://" not in vault.url or vault.url.startswith("file://"):
+            return
+        keychain, url = self.keychain, vault.url
+
+        def loaded(result: object) -> None:
+            assert isinstance(result, tuple)
+            if result[0]:
+                vault.storage_options = result[0]
+                vault.check()
+
+        self.runner.run(lambda ctx: keychain.get_storage_options(url), on_success=loaded)
 
     def _sidebar_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
