@@ -7,6 +7,7 @@ import os
 from dataclasses import dataclass, field
 from typing import Any
 
+from vaultui.crypto.constants import VAULT_FORMAT
 from vaultui.crypto.errors import FormatError, UnsupportedVaultError
 from vaultui.fs.errors import VaultConfigMissingError, VaultNotFoundError
 from vaultui.fs.vault import VaultLocation
@@ -129,7 +130,13 @@ def inspect_job(choice: StorageChoice) -> Any:
     """What is at the location: "" for a vault this app opens, else a clear sentence."""
     def job(ctx: JobContext) -> str:
         try:
-            VaultLocation.from_url(choice.url, choice.options).read_config()
+            loc = VaultLocation.from_url(choice.url, choice.options)
+            config = loc.read_config()
+            loc.masterkey_file_path(config)  # a Hub key or a key file elsewhere: unsupported
+            version = config.payload.get("format")
+            if version != VAULT_FORMAT:
+                raise UnsupportedVaultError(
+                    f"it is a vault of format {version}; vaultui reads format {VAULT_FORMAT}")
         except VaultConfigMissingError as exc:
             return str(exc)
         except VaultNotFoundError:
