@@ -5,11 +5,15 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from vaultui.gui.autolock import SETTINGS_KEY as AUTOLOCK_KEY
+from vaultui.gui.autolock import AutoLock
 from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog
 from vaultui.gui.keychain import Keychain
+from vaultui.gui.keygenwizard import KeyGenWizard
 from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import (
     QAction,
+    QApplication,
     QCloseEvent,
     QDesktopServices,
     QFileDialog,
@@ -35,6 +39,7 @@ from vaultui.gui.qt import (
 from vaultui.gui.settings import Settings
 from vaultui.gui.transfers import TransfersModel, TransfersPanel
 from vaultui.gui.unlock import UnlockDialog
+from vaultui.gui.vaultoptions import VaultOptionsDialog
 from vaultui.gui.vaults import Vault, VaultListModel
 from vaultui.gui.vaultstate import VaultState
 from vaultui.gui.worker import TaskRunner
@@ -174,6 +179,22 @@ class MainWindow(QMainWindow):
             if not vault_menu.isEmpty():
                 vault_menu.addSeparator()
             vault_menu.addActions(list(group))
+
+        # Tools, options and auto-lock
+        self.options_action = QAction("Vault options…", self)
+        self.options_action.triggered.connect(self.vault_options)
+        vault_menu.insertAction(self.quit_action, self.options_action)
+        self.keygen_action = QAction("Generate key…", self)
+        self.keygen_action.triggered.connect(self.generate_key)
+        self.menuBar().addMenu("&Tools").addAction(self.keygen_action)
+        try:
+            minutes = int(str(settings.value(AUTOLOCK_KEY, 0)))
+        except ValueError:
+            minutes = 0
+        self.autolock = AutoLock(self.lock_all, minutes, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.autolock)
 
         # Status bar
         self.location_label = QLabel()
@@ -381,10 +402,40 @@ class MainWindow(QMainWindow):
         else:
             self.counts_label.setText("")
 
+    # -- options, tools, locking everything ------------------------------------------------
+
+    def vault_options(self) -> VaultOptionsDialog | None:
+        vault = self.current_vault()
+        if vault is None:
+            return None
+        dialog = VaultOptionsDialog(vault, self.keychain, self.runner,
+                                    int(self.autolock.minutes), self)
+        dialog.autolockChanged.connect(self.set_autolock)
+        dialog.open()
+        return dialog
+
+    def set_autolock(self, minutes: int) -> None:
+        self.autolock.set_minutes(minutes)
+        self.settings.set_value(AUTOLOCK_KEY, minutes)
+
+    def generate_key(self) -> KeyGenWizard:
+        wizard = KeyGenWizard(self.runner, self.keychain, self)
+        wizard.open()
+        return wizard
+
+    def lock_all(self) -> None:
+        """Lock every unlocked vault: panes (and their temporary files) go, keys go."""
+        for vault in self.vaults.vaults():
+            vault.lock()
+
     # -- shutting down ---------------------------------------------------------------------
 
     def shutdown(self) -> None:
         """Cancel transfers, lock every vault and wait for all workers."""
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.autolock)
+        self.autolock.set_minutes(0)
         self.transfers.shutdown()
         for vault in list(self.panes):
             self._close_pane(vault)
