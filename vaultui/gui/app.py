@@ -26,6 +26,7 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
                                      "fsspec storage (Cryptomator vault format 8).")
     parser.add_argument("--version", action="version", version=f"vaultui {app_version()}")
     parser.add_argument("--settings", help="settings file to use instead of the standard one")
+    parser.add_argument("--smoke-test", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("vault", nargs="?", help="a vault location to add and select "
                         "(a folder or a URL such as s3://bucket/vault)")
     return parser.parse_args(argv)
@@ -51,8 +52,36 @@ def create_demo_vault(parent_dir: str | None = None) -> str:
     return folder
 
 
+def smoke_test(folder: str, settings_path: str | None) -> int:
+    """Non-interactive check of a build: create a vault in DIR, list it, quit (status 0)."""
+    from vaultui.fs.filesystem import VaultFileSystem
+    from vaultui.fs.vault import VaultLocation
+    from vaultui.gui.mainwindow import MainWindow
+    from vaultui.gui.secrets_memory import memory_keychain
+
+    passphrase = "smoke test passphrase"  # noqa: S105 - a throwaway vault
+    target = os.path.join(folder, "smoke-vault")
+    os.makedirs(target, exist_ok=True)
+    VaultLocation.from_url(target).create(passphrase, scrypt_cost=1 << 12)
+    fs = VaultFileSystem(target, passphrase=passphrase)
+    fs.pipe_file("hello.txt", b"hello from the smoke test")
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    window = MainWindow(Settings(settings_path or os.path.join(folder, "settings.ini")),
+                        keychain=memory_keychain())
+    window.add_vault(target)
+    window.show()
+    app.processEvents()
+    listing = fs.ls("", detail=False)
+    print(f"smoke test: vault {target}: {listing}")
+    window.shutdown()
+    window.close()
+    return 0 if listing == ["hello.txt"] else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.smoke_test:
+        return smoke_test(args.smoke_test, args.settings)
     from vaultui.gui.mainwindow import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])

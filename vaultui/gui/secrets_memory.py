@@ -1,0 +1,11 @@
+"""A keychain that keeps secrets in memory only (smoke tests, sessions without a keyring)."""
+
+from __future__ import annotations
+
+from vaultui.gui.keychain import Keychain
+from vaultui.secrets import MemoryKeyStore
+
+
+def memory_keychain() -> Keychain:
+    store = MemoryKeyStore()
+    return Keychain(lambda: store)
