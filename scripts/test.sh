@@ -55,6 +55,12 @@ echo "== pytest"
 # --timeout keeps a hung test from eating CI's time; a later --timeout in "$@" wins.
 # Exit 5 (no tests collected) counts as a failure too: the suite always has tests.
 .venv/bin/python -m pytest --timeout=300 "$@" || failed+=(pytest)
+# The installable build and its smoke test take about 40 s; VAULTUI_SKIP_BUILD=1 skips them
+# (handy with -k or -x while working on one test).
+if [ "${VAULTUI_SKIP_BUILD:-}" != 1 ]; then
+    echo "== build (PyInstaller) and smoke test"
+    { bash packaging/build.sh && bash packaging/smoke_test.sh; } || failed+=(build)
+fi
 
 if [ ${#failed[@]} -gt 0 ]; then
     echo "test.sh: FAILED: ${failed[*]}" >&2
