@@ -23,6 +23,8 @@ from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QApplication, QEventLoop, QTimer
 from vaultui.gui.settings import Settings
 from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.worker import JobContext
+from vaultui.tasks import Progress, ProgressCallback
 
 
 def wait(app: QApplication, condition: Callable[[], bool], timeout_ms: int = 15_000) -> None:
@@ -67,14 +69,18 @@ def main(outdir: str) -> int:
 
     # An upload held part-way, so the transfers panel shows one in progress.
     gate = threading.Event()
-    original = transfers_module._CancelCallback.call
+    original = transfers_module._reporter
 
-    def held(self: transfers_module._CancelCallback, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)
-        if self.value and self.value >= 4 * 1024 * 1024:
-            gate.wait(30)
+    def held(ctx: JobContext) -> ProgressCallback:
+        report = original(ctx)
 
-    transfers_module._CancelCallback.call = held  # type: ignore[method-assign]
+        def hold(progress: Progress) -> None:
+            report(progress)
+            if progress.bytes_done >= 4 * 1024 * 1024:
+                gate.wait(30)
+        return hold
+
+    transfers_module._reporter = held  # type: ignore[assignment]
     big = work / "Holiday video.mp4"
     big.write_bytes(os.urandom(12 * 1024 * 1024))
     done_file = work / "notes.md"

@@ -29,7 +29,7 @@ def names(pane: VaultPane) -> list[str]:
 
 
 def wait_idle(qtbot, pane: VaultPane) -> None:
-    qtbot.waitUntil(lambda: not pane.runner.active and not pane.transfers.runner.active
+    qtbot.waitUntil(lambda: not pane.runner.active and not pane.transfers.active
                     and not pane.plain.model.busy, timeout=10_000)
 
 

@@ -60,6 +60,7 @@ class VaultPane(QWidget):
         layout.addWidget(self.splitter)
         self._syncing = False
         self._temp_dir: str | None = None
+        self._closed = False
         self.ask_clash: ClashAsker = self._clash_dialog
         self.choose_save_target: Callable[[list[str]], str | None] = self._save_dialog
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
@@ -224,7 +225,11 @@ class VaultPane(QWidget):
         return transfer
 
     def close_down(self) -> None:
-        """Stop this pane's jobs and remove decrypted temp copies (on lock and exit)."""
+        """Stop this pane's jobs and transfers, remove decrypted temp copies (on lock, exit)."""
+        if not self._closed:
+            self._closed = True
+            self.transfers.transferEnded.disconnect(self._transfer_ended)
+            self.transfers.cancel_vault(self.fs)
         self.runner.shutdown()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
