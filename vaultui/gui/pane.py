@@ -14,8 +14,10 @@ from vaultui.gui.fsmodel import PathRole
 from vaultui.gui.models import ciphertext_paths_job, cleartext_path_job
 from vaultui.gui.qt import (
     QDesktopServices,
+    QDrag,
     QFileDialog,
     QMessageBox,
+    QMimeData,
     QSplitter,
     Qt,
     QUrl,
@@ -26,8 +28,16 @@ from vaultui.gui.qt import (
 from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel, keep_both_name
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.tasks import DecryptTree
 
 ClashAsker = Callable[[str, bool], tuple[Clash, bool]]
+
+
+def drag_mime(local_paths: list[str]) -> QMimeData:
+    """File URLs of decrypted copies, as file managers and desktops expect them."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(p) for p in local_paths])
+    return mime
 
 
 class VaultPane(QWidget):
@@ -64,12 +74,14 @@ class VaultPane(QWidget):
         self.ask_clash: ClashAsker = self._clash_dialog
         self.choose_save_target: Callable[[list[str]], str | None] = self._save_dialog
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.start_drag: Callable[[QMimeData], object] = self._exec_drag
 
         self.plain.view.selectionModel().currentChanged.connect(self._plain_current)
         self.cipher.view.selectionModel().currentChanged.connect(self._cipher_current)
         self.plain.filesDropped.connect(self.drop_files)
         self.plain.saveRequested.connect(self.save_items)
         self.plain.openRequested.connect(self.open_item)
+        self.plain.dragRequested.connect(self.drag_out)
         self.plain.operationFailed.connect(self.messageRaised)
         self.plain.plain_model.loaded.connect(lambda *_: self.countsChanged.emit())
         self.plain.plain_model.rowsRemoved.connect(lambda *_: self.countsChanged.emit())
@@ -223,6 +235,34 @@ class VaultPane(QWidget):
 
         self.transfers.transferEnded.connect(ended)
         return transfer
+
+    # -- dragging out ------------------------------------------------------------------
+
+    def drag_out(self, paths: list[str]) -> None:
+        """Decrypt `paths` into a private temp folder in a worker, then start the drag.
+
+        The desktop needs real files at drop time, and decrypting on the GUI thread in a
+        delayed-rendering callback would freeze the app: so the copies come first.
+        """
+        fs = self.fs
+        folder = tempfile.mkdtemp(dir=self.temp_dir())  # 0700, removed on lock
+
+        def job(ctx: JobContext) -> list[str]:
+            DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
+            return [os.path.join(folder, posixpath.basename(p.strip("/"))) for p in paths]
+
+        def ready(locals_: object) -> None:
+            assert isinstance(locals_, list)
+            self.start_drag(drag_mime(locals_))
+
+        self.messageRaised.emit(f"Decrypting {len(paths)} item(s) to drag…")
+        self.runner.run(job, on_success=ready, on_failure=lambda e: self.messageRaised.emit(
+            f"Cannot drag out: {e}"))
+
+    def _exec_drag(self, mime: QMimeData) -> None:
+        drag = QDrag(self.plain.view)
+        drag.setMimeData(mime)
+        drag.exec(Qt.DropAction.CopyAction)
 
     def close_down(self) -> None:
         """Stop this pane's jobs and transfers, remove decrypted temp copies (on lock, exit)."""
