@@ -85,7 +85,7 @@ def test_name_clash_asks(qtbot, pane: VaultPane, tmp_path: Path, choice: Clash,
     local.write_bytes(b"new")
     asked: list[str] = []
 
-    def ask(name: str, is_dir: bool) -> tuple[Clash, bool]:
+    def ask(name: str, is_dir: bool, more: int) -> tuple[Clash, bool]:
         asked.append(name)
         return choice, False
 
@@ -240,3 +240,49 @@ def test_cancelled_download_leaves_no_partial_file(qtbot, pane: VaultPane, tmp_p
     wait_transfers(qtbot, pane.transfers, 1)
     assert transfer.status is Status.CANCELLED
     assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("for_all", [True, False])
+def test_clash_apply_to_all(qtbot, pane: VaultPane, tmp_path: Path, for_all: bool) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        pane.fs.pipe_file(name, b"old")
+        (tmp_path / name).write_bytes(b"new")
+    (tmp_path / "fresh.txt").write_bytes(b"fresh")
+    asked: list[tuple[str, int]] = []
+
+    def ask(name: str, is_dir: bool, more: int) -> tuple[Clash, bool]:
+        asked.append((name, more))
+        return Clash.KEEP_BOTH, for_all
+
+    pane.ask_clash = ask
+    pane.drop_files([str(tmp_path / n) for n in ("a.txt", "fresh.txt", "b.txt", "c.txt")], "")
+    wait_transfers(qtbot, pane.transfers, 4)
+    assert asked == ([("a.txt", 2)] if for_all else [("a.txt", 2), ("b.txt", 1), ("c.txt", 0)])
+    for name in ("a", "b", "c"):
+        assert pane.fs.cat_file(f"{name}.txt") == b"old"
+        assert pane.fs.cat_file(f"{name} (2).txt") == b"new"
+    assert pane.fs.cat_file("fresh.txt") == b"fresh"
+
+
+def test_clash_dialog_answers(qtbot) -> None:
+    from vaultui.gui.clash import ClashDialog
+    dialog = ClashDialog("a.txt", False, more=2)
+    qtbot.addWidget(dialog)
+    assert dialog.checkBox() is dialog.apply_all
+    assert "other 2 clashes" in dialog.apply_all.text()
+    dialog.open()
+    dialog.apply_all.setChecked(True)
+    dialog.replace_button.click()
+    assert dialog.choice() == (Clash.REPLACE, True)
+    last = ClashDialog("docs", True, more=0)
+    qtbot.addWidget(last)
+    assert last.checkBox() is None
+    assert "folder" in last.text().lower()
+    last.open()
+    last.skip_button.click()
+    assert last.choice() == (Clash.SKIP, False)
+    closed = ClashDialog("x", False, more=1)
+    qtbot.addWidget(closed)
+    closed.open()
+    closed.keep_both_button.click()
+    assert closed.choice() == (Clash.KEEP_BOTH, False)

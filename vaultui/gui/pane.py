@@ -10,13 +10,13 @@ from collections.abc import Callable
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.browser import CiphertextBrowser, PlaintextBrowser
+from vaultui.gui.clash import ask_clash
 from vaultui.gui.fsmodel import PathRole
 from vaultui.gui.models import ciphertext_paths_job, cleartext_path_job
 from vaultui.gui.qt import (
     QDesktopServices,
     QDrag,
     QFileDialog,
-    QMessageBox,
     QMimeData,
     QSplitter,
     Qt,
@@ -30,7 +30,8 @@ from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
 from vaultui.tasks import DecryptTree
 
-ClashAsker = Callable[[str, bool], tuple[Clash, bool]]
+#: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
+ClashAsker = Callable[[str, bool, int], tuple[Clash, bool]]
 
 
 def drag_mime(local_paths: list[str]) -> QMimeData:
@@ -152,13 +153,15 @@ class VaultPane(QWidget):
 
     def _start_uploads(self, paths: list[str], folder: str, existing: set[str]) -> None:
         remembered: Clash | None = None
+        clashes = sum(os.path.basename(os.path.normpath(p)) in existing for p in paths)
         for local in paths:
             name = os.path.basename(os.path.normpath(local))
             target_name: str | None = None
             if name in existing:
+                clashes -= 1
                 choice = remembered
                 if choice is None:
-                    choice, for_all = self.ask_clash(name, os.path.isdir(local))
+                    choice, for_all = self.ask_clash(name, os.path.isdir(local), clashes)
                     if for_all:
                         remembered = choice
                 if choice is Clash.SKIP:
@@ -168,21 +171,8 @@ class VaultPane(QWidget):
             existing.add(target_name or name)
             self.transfers.upload(self.fs, local, folder, target_name)
 
-    def _clash_dialog(self, name: str, is_dir: bool) -> tuple[Clash, bool]:
-        box = QMessageBox(self)
-        box.setWindowTitle("Name already in use")
-        box.setText(f"“{name}” already exists in this folder.")
-        box.setInformativeText("Replace it, keep both, or skip this item?")
-        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
-        both = box.addButton("Keep both", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Skip", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is replace:
-            return Clash.REPLACE, False
-        if clicked is both:
-            return Clash.KEEP_BOTH, False
-        return Clash.SKIP, False
+    def _clash_dialog(self, name: str, is_dir: bool, more: int) -> tuple[Clash, bool]:
+        return ask_clash(name, is_dir, more, self)
 
     def _transfer_ended(self, transfer: Transfer) -> None:
         if transfer.direction is Direction.UPLOAD:
