@@ -20,12 +20,12 @@ from pathlib import Path
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-from vaultui.fs.filesystem import VaultFileSystem  # noqa: E402
-from vaultui.fs.vault import VaultLocation  # noqa: E402
-from vaultui.gui.mainwindow import MainWindow  # noqa: E402
-from vaultui.gui.qt import QApplication, QEventLoop, QTimer  # noqa: E402
-from vaultui.gui.settings import Settings  # noqa: E402
-from vaultui.gui.vaultstate import VaultState  # noqa: E402
+from vaultui.fs.filesystem import VaultFileSystem
+from vaultui.fs.vault import VaultLocation
+from vaultui.gui.mainwindow import MainWindow
+from vaultui.gui.qt import QApplication, QEventLoop, QTimer
+from vaultui.gui.settings import Settings
+from vaultui.gui.vaultstate import VaultState
 
 PASSPHRASE = "gui stall benchmark"
 TICK_MS = 5
@@ -132,7 +132,7 @@ def main() -> int:
 
     window.shutdown()
     window.close()
-    print(f"\n| scenario | longest stall | took |\n|---|---|---|")
+    print("\n| scenario | longest stall | took |\n|---|---|---|")
     for name, worst, took in results:
         flag = "" if worst <= TARGET_MS else " (over target)"
         print(f"| {name} | {worst:.1f} ms{flag} | {took:.1f} s |")

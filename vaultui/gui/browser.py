@@ -131,6 +131,9 @@ class _Browser(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # ResizeToContents measures up to 1000 rows per column through Python data() calls
+        # whenever rows arrive; the first screenful gives the same widths without the stall.
+        header.setResizeContentsPrecision(64)
         self.title = QLabel(f"<b>{title}</b>")
         self.toolbar = QHBoxLayout()
         self.toolbar.setContentsMargins(0, 0, 0, 0)
