@@ -4,7 +4,8 @@ Run under Xvfb (real xcb windows):
     xvfb-run -a -s "-screen 0 1400x900x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python tests/gui/screenshots.py screenshots
 Builds a demo vault, unlocks it, selects a file (its counterpart is selected in the encrypted
-view), starts an upload held at about a third, and saves PNGs into the given folder.
+view), starts an upload held at about a third, and saves PNGs into the given folder:
+locked, main-window, plaintext, encrypted (counterpart selected) and transfers.
 """
 
 from __future__ import annotations
@@ -98,6 +99,8 @@ def main(outdir: str) -> int:
     wait(app, lambda: (pane.cipher.current_path() or "").endswith(".c9r"), 15_000)
     pause(app, 600)
     window.grab().save(str(out / "main-window.png"))
+    pane.plain.grab().save(str(out / "plaintext.png"))
+    pane.cipher.grab().save(str(out / "encrypted.png"))
     window.transfers_panel.grab().save(str(out / "transfers.png"))
     gate.set()
     window.shutdown()
