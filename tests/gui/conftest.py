@@ -1,18 +1,50 @@
 """Fixtures for the GUI tests: real local vaults, a temp settings file, a main window.
 
 Every fixture that starts workers waits for them in teardown, so no thread outlives a test.
+A Qt warning or critical message fails the test that caused it (as in qutebrowser).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from guihelpers import DEMO_FILES, make_vault
 
 from vaultui.gui.mainwindow import MainWindow
+from vaultui.gui.qt import QtMsgType, qInstallMessageHandler
 from vaultui.gui.settings import Settings
+
+#: Qt messages that are not our bugs. Each needs a reason.
+BENIGN_QT_MESSAGES: list[re.Pattern[str]] = [
+    # The offscreen platform has no window manager to honour size hints or focus requests.
+    re.compile(r"^This plugin does not support (propagateSizeHints|raise|grabbing)"),
+]
+
+_FAILING = {QtMsgType.QtWarningMsg, QtMsgType.QtCriticalMsg, QtMsgType.QtFatalMsg}
+
+
+@pytest.fixture(autouse=True)
+def fail_on_qt_warnings() -> Iterator[list[str]]:
+    """Collect Qt's warnings during the test and fail it if any is not allow-listed."""
+    caught: list[str] = []
+
+    def handler(kind: QtMsgType, context: Any, message: str) -> None:
+        if kind in _FAILING and not any(p.search(message) for p in BENIGN_QT_MESSAGES):
+            caught.append(f"{kind.name}: {message}")
+        if previous is not None:
+            previous(kind, context, message)
+
+    previous = qInstallMessageHandler(handler)
+    try:
+        yield caught
+    finally:
+        qInstallMessageHandler(previous)
+    if caught:
+        pytest.fail("Qt warned during the test:\n" + "\n".join(caught), pytrace=False)
 
 
 @pytest.fixture
@@ -31,3 +63,4 @@ def window(qtbot, settings: Settings) -> Iterator[MainWindow]:
     qtbot.addWidget(win)
     yield win
     win.shutdown()
+

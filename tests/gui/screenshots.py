@@ -4,7 +4,8 @@ Run under Xvfb (real xcb windows):
     xvfb-run -a -s "-screen 0 1400x900x24" env QT_QPA_PLATFORM=xcb \\
         .venv/bin/python tests/gui/screenshots.py screenshots
 Builds a demo vault, unlocks it, selects a file (its counterpart is selected in the encrypted
-view), starts an upload held at about a third, and saves PNGs into the given folder.
+view), starts an upload held at about a third, and saves PNGs into the given folder:
+locked, main-window, plaintext, encrypted (counterpart selected) and transfers.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QApplication, QEventLoop, QTimer
 from vaultui.gui.settings import Settings
 from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.worker import JobContext
+from vaultui.tasks import Progress, ProgressCallback
 
 
 def wait(app: QApplication, condition: Callable[[], bool], timeout_ms: int = 15_000) -> None:
@@ -67,14 +70,18 @@ def main(outdir: str) -> int:
 
     # An upload held part-way, so the transfers panel shows one in progress.
     gate = threading.Event()
-    original = transfers_module._CancelCallback.call
+    original = transfers_module._reporter
 
-    def held(self: transfers_module._CancelCallback, *args: object, **kwargs: object) -> None:
-        original(self, *args, **kwargs)
-        if self.value and self.value >= 4 * 1024 * 1024:
-            gate.wait(30)
+    def held(ctx: JobContext) -> ProgressCallback:
+        report = original(ctx)
 
-    transfers_module._CancelCallback.call = held  # type: ignore[method-assign]
+        def hold(progress: Progress) -> None:
+            report(progress)
+            if progress.bytes_done >= 4 * 1024 * 1024:
+                gate.wait(30)
+        return hold
+
+    transfers_module._reporter = held  # type: ignore[assignment]
     big = work / "Holiday video.mp4"
     big.write_bytes(os.urandom(12 * 1024 * 1024))
     done_file = work / "notes.md"
@@ -92,6 +99,8 @@ def main(outdir: str) -> int:
     wait(app, lambda: (pane.cipher.current_path() or "").endswith(".c9r"), 15_000)
     pause(app, 600)
     window.grab().save(str(out / "main-window.png"))
+    pane.plain.grab().save(str(out / "plaintext.png"))
+    pane.cipher.grab().save(str(out / "encrypted.png"))
     window.transfers_panel.grab().save(str(out / "transfers.png"))
     gate.set()
     window.shutdown()

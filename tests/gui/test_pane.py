@@ -9,7 +9,7 @@ from guihelpers import unlock
 
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.pane import VaultPane
-from vaultui.gui.qt import QModelIndex, Qt
+from vaultui.gui.qt import QItemSelectionModel, QMimeData, QModelIndex, Qt
 
 
 @pytest.fixture
@@ -29,7 +29,7 @@ def names(pane: VaultPane) -> list[str]:
 
 
 def wait_idle(qtbot, pane: VaultPane) -> None:
-    qtbot.waitUntil(lambda: not pane.runner.active and not pane.transfers.runner.active
+    qtbot.waitUntil(lambda: not pane.runner.active and not pane.transfers.active
                     and not pane.plain.model.busy, timeout=10_000)
 
 
@@ -143,3 +143,30 @@ def test_open_decrypts_to_private_temp(qtbot, pane: VaultPane) -> None:
 
 def test_invalid_index_is_root(pane: VaultPane) -> None:
     assert pane.plain.model.node(QModelIndex()) is pane.plain.model.root
+
+
+def test_drag_out_offers_decrypted_copies(qtbot, pane: VaultPane) -> None:
+    dragged: list[QMimeData] = []
+    pane.start_drag = dragged.append
+    pane.plain.select_path("hello.txt")
+    qtbot.waitUntil(lambda: pane.plain.selected_paths() == ["hello.txt"], timeout=5000)
+    docs = next(pane.plain.proxy.index(r, 0, pane.plain.view.rootIndex())
+                for r in range(3)
+                if pane.plain.proxy.index(r, 0, pane.plain.view.rootIndex()).data() == "docs")
+    pane.plain.view.selectionModel().select(
+        docs, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    pane.plain.view.startDrag(Qt.DropAction.CopyAction)
+    qtbot.waitUntil(lambda: bool(dragged), timeout=10_000)
+    mime = dragged[0]
+    assert mime.hasUrls()
+    paths = sorted(Path(u.toLocalFile()) for u in mime.urls())
+    assert [p.name for p in paths] == ["docs", "hello.txt"]
+    assert all(u.isLocalFile() for u in mime.urls())
+    assert (paths[1]).read_bytes() == b"hello"
+    assert (paths[0] / "report.txt").read_bytes() == b"r" * 5000
+    assert (paths[0] / "deep").is_dir()
+    # Private: under the pane's 0700 temp folder, in a 0700 folder of its own.
+    assert os.stat(paths[0].parent).st_mode & 0o777 == 0o700
+    assert str(paths[0]).startswith(pane.temp_dir())
+    pane.close_down()
+    assert not paths[1].exists()

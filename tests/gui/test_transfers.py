@@ -85,7 +85,7 @@ def test_name_clash_asks(qtbot, pane: VaultPane, tmp_path: Path, choice: Clash,
     local.write_bytes(b"new")
     asked: list[str] = []
 
-    def ask(name: str, is_dir: bool) -> tuple[Clash, bool]:
+    def ask(name: str, is_dir: bool, more: int) -> tuple[Clash, bool]:
         asked.append(name)
         return choice, False
 
@@ -102,17 +102,21 @@ def test_name_clash_asks(qtbot, pane: VaultPane, tmp_path: Path, choice: Clash,
 def test_cancel_leaves_nothing_partial(qtbot, pane: VaultPane, tmp_path: Path,
                                        monkeypatch: pytest.MonkeyPatch) -> None:
     big = tmp_path / "big.bin"
-    big.write_bytes(b"x" * (9 * 1024 * 1024))  # three 4 MiB blocks
+    big.write_bytes(b"x" * (9 * 1024 * 1024))  # nine 1 MiB blocks
     gate = threading.Event()
     from vaultui.gui import transfers as transfers_module
-    original = transfers_module._CancelCallback.call
+    original = transfers_module._reporter
 
-    def slow(self, *args, **kwargs):  # hold the worker after the first block
-        if self.value:
-            gate.wait(5)
-        return original(self, *args, **kwargs)
+    def slow(ctx):  # hold the worker after the first block
+        report = original(ctx)
 
-    monkeypatch.setattr(transfers_module._CancelCallback, "call", slow)
+        def held(progress):
+            report(progress)
+            if progress.bytes_done:
+                gate.wait(5)
+        return held
+
+    monkeypatch.setattr(transfers_module, "_reporter", slow)
     transfer = pane.transfers.upload(pane.fs, str(big), "docs")
     qtbot.waitUntil(lambda: transfer.status is Status.RUNNING and transfer.done > 0,
                     timeout=10_000)
@@ -124,7 +128,7 @@ def test_cancel_leaves_nothing_partial(qtbot, pane: VaultPane, tmp_path: Path,
     pane.fs.invalidate_cache()
     assert pane.fs.ls("docs", detail=False) == ["docs/deep", "docs/report.txt"]
     # Retry runs it again to the end.
-    monkeypatch.setattr(transfers_module._CancelCallback, "call", original)
+    monkeypatch.setattr(transfers_module, "_reporter", original)
     pane.transfers.retry(transfer)
     wait_transfers(qtbot, pane.transfers, 1)
     assert transfer.status is Status.DONE
@@ -165,3 +169,120 @@ def test_helpers() -> None:
     assert format_eta(None) == ""
     assert format_eta(75) == "1:15"
     assert format_eta(3725) == "1:02:05"
+
+
+def hold_blocks(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
+    """Make every transfer pause `seconds` after each block, so it can be caught running."""
+    from vaultui.gui import transfers as transfers_module
+    original = transfers_module._reporter
+
+    def slow(ctx):
+        report = original(ctx)
+
+        def held(progress):
+            report(progress)
+            if progress.bytes_done:
+                ctx.cancelled.wait(seconds)
+        return held
+
+    monkeypatch.setattr(transfers_module, "_reporter", slow)
+
+
+def test_locking_cancels_the_vaults_transfers(qtbot, window: MainWindow, pane: VaultPane,
+                                              tmp_path: Path, vault_path: str,
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    big = tmp_path / "big.bin"
+    big.write_bytes(b"x" * (6 * 1024 * 1024))
+    hold_blocks(monkeypatch, 2.0)
+    first = pane.transfers.upload(pane.fs, str(big), "")
+    second = pane.transfers.upload(pane.fs, str(big), "docs")
+    qtbot.waitUntil(lambda: first.status is Status.RUNNING and first.done > 0, timeout=10_000)
+    window.lock_current()
+    qtbot.waitUntil(lambda: not pane.transfers.active, timeout=10_000)
+    assert first.status is Status.CANCELLED and second.status is Status.CANCELLED
+    assert not first.retryable
+    pane.transfers.retry(first)
+    assert first.status is Status.CANCELLED
+    from guihelpers import PASSPHRASE
+
+    from vaultui.fs.filesystem import VaultFileSystem
+    fresh = VaultFileSystem(vault_path, passphrase=PASSPHRASE)
+    assert not fresh.exists("big.bin") and not fresh.exists("docs/big.bin")
+
+
+def test_one_vaults_queue_is_bounded(qtbot, pane: VaultPane, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    hold_blocks(monkeypatch, 0.3)
+    files = []
+    for n in range(4):
+        f = tmp_path / f"f{n}.bin"
+        f.write_bytes(b"y" * (2 * 1024 * 1024))
+        files.append(f)
+    seen_running: list[int] = []
+    pane.transfers.dataChanged.connect(lambda *_: seen_running.append(
+        sum(t.status is Status.RUNNING for t in pane.transfers.transfers)))
+    for f in files:
+        pane.transfers.upload(pane.fs, str(f), "")
+    wait_transfers(qtbot, pane.transfers, 4)
+    assert max(seen_running) == pane.transfers.max_threads == 2
+    assert all(t.status is Status.DONE for t in pane.transfers.transfers)
+
+
+def test_cancelled_download_leaves_no_partial_file(qtbot, pane: VaultPane, tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    pane.fs.pipe_file("large.bin", b"z" * (5 * 1024 * 1024))
+    hold_blocks(monkeypatch, 5.0)
+    out = tmp_path / "out"
+    out.mkdir()
+    transfer = pane.transfers.download(pane.fs, "large.bin", str(out / "large.bin"))
+    qtbot.waitUntil(lambda: transfer.done > 0, timeout=10_000)
+    pane.transfers.cancel(transfer)
+    wait_transfers(qtbot, pane.transfers, 1)
+    assert transfer.status is Status.CANCELLED
+    assert list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("for_all", [True, False])
+def test_clash_apply_to_all(qtbot, pane: VaultPane, tmp_path: Path, for_all: bool) -> None:
+    for name in ("a.txt", "b.txt", "c.txt"):
+        pane.fs.pipe_file(name, b"old")
+        (tmp_path / name).write_bytes(b"new")
+    (tmp_path / "fresh.txt").write_bytes(b"fresh")
+    asked: list[tuple[str, int]] = []
+
+    def ask(name: str, is_dir: bool, more: int) -> tuple[Clash, bool]:
+        asked.append((name, more))
+        return Clash.KEEP_BOTH, for_all
+
+    pane.ask_clash = ask
+    pane.drop_files([str(tmp_path / n) for n in ("a.txt", "fresh.txt", "b.txt", "c.txt")], "")
+    wait_transfers(qtbot, pane.transfers, 4)
+    assert asked == ([("a.txt", 2)] if for_all else [("a.txt", 2), ("b.txt", 1), ("c.txt", 0)])
+    for name in ("a", "b", "c"):
+        assert pane.fs.cat_file(f"{name}.txt") == b"old"
+        assert pane.fs.cat_file(f"{name} (2).txt") == b"new"
+    assert pane.fs.cat_file("fresh.txt") == b"fresh"
+
+
+def test_clash_dialog_answers(qtbot) -> None:
+    from vaultui.gui.clash import ClashDialog
+    dialog = ClashDialog("a.txt", False, more=2)
+    qtbot.addWidget(dialog)
+    assert dialog.checkBox() is dialog.apply_all
+    assert "other 2 clashes" in dialog.apply_all.text()
+    dialog.open()
+    dialog.apply_all.setChecked(True)
+    dialog.replace_button.click()
+    assert dialog.choice() == (Clash.REPLACE, True)
+    last = ClashDialog("docs", True, more=0)
+    qtbot.addWidget(last)
+    assert last.checkBox() is None
+    assert "folder" in last.text().lower()
+    last.open()
+    last.skip_button.click()
+    assert last.choice() == (Clash.SKIP, False)
+    closed = ClashDialog("x", False, more=1)
+    qtbot.addWidget(closed)
+    closed.open()
+    closed.keep_both_button.click()
+    assert closed.choice() == (Clash.KEEP_BOTH, False)

@@ -37,22 +37,32 @@ from vaultui.gui.worker import JobContext, TaskRunner
 
 
 class FileTreeView(QTreeView):
-    """A tree view that accepts local files dropped from the desktop.
+    """A tree view that accepts local files dropped from the desktop, and drags items out.
 
     Signals:
         filesDropped(paths: list[str], target_folder: str | None): local files were dropped;
             target_folder is the folder item under the cursor, or "" for the shown folder.
+        dragRequested(paths: list[str]): the user started dragging these items out; the
+            owner decrypts them and starts the real drag (drags carry no plaintext until then).
     """
 
     filesDropped = Signal(list, str)  # noqa: N815
+    dragRequested = Signal(list)  # noqa: N815
 
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.accept_local_drops = False
 
+    def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802, N803
+        rows = self.selectionModel().selectedRows(0)
+        paths = [str(i.data(PathRole)) for i in rows]
+        if paths:
+            self.dragRequested.emit(paths)
+
     def _local_paths(self, event: QDropEvent | QDragMoveEvent | QDragEnterEvent) -> list[str]:
         data = event.mimeData()
-        if not self.accept_local_drops or not data.hasUrls():
+        # Our own drag carries decrypted temp copies: dropping it back must not re-encrypt.
+        if not self.accept_local_drops or not data.hasUrls() or event.source() is self:
             return []
         return [u.toLocalFile() for u in data.urls() if u.isLocalFile()]
 
@@ -121,6 +131,9 @@ class _Browser(QWidget):
         header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for column in range(1, model.columnCount()):
             header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
+        # ResizeToContents measures up to 1000 rows per column through Python data() calls
+        # whenever rows arrive; the first screenful gives the same widths without the stall.
+        header.setResizeContentsPrecision(64)
         self.title = QLabel(f"<b>{title}</b>")
         self.toolbar = QHBoxLayout()
         self.toolbar.setContentsMargins(0, 0, 0, 0)
@@ -200,6 +213,7 @@ class PlaintextBrowser(_Browser):
         saveRequested(paths: list[str]): the user asked to decrypt items to a local place.
         openRequested(path: str): a file was activated (double-click / Enter).
         operationFailed(message: str): a file operation failed.
+        dragRequested(paths: list[str]): items are being dragged out of the view.
     """
 
     folderChanged = Signal(str)  # noqa: N815
@@ -207,6 +221,7 @@ class PlaintextBrowser(_Browser):
     saveRequested = Signal(list)  # noqa: N815
     openRequested = Signal(str)  # noqa: N815
     operationFailed = Signal(str)  # noqa: N815
+    dragRequested = Signal(list)  # noqa: N815
 
     def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
                  parent: QWidget | None = None) -> None:
@@ -246,8 +261,11 @@ class PlaintextBrowser(_Browser):
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
         self.view.setAcceptDrops(True)
         self.view.viewport().setAcceptDrops(True)
-        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DropOnly)
+        self.view.setDragEnabled(True)
+        self.view.setDragDropMode(QAbstractItemView.DragDropMode.DragDrop)
+        self.view.setDefaultDropAction(Qt.DropAction.CopyAction)
         self.view.accept_local_drops = True
+        self.view.dragRequested.connect(self.dragRequested)
         self.view.filesDropped.connect(
             lambda paths, target: self.filesDropped.emit(paths, target or self.folder))
         self.view.doubleClicked.connect(self._activated)

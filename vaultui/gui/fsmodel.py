@@ -109,6 +109,8 @@ class LazyFsModel(QAbstractItemModel):
         self.root = Node(root_path, {"name": root_path, "type": "directory"})
         self._generation = 0
         self._after_load: list[Callable[[], None]] = []
+        self.sort_column = 0
+        self.sort_order = Qt.SortOrder.AscendingOrder
 
     # -- subclasses ---------------------------------------------------------------
 
@@ -205,7 +207,7 @@ class LazyFsModel(QAbstractItemModel):
         if role == Qt.ItemDataRole.TextAlignmentRole:
             return self.alignment(column)
         if role == SortRole:
-            return (not node.is_dir, self.sort_key(node, column), node.name.lower())
+            return self._sort_tuple(node, column)
         if role == PathRole:
             return node.path
         if role == InfoRole:
@@ -240,11 +242,16 @@ class LazyFsModel(QAbstractItemModel):
         def done(infos: object) -> None:
             if generation != self._generation:
                 return
-            node.loading = False
             assert isinstance(infos, list)
-            self._merge(node, infos)
-            self.loaded.emit(node.path)
-            self._run_after_load()
+
+            def merged() -> None:
+                if generation != self._generation:
+                    return
+                node.loading = False
+                self.loaded.emit(node.path)
+                self._run_after_load()
+
+            self._merge(node, infos, merged)
 
         def failed(exc: BaseException) -> None:
             if generation != self._generation:
@@ -258,7 +265,8 @@ class LazyFsModel(QAbstractItemModel):
 
         self.runner.run(job, on_success=done, on_failure=failed)
 
-    def _merge(self, node: Node, infos: list[Info]) -> None:
+    def _merge(self, node: Node, infos: list[Info], then: Callable[[], None]) -> None:
+        """Bring `node`'s rows in line with a fresh listing; `then` runs once all are in."""
         parent = self.index_for(node)
         node.error = ""
         fresh = {str(i["name"]).rstrip("/"): i for i in infos
@@ -281,14 +289,66 @@ class LazyFsModel(QAbstractItemModel):
                     child.children = None
                 self.dataChanged.emit(self.index(row, 0, parent),
                                       self.index(row, len(self.headers) - 1, parent))
-        if fresh:
-            first = len(node.children)
-            self.beginInsertRows(parent, first, first + len(fresh) - 1)
-            for path, info in fresh.items():
-                child = Node(path, info, parent=node)
-                node.children.append(child)
-                node.by_path[path] = child
-            self.endInsertRows()
+        if not fresh:
+            then()
+            return
+        # One insert, already in order, so the views never sort (a proxy sorting 10,000
+        # rows calls Python per comparison and stalled the GUI for a second).
+        had_rows = bool(node.children)
+        added = self._ordered([Node(path, info, parent=node) for path, info in fresh.items()])
+        first = len(node.children)
+        self.beginInsertRows(parent, first, first + len(added) - 1)
+        node.children.extend(added)
+        node.by_path.update((child.path, child) for child in added)
+        self.endInsertRows()
+        if had_rows:
+            self._relayout([node])
+        then()
+
+    # -- sorting (the model keeps its rows in the requested order) -------------------
+
+    def _sort_tuple(self, node: Node, column: int) -> tuple[bool, Any, str]:
+        return (not node.is_dir, self.sort_key(node, column), node.name.lower())
+
+    def _ordered(self, nodes: list[Node]) -> list[Node]:
+        column = self.sort_column
+
+        def key(node: Node) -> Any:
+            return self._sort_tuple(node, column)
+
+        try:
+            return sorted(nodes, key=key,
+                          reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+        except TypeError:  # mixed key types: fall back to text
+            return sorted(nodes, key=lambda n: str(key(n)),
+                          reverse=self.sort_order == Qt.SortOrder.DescendingOrder)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        if not 0 <= column < len(self.headers):
+            return
+        self.sort_column, self.sort_order = column, order
+        loaded: list[Node] = []
+
+        def walk(node: Node) -> None:
+            if node.children:
+                loaded.append(node)
+                for child in node.children:
+                    walk(child)
+
+        walk(self.root)
+        self._relayout(loaded)
+
+    def _relayout(self, nodes: list[Node]) -> None:
+        """Put the children of `nodes` in sort order, keeping persistent indexes right."""
+        self.layoutAboutToBeChanged.emit()
+        old = self.persistentIndexList()
+        kept = [(self.node(i), i.column()) for i in old]
+        for node in nodes:
+            if node.children:
+                node.children[:] = self._ordered(node.children)
+        self.changePersistentIndexList(old, [self.index_for(n, c) if n is not self.root
+                                             else QModelIndex() for n, c in kept])
+        self.layoutChanged.emit()
 
     def refresh(self, path: str | None = None) -> None:
         """List a loaded folder again (the root when `path` is None)."""
@@ -343,12 +403,21 @@ class LazyFsModel(QAbstractItemModel):
 
 
 class SortProxy(QSortFilterProxyModel):
-    """Sorts by the model's SortRole keys (folders first), comparing Python values."""
+    """Hands sorting to the source model, which keeps its rows in order (folders first).
+
+    QSortFilterProxyModel would sort through `lessThan`, a Python call per comparison: a
+    10,000-entry folder stalled the GUI for a second. The model sorts with one key function.
+    """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.setSortRole(SortRole)
-        self.setDynamicSortFilter(True)
+        self.setDynamicSortFilter(False)
+
+    def sort(self, column: int, order: Qt.SortOrder = Qt.SortOrder.AscendingOrder) -> None:
+        source = self.sourceModel()
+        if source is not None:
+            source.sort(column, order)
 
     def lessThan(self, left: Index, right: Index) -> bool:  # noqa: N802
         a = left.data(SortRole)

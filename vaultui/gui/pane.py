@@ -10,12 +10,14 @@ from collections.abc import Callable
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.browser import CiphertextBrowser, PlaintextBrowser
+from vaultui.gui.clash import ask_clash
 from vaultui.gui.fsmodel import PathRole
 from vaultui.gui.models import ciphertext_paths_job, cleartext_path_job
 from vaultui.gui.qt import (
     QDesktopServices,
+    QDrag,
     QFileDialog,
-    QMessageBox,
+    QMimeData,
     QSplitter,
     Qt,
     QUrl,
@@ -26,8 +28,17 @@ from vaultui.gui.qt import (
 from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel, keep_both_name
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.tasks import DecryptTree
 
-ClashAsker = Callable[[str, bool], tuple[Clash, bool]]
+#: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
+ClashAsker = Callable[[str, bool, int], tuple[Clash, bool]]
+
+
+def drag_mime(local_paths: list[str]) -> QMimeData:
+    """File URLs of decrypted copies, as file managers and desktops expect them."""
+    mime = QMimeData()
+    mime.setUrls([QUrl.fromLocalFile(p) for p in local_paths])
+    return mime
 
 
 class VaultPane(QWidget):
@@ -60,15 +71,18 @@ class VaultPane(QWidget):
         layout.addWidget(self.splitter)
         self._syncing = False
         self._temp_dir: str | None = None
+        self._closed = False
         self.ask_clash: ClashAsker = self._clash_dialog
         self.choose_save_target: Callable[[list[str]], str | None] = self._save_dialog
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
+        self.start_drag: Callable[[QMimeData], object] = self._exec_drag
 
         self.plain.view.selectionModel().currentChanged.connect(self._plain_current)
         self.cipher.view.selectionModel().currentChanged.connect(self._cipher_current)
         self.plain.filesDropped.connect(self.drop_files)
         self.plain.saveRequested.connect(self.save_items)
         self.plain.openRequested.connect(self.open_item)
+        self.plain.dragRequested.connect(self.drag_out)
         self.plain.operationFailed.connect(self.messageRaised)
         self.plain.plain_model.loaded.connect(lambda *_: self.countsChanged.emit())
         self.plain.plain_model.rowsRemoved.connect(lambda *_: self.countsChanged.emit())
@@ -139,13 +153,15 @@ class VaultPane(QWidget):
 
     def _start_uploads(self, paths: list[str], folder: str, existing: set[str]) -> None:
         remembered: Clash | None = None
+        clashes = sum(os.path.basename(os.path.normpath(p)) in existing for p in paths)
         for local in paths:
             name = os.path.basename(os.path.normpath(local))
             target_name: str | None = None
             if name in existing:
+                clashes -= 1
                 choice = remembered
                 if choice is None:
-                    choice, for_all = self.ask_clash(name, os.path.isdir(local))
+                    choice, for_all = self.ask_clash(name, os.path.isdir(local), clashes)
                     if for_all:
                         remembered = choice
                 if choice is Clash.SKIP:
@@ -155,21 +171,8 @@ class VaultPane(QWidget):
             existing.add(target_name or name)
             self.transfers.upload(self.fs, local, folder, target_name)
 
-    def _clash_dialog(self, name: str, is_dir: bool) -> tuple[Clash, bool]:
-        box = QMessageBox(self)
-        box.setWindowTitle("Name already in use")
-        box.setText(f"“{name}” already exists in this folder.")
-        box.setInformativeText("Replace it, keep both, or skip this item?")
-        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
-        both = box.addButton("Keep both", QMessageBox.ButtonRole.AcceptRole)
-        box.addButton("Skip", QMessageBox.ButtonRole.RejectRole)
-        box.exec()
-        clicked = box.clickedButton()
-        if clicked is replace:
-            return Clash.REPLACE, False
-        if clicked is both:
-            return Clash.KEEP_BOTH, False
-        return Clash.SKIP, False
+    def _clash_dialog(self, name: str, is_dir: bool, more: int) -> tuple[Clash, bool]:
+        return ask_clash(name, is_dir, more, self)
 
     def _transfer_ended(self, transfer: Transfer) -> None:
         if transfer.direction is Direction.UPLOAD:
@@ -223,8 +226,40 @@ class VaultPane(QWidget):
         self.transfers.transferEnded.connect(ended)
         return transfer
 
+    # -- dragging out ------------------------------------------------------------------
+
+    def drag_out(self, paths: list[str]) -> None:
+        """Decrypt `paths` into a private temp folder in a worker, then start the drag.
+
+        The desktop needs real files at drop time, and decrypting on the GUI thread in a
+        delayed-rendering callback would freeze the app: so the copies come first.
+        """
+        fs = self.fs
+        folder = tempfile.mkdtemp(dir=self.temp_dir())  # 0700, removed on lock
+
+        def job(ctx: JobContext) -> list[str]:
+            DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
+            return [os.path.join(folder, posixpath.basename(p.strip("/"))) for p in paths]
+
+        def ready(locals_: object) -> None:
+            assert isinstance(locals_, list)
+            self.start_drag(drag_mime(locals_))
+
+        self.messageRaised.emit(f"Decrypting {len(paths)} item(s) to drag…")
+        self.runner.run(job, on_success=ready, on_failure=lambda e: self.messageRaised.emit(
+            f"Cannot drag out: {e}"))
+
+    def _exec_drag(self, mime: QMimeData) -> None:
+        drag = QDrag(self.plain.view)
+        drag.setMimeData(mime)
+        drag.exec(Qt.DropAction.CopyAction)
+
     def close_down(self) -> None:
-        """Stop this pane's jobs and remove decrypted temp copies (on lock and exit)."""
+        """Stop this pane's jobs and transfers, remove decrypted temp copies (on lock, exit)."""
+        if not self._closed:
+            self._closed = True
+            self.transfers.transferEnded.disconnect(self._transfer_ended)
+            self.transfers.cancel_vault(self.fs)
         self.runner.shutdown()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)

@@ -1,9 +1,7 @@
 """Uploads into and downloads out of a vault, with progress, cancel and retry.
 
-The jobs here are plain Python over VaultFileSystem.put_file/get_file with an fsspec Callback
-that raises when the transfer is cancelled: VaultWriteFile then discards what it wrote and
-get_file removes its .part file, so a cancelled transfer leaves nothing partial behind.
-(vaultui.tasks will provide these jobs later; this module is the GUI's glue until then.)
+The work is vaultui.tasks' EncryptTree and DecryptTree (plain Python, cancel Event, progress
+callback), run on a bounded thread pool per vault; a cancel leaves nothing partial behind.
 """
 
 from __future__ import annotations
@@ -18,8 +16,6 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
-
-from fsspec.callbacks import Callback
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.fsmodel import human_size
@@ -45,6 +41,8 @@ from vaultui.gui.qt import (
     Signal,
 )
 from vaultui.gui.worker import CancelledError, JobContext, Task, TaskRunner
+from vaultui.tasks import DecryptTree, EncryptTree, Progress, ProgressCallback
+from vaultui.tasks.transfer import FileCopy, TransferPlan, vault_join
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -70,41 +68,27 @@ class Clash(enum.Enum):
     SKIP = "skip"
 
 
-# -- plain jobs --------------------------------------------------------------------------
+# -- jobs: vaultui.tasks' EncryptTree / DecryptTree on a worker ---------------------------
 
 
-class _CancelCallback(Callback):  # type: ignore[misc]
-    """Reports bytes to the job context and raises when the job is cancelled."""
-
-    def __init__(self, ctx: JobContext, progress: Callable[[int], None]) -> None:
-        super().__init__()
-        self._ctx = ctx
-        self._progress = progress
-        self._last = 0
-
-    def call(self, *args: Any, **kwargs: Any) -> None:
-        self._ctx.check()
-        delta = int(self.value or 0) - self._last
-        self._last = int(self.value or 0)
-        if delta:
-            self._progress(delta)
+def _reporter(ctx: JobContext) -> ProgressCallback:
+    """Hand a tasks Job's progress (bytes) to the worker context, which queues it."""
+    def report(progress: Progress) -> None:
+        ctx.progress(progress.bytes_done, progress.bytes_total)
+    return report
 
 
-def local_tree(path: str) -> tuple[list[str], list[tuple[str, str, int]]]:
-    """Folders (relative) and files (absolute, relative, size) under a local path."""
-    base = os.path.basename(os.path.normpath(path))
-    if not os.path.isdir(path):
-        return [], [(path, base, os.path.getsize(path))]
-    dirs, files = [base], []
-    for folder, subdirs, names in os.walk(path):
-        rel = os.path.relpath(folder, os.path.dirname(os.path.normpath(path)))
-        subdirs.sort()
-        dirs.extend(posixpath.join(*rel.split(os.sep), d) for d in subdirs)
-        for name in sorted(names):
-            full = os.path.join(folder, name)
-            files.append((full, posixpath.join(*rel.split(os.sep), name),
-                          os.path.getsize(full)))
-    return dirs, files
+def _rename_top(plan: TransferPlan, old: str, new: str) -> TransferPlan:
+    """The same plan with the top item `old` (a full path) landing at `new` instead."""
+    def move(path: str) -> str:
+        if path == old:
+            return new
+        if path.startswith(old + "/") or path.startswith(old + os.sep):
+            return new + path[len(old):]
+        return path
+
+    return TransferPlan([move(d) for d in plan.dirs],
+                        [FileCopy(f.source, move(f.target), f.size) for f in plan.files])
 
 
 def upload_job(fs: VaultFileSystem, local: str, folder: str,
@@ -112,29 +96,19 @@ def upload_job(fs: VaultFileSystem, local: str, folder: str,
     """Encrypt a local file or folder (recursively) into vault `folder` as `name`."""
     def job(ctx: JobContext) -> str:
         top = name or os.path.basename(os.path.normpath(local))
-        target = posixpath.join(folder, top) if folder else top
-        dirs, files = local_tree(local)
-        total = sum(size for _, _, size in files)
-        created = not fs.exists(target)
-        done = 0
-
-        def advance(delta: int) -> None:
-            nonlocal done
-            done += delta
-            ctx.progress(done, total)
-
-        ctx.progress(0, total)
+        target = vault_join(folder, top)
+        tree = EncryptTree(fs, [local], folder, progress=_reporter(ctx), cancel=ctx.cancelled)
+        plan = tree.prepare()
+        if name:
+            plan = _rename_top(plan, vault_join(folder, os.path.basename(
+                os.path.normpath(local))), target)
+        created = bool(plan.dirs) and not fs.exists(target)
         try:
-            for rel in dirs:
-                ctx.check()
-                fs.makedirs(_retarget(rel, top, target), exist_ok=True)
-            for full, rel, _size in files:
-                ctx.check()
-                fs.put_file(full, _retarget(rel, top, target),
-                            callback=_CancelCallback(ctx, advance))
+            tree.run(plan)
         except BaseException:
-            # A folder this transfer created goes again; a replaced file was never touched.
-            if created and dirs:
+            # EncryptTree never leaves a partial file; a folder this transfer created goes
+            # too, so a cancel leaves the vault as it was. A replaced file was never touched.
+            if created:
                 with contextlib.suppress(Exception):
                     fs.rm(target, recursive=True)
             raise
@@ -143,50 +117,32 @@ def upload_job(fs: VaultFileSystem, local: str, folder: str,
     return job
 
 
-def _retarget(rel: str, top: str, target: str) -> str:
-    parts = rel.split("/", 1)
-    tail = parts[1] if len(parts) > 1 else ""
-    assert parts[0] == top or True
-    return posixpath.join(target, tail) if tail else target
-
-
 def download_job(fs: VaultFileSystem, path: str, local: str) -> Callable[[JobContext], str]:
     """Decrypt vault file or folder `path` to local path `local` (recursively)."""
     def job(ctx: JobContext) -> str:
-        if fs.isdir(path):
-            listing = fs.find(path, withdirs=True, detail=True)
-            entries = sorted(listing.items())
-        else:
-            entries = [(path, fs.info(path))]
-        total = sum(int(i.get("size") or 0) for _, i in entries if i["type"] != "directory")
+        path_ = path.strip("/")
+        local_dir = local if not path_ else os.path.dirname(os.path.abspath(local))
+        tree = DecryptTree(fs, [path_], local_dir, progress=_reporter(ctx),
+                           cancel=ctx.cancelled)
+        plan = tree.prepare()
+        if path_:
+            plan = _rename_top(plan, os.path.join(local_dir, posixpath.basename(path_)),
+                               os.path.abspath(local))
         created = not os.path.exists(local)
-        done = 0
-
-        def advance(delta: int) -> None:
-            nonlocal done
-            done += delta
-            ctx.progress(done, total)
-
-        ctx.progress(0, total)
         try:
-            if fs.isdir(path):
-                os.makedirs(local, exist_ok=True)
-            for vpath, info in entries:
-                ctx.check()
-                rel = posixpath.relpath(vpath, path) if vpath != path else ""
-                dest = os.path.join(local, *rel.split("/")) if rel else local
-                if info["type"] == "directory":
-                    os.makedirs(dest, exist_ok=True)
-                else:
-                    os.makedirs(os.path.dirname(dest) or ".", exist_ok=True)
-                    fs.get_file(vpath, dest, callback=_CancelCallback(ctx, advance))
+            tree.run(plan)
         except BaseException:
+            # DecryptTree removes its .part files; a folder this transfer created goes too.
             if created and os.path.isdir(local):
                 shutil.rmtree(local, ignore_errors=True)
             raise
         return local
 
     return job
+
+
+def _vault_locked() -> Callable[[JobContext], Any]:
+    raise RuntimeError("the vault was locked")
 
 
 def keep_both_name(name: str, existing: set[str]) -> str:
@@ -211,6 +167,10 @@ class Transfer:
     source: str
     destination: str
     make_job: Callable[[], Callable[[JobContext], Any]]
+    #: The vault this transfer belongs to: its queue, and what locking it cancels.
+    vault: object = None
+    #: False once the vault was locked: its key is gone, so the transfer cannot run again.
+    retryable: bool = True
     id: int = field(default_factory=lambda: next(_ids))
     status: Status = Status.QUEUED
     done: int = 0
@@ -271,7 +231,9 @@ class TransfersModel(QAbstractTableModel):
 
     def __init__(self, max_threads: int = 2, parent: QObject | None = None) -> None:
         super().__init__(parent)
-        self.runner = TaskRunner(max_threads=max_threads, parent=self)
+        self.max_threads = max_threads
+        #: One bounded pool per vault: a big upload into one vault never queues another's.
+        self.queues: dict[int, TaskRunner] = {}
         self.transfers: list[Transfer] = []
 
     # -- starting -------------------------------------------------------------------
@@ -281,11 +243,12 @@ class TransfersModel(QAbstractTableModel):
         top = name or os.path.basename(os.path.normpath(local))
         dest = "/" + (posixpath.join(folder, top) if folder else top)
         return self.add(Transfer(Direction.UPLOAD, top, local, dest,
-                                 lambda: upload_job(fs, local, folder, name)))
+                                 lambda: upload_job(fs, local, folder, name), vault=fs))
 
     def download(self, fs: VaultFileSystem, path: str, local: str) -> Transfer:
         return self.add(Transfer(Direction.DOWNLOAD, posixpath.basename(path) or "/",
-                                 "/" + path, local, lambda: download_job(fs, path, local)))
+                                 "/" + path, local, lambda: download_job(fs, path, local),
+                                 vault=fs))
 
     def add(self, transfer: Transfer) -> Transfer:
         row = len(self.transfers)
@@ -294,6 +257,17 @@ class TransfersModel(QAbstractTableModel):
         self.endInsertRows()
         self._start(transfer)
         return transfer
+
+    def queue(self, vault: object) -> TaskRunner:
+        """The vault's pool (at most `max_threads` transfers of it run at once)."""
+        runner = self.queues.get(id(vault))
+        if runner is None:
+            runner = self.queues[id(vault)] = TaskRunner(self.max_threads, self)
+        return runner
+
+    @property
+    def active(self) -> int:
+        return sum(t.active for t in self.transfers)
 
     def _start(self, transfer: Transfer) -> None:
         transfer.status, transfer.done, transfer.error = Status.QUEUED, 0, ""
@@ -328,8 +302,9 @@ class TransfersModel(QAbstractTableModel):
         task.succeeded.connect(succeeded)
         task.failed.connect(failed)
         task.ended.connect(ended)
-        self.runner.track(task)
-        task.start(self.runner.pool)
+        runner = self.queue(transfer.vault)
+        runner.track(task)
+        task.start(runner.pool)
         self._changed(transfer)
 
     def cancel(self, transfer: Transfer) -> None:
@@ -337,8 +312,25 @@ class TransfersModel(QAbstractTableModel):
             transfer.task.cancel()
 
     def retry(self, transfer: Transfer) -> None:
-        if transfer.status in (Status.FAILED, Status.CANCELLED):
+        if transfer.retryable and transfer.status in (Status.FAILED, Status.CANCELLED):
             self._start(transfer)
+
+    def cancel_vault(self, vault: object, timeout_ms: int = 30_000) -> bool:
+        """Cancel the vault's transfers and wait for its workers (when it is locked).
+
+        The workers stop within one block and clean up; their last events reach the model
+        through the tasks' queues once the event loop runs again.
+        """
+        runner = self.queues.pop(id(vault), None)
+        if runner is None:
+            return True
+        for transfer in self.transfers:
+            if transfer.vault is vault:
+                self.cancel(transfer)
+                transfer.retryable = False
+                transfer.vault = None
+                transfer.make_job = _vault_locked  # drop the closure holding the key
+        return runner.shutdown(timeout_ms)
 
     def clear_finished(self) -> None:
         for row in reversed(range(len(self.transfers))):
@@ -349,7 +341,10 @@ class TransfersModel(QAbstractTableModel):
         self.summaryChanged.emit(self.summary())
 
     def shutdown(self) -> bool:
-        return self.runner.shutdown()
+        finished = True
+        for key in list(self.queues):
+            finished = self.queues.pop(key).shutdown() and finished
+        return finished
 
     # -- summary --------------------------------------------------------------------
 
@@ -489,5 +484,5 @@ class TransfersPanel(QWidget):
     def _update_buttons(self) -> None:
         chosen = self.selected()
         self.cancel_button.setEnabled(any(t.active for t in chosen))
-        self.retry_button.setEnabled(
-            any(t.status in (Status.FAILED, Status.CANCELLED) for t in chosen))
+        self.retry_button.setEnabled(any(
+            t.retryable and t.status in (Status.FAILED, Status.CANCELLED) for t in chosen))
