@@ -35,10 +35,10 @@ def s3_vault(monkeypatch: pytest.MonkeyPatch, storage: Any, root: str,
         else:
             fs.pipe_file(path, data)
 
-    def check_job(url: str) -> Any:
+    def check_job(url: str, options: dict[str, Any] | None = None) -> Any:
         return lambda ctx: VaultLocation(storage, root).is_vault()
 
-    def unlock_job(url: str, passphrase: str) -> Any:
+    def unlock_job(url: str, passphrase: str, options: dict[str, Any] | None = None) -> Any:
         return lambda ctx: VaultFileSystem(fs=storage, root=root, passphrase=passphrase)
 
     monkeypatch.setattr(vaults_module, "_check_job", check_job)
