@@ -467,7 +467,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     def cat_file(self, path: str, start: int | None = None, end: int | None = None,
                  **kwargs: Any) -> bytes:
-        with self.open(path, "rb") as f:
+        # No read-ahead: a ranged cat fetches exactly the chunks the range covers.
+        with self.open(path, "rb", cache_type="none") as f:
             size = f.size
             start = 0 if start is None else (start if start >= 0 else max(0, size + start))
             end = size if end is None else (end if end >= 0 else max(0, size + end))
