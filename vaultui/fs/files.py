@@ -14,6 +14,7 @@ from vaultui.crypto.errors import AuthenticationError
 from vaultui.crypto.sizes import chunk_span
 from vaultui.crypto.stream import EncryptingWriter
 from vaultui.fs.storage import commits_on_close, read_range, temp_name
+from vaultui.fs.unreachable import translate_unreachable
 
 #: Cleartext bytes fetched per storage request when reading sequentially (128 chunks).
 DEFAULT_READ_BLOCK = 128 * 32 * 1024
@@ -31,8 +32,9 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
     def __init__(self, fs: AbstractFileSystem, path: str, *, storage: AbstractFileSystem,
                  ciphertext_path: str, ciphertext_size: int, size: int, cipher: ContentCipher,
                  block_size: int | None = None, cache_type: str = "readahead",
-                 **kwargs: Any) -> None:
+                 location_url: str | None = None, **kwargs: Any) -> None:
         self._storage = storage
+        self._url = location_url or str(storage.unstrip_protocol(ciphertext_path))
         self._cpath = ciphertext_path
         self._csize = ciphertext_size
         self._cipher = cipher
@@ -45,7 +47,8 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
 
     def _fetch(self, start: int, end: int) -> bytes:
         end = min(end, self._csize)
-        data = read_range(self._storage, self._cpath, start, end)
+        with translate_unreachable(self._url):
+            data = read_range(self._storage, self._cpath, start, end)
         if len(data) != end - start:
             raise AuthenticationError()  # the object changed size under us
         return data
@@ -86,19 +89,22 @@ class VaultWriteFile(io.RawIOBase):
     def __init__(self, path: str, *, storage: AbstractFileSystem, target_path: str,
                  cipher: ContentCipher, on_commit: Callable[[], None] | None = None,
                  block_size: int = DEFAULT_WRITE_BLOCK, before_commit: Callable[[], None]
-                 | None = None) -> None:
+                 | None = None, location_url: str | None = None) -> None:
         super().__init__()
         self.path = path
         self._storage = storage
         self._target = target_path
+        self._url = location_url or str(storage.unstrip_protocol(target_path))
         self._direct = commits_on_close(storage)
         self._written_path = target_path if self._direct else temp_name(target_path)
         self._on_commit = on_commit
         self._before_commit = before_commit
-        self._raw: Any = storage.open(self._written_path, "wb", block_size=block_size) \
-            if self._direct else storage.open(self._written_path, "wb")
+        with translate_unreachable(self._url):
+            self._raw: Any = storage.open(self._written_path, "wb", block_size=block_size) \
+                if self._direct else storage.open(self._written_path, "wb")
         try:
-            self._writer = EncryptingWriter(self._raw, cipher)
+            with translate_unreachable(self._url):
+                self._writer = EncryptingWriter(self._raw, cipher)
         except BaseException:
             self._abort()
             raise
@@ -119,7 +125,8 @@ class VaultWriteFile(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         try:
-            n = self._writer.write(data)
+            with translate_unreachable(self._url):
+                n = self._writer.write(data)
         except BaseException:
             self._abort()
             raise
@@ -135,10 +142,11 @@ class VaultWriteFile(io.RawIOBase):
         try:
             if self._before_commit is not None:
                 self._before_commit()
-            self._writer.close()
-            self._raw.close()
-            if not self._direct:
-                self._storage.mv(self._written_path, self._target)
+            with translate_unreachable(self._url):
+                self._writer.close()
+                self._raw.close()
+                if not self._direct:
+                    self._storage.mv(self._written_path, self._target)
         except BaseException:
             self._abort()
             raise

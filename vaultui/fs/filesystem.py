@@ -25,6 +25,7 @@ from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
 from vaultui.fs.storage import join, write_atomic
+from vaultui.fs.unreachable import storage_call
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
 #: Constructor arguments that carry secrets: never kept in storage_options.
@@ -128,6 +129,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- views of the storage ---------------------------------------------------------
 
+    @storage_call
     def ciphertext_paths(self, path: str) -> list[str]:
         """The storage objects behind a cleartext path (for 'locate encrypted file')."""
         path = self._path(path)
@@ -142,6 +144,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             paths.append(self.mapper.content_dir(self.mapper.dir_id(path)))
         return paths
 
+    @storage_call
     def cleartext_path(self, storage_path: str) -> str:
         """The cleartext path of a storage object, by walking the tree (for 'decrypt name')."""
         target = storage_path.rstrip("/")
@@ -179,6 +182,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 info[key] = entry.info[key]
         return info
 
+    @storage_call
     def ls(self, path: str = "", detail: bool = True, **kwargs: Any) -> list[Any]:
         path = self._path(path)
         try:
@@ -189,6 +193,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         infos = sorted((self._entry_info(path, e) for e in entries), key=lambda i: i["name"])
         return infos if detail else [i["name"] for i in infos]
 
+    @storage_call
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
         path = self._path(path)
         if not path:
@@ -230,14 +235,17 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             return False
         return True
 
+    @storage_call
     def modified(self, path: str) -> datetime:
         info = self.info(path)
         return self.storage.modified(info["ciphertext_path"])  # type: ignore[no-any-return]
 
+    @storage_call
     def created(self, path: str) -> datetime:
         info = self.info(path)
         return self.storage.created(info["ciphertext_path"])  # type: ignore[no-any-return]
 
+    @storage_call
     def readlink(self, path: str) -> str:
         """The target of a symlink in the vault."""
         node = self.mapper.node(self._path(path))
@@ -259,6 +267,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if node.shortened:
             write_atomic(self.storage, node.name_file_path, node.full_name.encode("utf-8"))
 
+    @storage_call
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
         path = self._path(path)
         if not path:
@@ -281,6 +290,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             write_atomic(self.storage, node.dir_file_path, dir_id.encode("utf-8"))
             self.mapper.remember_dir_id(path, dir_id)
 
+    @storage_call
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         path = self._path(path)
         parts = split_path(path)
@@ -293,6 +303,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             except FileNotFoundError:
                 self.mkdir(sub, create_parents=False)
 
+    @storage_call
     def rmdir(self, path: str) -> None:
         path = self._path(path)
         if self.ls(path, detail=False):
@@ -320,12 +331,14 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             else:
                 self.storage.rm(node.node_path, recursive=True)
 
+    @storage_call
     def rm_file(self, path: str) -> None:
         path = self._path(path)
         if self.isdir(path):
             raise IsADirectoryError(path)
         self._remove(path)
 
+    @storage_call
     def rm(self, path: Any, recursive: bool = False, maxdepth: int | None = None) -> None:
         paths = path if isinstance(path, list) else [path]
         for p in paths:
@@ -341,6 +354,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- moving and copying ---------------------------------------------------------
 
+    @storage_call
     def mv(self, path1: str, path2: str, recursive: bool = False, maxdepth: int | None = None,
            **kwargs: Any) -> None:
         """Rename a file, directory or symlink: only names are rewritten, O(1) objects."""
@@ -382,6 +396,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 self.storage.rm(old.node_path, recursive=True)
                 self.mapper.forget(src)
 
+    @storage_call
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file; the ciphertext is copied as it is (server-side where supported)."""
         src, dst = self._path(path1), self._path(path2)
@@ -407,6 +422,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             # can be copied as they are; the storage does it without a download.
             self.storage.cp_file(old.contents_path, new.contents_path)
 
+    @storage_call
     def symlink(self, target: str, path: str) -> None:
         """Create a symlink node whose target (any text) is stored encrypted."""
         path = self._path(path)
@@ -422,6 +438,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- reading and writing --------------------------------------------------------
 
+    @storage_call
     def _open(self, path: str, mode: str = "rb", block_size: Any = None,
               autocommit: bool = True, cache_options: Any = None, **kwargs: Any) -> Any:
         path = self._path(path)
@@ -442,7 +459,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 cipher=self.cryptor.content,
                 block_size=block_size if isinstance(block_size, int) else None,
                 cache_type=kwargs.get("cache_type", "readahead"),
-                cache_options=cache_options,
+                cache_options=cache_options, location_url=self.location.url,
             )
         if mode not in ("wb", "xb"):
             raise ValueError(f"mode {mode!r} is not supported; vault files open as rb or wb")
@@ -463,8 +480,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
         prepare()
         return VaultWriteFile(path, storage=self.storage, target_path=node.contents_path,
-                              cipher=self.cryptor.content)
+                              cipher=self.cryptor.content, location_url=self.location.url)
 
+    @storage_call
     def cat_file(self, path: str, start: int | None = None, end: int | None = None,
                  **kwargs: Any) -> bytes:
         # No read-ahead: a ranged cat fetches exactly the chunks the range covers.
@@ -477,14 +495,17 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             f.seek(start)
             return bytes(f.read(end - start))
 
+    @storage_call
     def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
         with self.open(path, "xb" if mode == "create" else "wb") as f:
             f.write(value)
 
+    @storage_call
     def touch(self, path: str, truncate: bool = True, **kwargs: Any) -> None:
         if truncate or not self.exists(path):
             self.pipe_file(path, b"")
 
+    @storage_call
     def put_file(self, lpath: str, rpath: str, callback: Callback = DEFAULT_CALLBACK,
                  mode: str = "overwrite", **kwargs: Any) -> None:
         if os.path.isdir(lpath):
@@ -500,6 +521,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 dst.write(block)
                 callback.relative_update(len(block))
 
+    @storage_call
     def get_file(self, rpath: str, lpath: str, callback: Callback = DEFAULT_CALLBACK,
                  outfile: Any = None, **kwargs: Any) -> None:
         if self.isdir(rpath):
@@ -523,6 +545,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     os.unlink(tmp)
                 raise
 
+    @storage_call
     def verify_file(self, path: str, progress: Callable[[int], None] | None = None) -> int:
         """Authenticate every chunk of a file; returns its size or raises AuthenticationError."""
         node = self.mapper.node(self._path(path))
@@ -538,6 +561,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 if progress is not None:
                     progress(total)
 
+    @storage_call
     def check_directory(self, path: str) -> None:
         """Raise VaultCorruptError if a directory's nodes are damaged."""
         self.mapper.list_dir(self._path(path))

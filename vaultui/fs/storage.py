@@ -10,15 +10,37 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.fs.unreachable import translate_unreachable
+
 #: Object stores where a written object becomes visible only when its upload completes.
 COMMIT_ON_CLOSE_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "abfs", "az", "abfss", "adl"})
+
+
+#: botocore settings used unless the caller gives their own: a few quick retries, so an
+#: unreachable endpoint fails in seconds (botocore's defaults take ~15 s per request).
+S3_CONFIG_DEFAULTS: dict[str, Any] = {
+    "connect_timeout": 5,
+    "retries": {"max_attempts": 3, "mode": "standard"},
+}
+_S3_PROTOCOLS = frozenset({"s3", "s3a"})
+
+
+def _with_defaults(location: str, options: dict[str, Any]) -> dict[str, Any]:
+    protocol = fsspec.core.split_protocol(location)[0]
+    if protocol in _S3_PROTOCOLS and "::" not in location:
+        config = {**S3_CONFIG_DEFAULTS, **(options.get("config_kwargs") or {})}
+        options = {**options, "config_kwargs": config}
+    return options
 
 
 def open_location(
     location: str, storage_options: dict[str, Any] | None = None
 ) -> tuple[AbstractFileSystem, str]:
     """The fsspec filesystem and the root path inside it for a URL or local path."""
-    fs, root = fsspec.core.url_to_fs(location, **(storage_options or {}))
+    options = _with_defaults(location, dict(storage_options or {}))
+    # Some filesystems (SFTP) connect right here.
+    with translate_unreachable(location):
+        fs, root = fsspec.core.url_to_fs(location, **options)
     return fs, root.rstrip("/") if root not in ("/", "") else root
 
 
