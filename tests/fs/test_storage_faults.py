@@ -75,6 +75,8 @@ def test_s3_killed_mid_multipart_upload(s3_stoppable: StoppableS3) -> None:
         "ls": lambda: vfs.ls(""),
         "exists": lambda: vfs.exists("before.txt"),
         "info": lambda: vfs.info("big.bin"),
+        "find": lambda: vfs.find(""),
+        "du": lambda: vfs.du(""),
         "open wb": lambda: vfs.open("new.bin", "wb").close(),
     }
     for name, action in actions.items():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +21,7 @@ from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.sizes import cleartext_size
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
-from vaultui.fs.errors import VaultCorruptError
+from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
 from vaultui.fs.storage import join, write_atomic
@@ -192,6 +192,15 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             return [info] if detail else [info["name"]]
         infos = sorted((self._entry_info(path, e) for e in entries), key=lambda i: i["name"])
         return infos if detail else [i["name"] for i in infos]
+
+    def walk(self, path: str, maxdepth: int | None = None, topdown: bool = True,
+             on_error: Any = "omit", **kwargs: Any) -> Iterator[Any]:
+        """fsspec's walk, except that an unreachable storage raises: by default fsspec
+        skips folders whose listing fails, which would pass an outage off as no files."""
+        if on_error == "omit":
+            on_error = _raise_if_unavailable
+        yield from super().walk(path, maxdepth=maxdepth, topdown=topdown, on_error=on_error,
+                                **kwargs)
 
     @storage_call
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
@@ -571,6 +580,12 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             self.mapper.forget_all()
         else:
             self.mapper.forget(self._path(path))
+
+
+def _raise_if_unavailable(exc: OSError) -> None:
+    """walk()'s on_error: skip folders that vanished, but never an unreachable storage."""
+    if isinstance(exc, StorageUnavailableError):
+        raise exc
 
 
 def _copy(src: Any, dst: Any, callback: Callback) -> None:
