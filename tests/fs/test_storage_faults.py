@@ -8,7 +8,10 @@ from __future__ import annotations
 
 import os
 import time
+from pathlib import Path
+from typing import Any
 
+import fsspec
 import pytest
 from fsspec.spec import AbstractFileSystem
 from services import FAST_FAIL_CONFIG, Location, SSHServer, StoppableS3, free_port
@@ -106,6 +109,24 @@ def test_s3_killed_while_reading(s3_stoppable: StoppableS3) -> None:
         with pytest.raises(StorageUnavailableError) as caught:
             f.read(2 * MiB)
     assert_clear(caught.value, "s3://reading/vault")
+
+
+def test_listing_fails_rather_than_hiding_long_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fs = fsspec.filesystem("file")
+    vfs = new_vault(fs, str(tmp_path / "vault"))
+    long_name = "n" * 200
+    vfs.pipe_file(long_name, b"long")
+    vfs.pipe_file("short.txt", b"short")
+
+    def cat_failing(paths: list[str], **kwargs: Any) -> dict[str, Any]:
+        return {p: ConnectionResetError("connection reset by peer") for p in paths}
+
+    # The names of shortened nodes are read in one batch that reports errors per path.
+    monkeypatch.setattr(fs, "cat", cat_failing)
+    with pytest.raises(StorageUnavailableError, match="connection reset"):
+        vfs.ls("")
 
 
 # --- damaged directory nodes --------------------------------------------------------------------

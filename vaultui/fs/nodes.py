@@ -33,6 +33,7 @@ from vaultui.crypto.names import normalize_name
 from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.storage import join
+from vaultui.fs.unreachable import is_unreachable
 
 log = logging.getLogger(__name__)
 
@@ -262,6 +263,9 @@ class PathMapper:
                 value = raw.get(p)
                 if isinstance(value, bytes):
                     long_names[h] = value.decode("utf-8", errors="replace").strip()
+                elif isinstance(value, Exception) and is_unreachable(value):
+                    # Not a damaged node to skip: the listing cannot be completed.
+                    raise value
         entries: list[Entry] = []
         for head, members in groups.items():
             entry = self._entry(path, dir_id, content, head, members, long_names.get(head))
