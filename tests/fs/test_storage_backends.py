@@ -568,3 +568,50 @@ def test_s3_abandoned_write_leaves_no_object(s3fs_fs: Location) -> None:
         f.write(b"half-written")
         raise InterruptedWriteError
     assert vfs.cat_file("kept.txt") == b"kept"
+
+
+# --- S3 → pycryptomator: another implementation reads what we wrote -----------------------------
+
+
+# pycryptomator opens files without closing them.
+@pytest.mark.filterwarnings("ignore::ResourceWarning")
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
+def test_pycryptomator_reads_a_vault_written_on_s3(s3fs_fs: Location, tmp_path: Path) -> None:
+    from pycryptomator.cryptomator import Vault
+
+    fs, bucket = s3fs_fs
+    vfs = new_vault(fs, f"{bucket}/vault")
+    tree = {
+        "empty.txt": b"",
+        "one-chunk.bin": os.urandom(CHUNK),
+        "chunk-and-a-byte.bin": os.urandom(CHUNK + 1),
+        "docs/readme.md": "# Überschrift\n".encode(),
+        "docs/deep/er/still.bin": os.urandom(3 * CHUNK + 17),
+        "docs/" + "long-name-" * 25 + ".txt": b"shortened to .c9s",
+        "Ünïcödé ordner/日本語.txt": "こんにちは".encode(),
+    }
+    for path, data in tree.items():
+        if "/" in path:
+            vfs.makedirs(path.rpartition("/")[0], exist_ok=True)
+        with vfs.open(path, "wb") as f:
+            f.write(data)
+    vfs.makedirs("an/empty/dir")
+    big = os.urandom(9 * MiB)  # written by multipart upload
+    vfs.pipe_file("docs/big.bin", big)
+    tree["docs/big.bin"] = big
+
+    local = tmp_path / "copy"
+    fs.get(f"{bucket}/vault", str(local), recursive=True)
+    vault = Vault(str(local), password=PASSPHRASE)
+
+    seen_files, seen_dirs = set(), set()
+    for root, dirs, files in vault.walk("/"):
+        seen_dirs.update(f"{root}/{d}".lstrip("/") for d in dirs)
+        seen_files.update(f"{root}/{f}".lstrip("/") for f in files)
+    assert seen_files == set(tree)
+    assert seen_dirs == {"docs", "docs/deep", "docs/deep/er", "Ünïcödé ordner", "an",
+                         "an/empty", "an/empty/dir"}
+    for path, data in tree.items():
+        out = tmp_path / "out.bin"
+        vault.decryptFile("/" + path, str(out), force=True)
+        assert out.read_bytes() == data, path
