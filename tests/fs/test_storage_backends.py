@@ -537,6 +537,71 @@ def test_s3_ranged_reads_fetch_only_needed_chunks(
     assert len(counter.requests) <= 16, counter.requests
 
 
+def test_s3_get_file_streams_with_one_request(
+    s3fs_fs: Location, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fs, bucket = s3fs_fs
+    vfs = new_vault(fs, f"{bucket}/vault")
+    data = os.urandom(10 * MiB + 5)
+    vfs.pipe_file("f.bin", data)
+    counter = RequestedBytes(monkeypatch, fs)
+
+    vfs.get_file("f.bin", str(tmp_path / "f.bin"))
+    assert (tmp_path / "f.bin").read_bytes() == data
+    # One GET of the whole object: no ranged GET per block.
+    assert counter.requests == [(None, ciphertext_size(len(data)))]
+    counter.clear()
+    assert vfs.verify_file("f.bin") == len(data)
+    assert counter.requests == [(None, ciphertext_size(len(data)))]
+
+
+def test_s3_stream_resumes_where_the_connection_dropped(
+    s3fs_fs: Location, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from vaultui.fs.s3stream import S3ObjectStream
+
+    fs, bucket = s3fs_fs
+    data = os.urandom(3 * MiB)
+    fs.pipe_file(f"{bucket}/obj", data)
+    calls: list[dict[str, Any]] = []
+    original = fs._call_s3
+
+    class DroppingBody:
+        """Delivers one read, then fails like a connection reset mid-body."""
+
+        def __init__(self, body: Any) -> None:
+            self.body, self.reads, self.delivered = body, 0, 0
+
+        async def read(self, n: int) -> bytes:
+            self.reads += 1
+            if self.reads > 1:
+                raise ConnectionResetError("connection reset by peer")
+            data = bytes(await self.body.read(n))
+            self.delivered += len(data)
+            return data
+
+        def close(self) -> None:
+            self.body.close()
+
+    dropping: list[DroppingBody] = []
+
+    async def flaky(method: str, *args: Any, **kwargs: Any) -> Any:
+        calls.append(kwargs)
+        response = await original(method, *args, **kwargs)
+        if len(calls) == 1:
+            dropping.append(DroppingBody(response["Body"]))
+            response["Body"] = dropping[0]
+        return response
+
+    monkeypatch.setattr(fs, "_call_s3", flaky)
+    with io.BufferedReader(S3ObjectStream(fs, f"{bucket}/obj"), buffer_size=MiB) as stream:
+        assert stream.read() == data
+    assert len(calls) == 2
+    assert 0 < dropping[0].delivered < len(data)
+    assert calls[1]["Range"] == f"bytes={dropping[0].delivered}-"
+    assert calls[1]["IfMatch"] == fs.info(f"{bucket}/obj")["ETag"]
+
+
 def test_s3_abandoned_write_leaves_no_object(s3fs_fs: Location) -> None:
     fs, bucket = s3fs_fs
     vfs = new_vault(fs, f"{bucket}/vault")

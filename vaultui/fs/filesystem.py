@@ -24,7 +24,7 @@ from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
-from vaultui.fs.storage import join, write_atomic
+from vaultui.fs.storage import join, open_sequential, write_atomic
 from vaultui.fs.unreachable import storage_call
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
@@ -454,13 +454,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if not path:
             raise IsADirectoryError("the vault root is a directory")
         if "r" in mode and "+" not in mode:
-            node = self.mapper.node(path)
-            kind = self.mapper.kind(node)
-            if kind is None:
-                raise FileNotFoundError(path)
-            if kind is not NodeKind.FILE:
-                raise IsADirectoryError(path)
-            csize = int(self.storage.info(node.contents_path)["size"])
+            node, csize = self._file_node(path)
             return VaultReadFile(
                 self, path, storage=self.storage, ciphertext_path=node.contents_path,
                 ciphertext_size=csize,
@@ -533,10 +527,12 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     @storage_call
     def get_file(self, rpath: str, lpath: str, callback: Callback = DEFAULT_CALLBACK,
                  outfile: Any = None, **kwargs: Any) -> None:
-        if self.isdir(rpath):
+        try:
+            node, csize = self._file_node(self._path(rpath))
+        except IsADirectoryError:
             os.makedirs(lpath, exist_ok=True)
             return
-        with self.open(rpath, "rb") as src:
+        with self._decrypting(node.contents_path, csize) as src:
             callback.set_size(src.size)
             if outfile is not None:
                 _copy(src, outfile, callback)
@@ -557,10 +553,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     @storage_call
     def verify_file(self, path: str, progress: Callable[[int], None] | None = None) -> int:
         """Authenticate every chunk of a file; returns its size or raises AuthenticationError."""
-        node = self.mapper.node(self._path(path))
-        with self.storage.open(node.contents_path, "rb") as raw:
-            reader = DecryptingReader(raw, self.cryptor.content,
-                                      int(self.storage.info(node.contents_path)["size"]))
+        node, csize = self._file_node(self._path(path))
+        with self._decrypting(node.contents_path, csize) as reader:
             total = 0
             while True:
                 block = reader.read(_COPY_BLOCK)
@@ -569,6 +563,24 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 total += len(block)
                 if progress is not None:
                     progress(total)
+
+    def _file_node(self, path: str) -> tuple[Node, int]:
+        """The node of an existing file and its ciphertext size."""
+        if not path:
+            raise IsADirectoryError("the vault root is a directory")
+        node = self.mapper.node(path)
+        kind = self.mapper.kind(node)
+        if kind is None:
+            raise FileNotFoundError(path)
+        if kind is not NodeKind.FILE:
+            raise IsADirectoryError(path)
+        return node, int(self.storage.info(node.contents_path)["size"])
+
+    @contextlib.contextmanager
+    def _decrypting(self, ciphertext_path: str, csize: int) -> Iterator[DecryptingReader]:
+        """A whole file's cleartext, front to back, from as few storage requests as can be."""
+        with open_sequential(self.storage, ciphertext_path) as raw:
+            yield DecryptingReader(raw, self.cryptor.content, csize)
 
     @storage_call
     def check_directory(self, path: str) -> None:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import secrets
-from typing import Any
+from typing import Any, BinaryIO
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.fs.s3stream import S3ObjectStream, is_s3
 from vaultui.fs.unreachable import translate_unreachable
 
 #: Object stores where a written object becomes visible only when its upload completes.
@@ -66,6 +68,9 @@ def commits_on_close(fs: AbstractFileSystem) -> bool:
     return bool(protocols(fs) & COMMIT_ON_CLOSE_PROTOCOLS)
 
 
+#: Bytes asked of a sequential stream at a time.
+SEQUENTIAL_BUFFER = 4 * 1024 * 1024
+
 #: Filesystems whose cat_file ignores start/end (sshfs returns the whole file).
 _RANGELESS_CAT_PROTOCOLS = frozenset({"ssh", "sftp"})
 
@@ -77,6 +82,18 @@ def read_range(fs: AbstractFileSystem, path: str, start: int, end: int) -> bytes
             f.seek(start)
             return bytes(f.read(end - start))
     return bytes(fs.cat_file(path, start=start, end=end))
+
+
+def open_sequential(fs: AbstractFileSystem, path: str) -> BinaryIO:
+    """A storage object's bytes from start to end, in as few requests as the backend allows.
+
+    On S3 that is one streaming GET (a buffered file would send one ranged GET per block);
+    elsewhere the backend's own file object, whose reads are sequential already.
+    """
+    if is_s3(fs):
+        return io.BufferedReader(S3ObjectStream(fs, path), buffer_size=SEQUENTIAL_BUFFER)
+    stream: BinaryIO = fs.open(path, "rb")
+    return stream
 
 
 def temp_name(path: str) -> str:
