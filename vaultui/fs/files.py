@@ -13,6 +13,7 @@ from vaultui.crypto.content import ContentCipher, FileHeader
 from vaultui.crypto.errors import AuthenticationError
 from vaultui.crypto.sizes import chunk_span
 from vaultui.crypto.stream import EncryptingWriter
+from vaultui.fs.s3stream import RangeReader
 from vaultui.fs.storage import commits_on_close, read_range, temp_name
 from vaultui.fs.unreachable import translate_unreachable
 
@@ -39,6 +40,9 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
         self._csize = ciphertext_size
         self._cipher = cipher
         self._header: FileHeader | None = None
+        self._ranges = RangeReader(storage, ciphertext_path,
+                                   lambda start, end: read_range(storage, ciphertext_path,
+                                                                 start, end))
         super().__init__(fs, path, mode="rb", block_size=block_size or DEFAULT_READ_BLOCK,
                          cache_type=cache_type, size=size, **kwargs)
 
@@ -48,10 +52,16 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
     def _fetch(self, start: int, end: int) -> bytes:
         end = min(end, self._csize)
         with translate_unreachable(self._url):
-            data = read_range(self._storage, self._cpath, start, end)
+            data = self._ranges.read(start, end)
         if len(data) != end - start:
             raise AuthenticationError()  # the object changed size under us
         return data
+
+    def close(self) -> None:
+        # Before the base class: an open S3 stream holds a connection.
+        with contextlib.suppress(Exception):
+            self._ranges.close()
+        super().close()
 
     def _fetch_range(self, start: int, end: int) -> bytes:
         end = min(end, self.size)

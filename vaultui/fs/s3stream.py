@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+from collections.abc import Callable
 from typing import Any
 
 from fsspec.asyn import sync
@@ -21,11 +22,11 @@ class S3ObjectStream(io.RawIOBase):
     read resumes where it stopped, pinned to the same version by its ETag.
     """
 
-    def __init__(self, fs: AbstractFileSystem, path: str) -> None:
+    def __init__(self, fs: AbstractFileSystem, path: str, start: int = 0) -> None:
         super().__init__()
         self._fs = fs
         self._bucket, self._key, self._version = fs.split_path(path)
-        self._pos = 0
+        self._pos = start
         self._etag: str | None = None
         self._body: Any = None
         self._open()
@@ -47,6 +48,17 @@ class S3ObjectStream(io.RawIOBase):
 
     def readable(self) -> bool:
         return True
+
+    def read_exactly(self, size: int) -> bytes:
+        """The next `size` bytes, or fewer only where the object ends."""
+        parts: list[bytes] = []
+        while size > 0:
+            part = self.read(size)
+            if not part:
+                break
+            parts.append(part)
+            size -= len(part)
+        return b"".join(parts)
 
     def readinto(self, buffer: Any) -> int:
         view = memoryview(buffer).cast("B")
@@ -79,3 +91,36 @@ def is_s3(fs: AbstractFileSystem) -> bool:
     """An s3fs filesystem (the only kind S3ObjectStream knows how to drive)."""
     return type(fs).__module__.startswith("s3fs") and hasattr(fs, "_call_s3")
 
+
+class RangeReader:
+    """Byte ranges of one storage object; on S3 consecutive ranges share one streaming GET.
+
+    The first range is a ranged request; when a range starts where the previous one
+    ended, the rest of the object is streamed instead of asking again for every block.
+    Any jump closes the stream and goes back to ranged requests.
+    """
+
+    def __init__(self, fs: AbstractFileSystem, path: str,
+                 ranged: Callable[[int, int], bytes]) -> None:
+        self._fs = fs
+        self._path = path
+        self._ranged = ranged
+        self._streams = is_s3(fs)
+        self._next: int | None = None
+        self._stream: S3ObjectStream | None = None
+
+    def read(self, start: int, end: int) -> bytes:
+        if self._streams and start == self._next:
+            if self._stream is None:
+                self._stream = S3ObjectStream(self._fs, self._path, start)
+            data = self._stream.read_exactly(end - start)
+        else:
+            self.close()
+            data = self._ranged(start, end)
+        self._next = end
+        return data
+
+    def close(self) -> None:
+        stream, self._stream = self._stream, None
+        if stream is not None:
+            stream.close()
