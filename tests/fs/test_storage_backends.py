@@ -18,15 +18,18 @@ from pathlib import Path
 from typing import Any
 from unittest.mock import ANY
 
+import fsspec
 import pytest
 from fsspec.callbacks import Callback
 from fsspec.spec import AbstractFileSystem
 from services import Location, StoppableS3, s3_filesystem
 
 from vaultui.crypto.constants import SHORTENED_NAME_SUFFIX
-from vaultui.crypto.sizes import ciphertext_size
+from vaultui.crypto.sizes import LAYOUTS, ciphertext_size, cleartext_size, is_valid_ciphertext_size
+from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs import files as files_module
 from vaultui.fs.filesystem import VaultFileSystem
+from vaultui.fs.nodes import cleartext_sizer
 from vaultui.fs.vault import VaultLocation
 
 MiB = 1024 * 1024
@@ -401,6 +404,35 @@ def test_ranged_cat_reads_only_the_chunks_it_covers(
     assert vault.cat_file("r.bin", start=start, end=start + 100) == data[start : start + 100]
     # The header, then the one chunk holding the range: no read-ahead.
     assert fetched == [HEADER, CHUNK + 28]
+
+
+def test_listings_stay_right_with_remembered_names(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import vaultui.fs.nodes as nodes_module
+
+    vfs = new_vault(fsspec.filesystem("file"), str(tmp_path / "vault"))
+    monkeypatch.setattr(nodes_module, "NAME_CACHE_SIZE", 3)  # overflows and clears
+    names = [f"n{i}.txt" for i in range(7)]
+    for name in names:
+        vfs.pipe_file(name, name.encode())
+    for _ in range(3):
+        assert vfs.ls("", detail=False) == sorted(names)
+    vfs.mv("n0.txt", "renamed.txt")
+    vfs.rm("n1.txt")
+    assert vfs.ls("", detail=False) == sorted(["renamed.txt", *names[2:]])
+    assert len(vfs.mapper._names) <= 3
+
+
+@pytest.mark.parametrize("combo", list(CipherCombo))
+def test_listing_sizes_match_the_format(combo: CipherCombo) -> None:
+    sizer = cleartext_sizer(combo)
+    step = LAYOUTS[combo].ciphertext_chunk_size
+    header = LAYOUTS[combo].header_size
+    candidates = {*range(200), *(header + k * step + d for k in range(4) for d in range(-60, 60))}
+    for n in sorted(c for c in candidates if c >= 0):
+        expected = cleartext_size(n, combo) if is_valid_ciphertext_size(n, combo) else None
+        assert sizer(n) == expected, n
 
 
 # --- S3: ranged reads, streaming writes, multipart ----------------------------------------------

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any
@@ -30,12 +31,16 @@ from vaultui.crypto.constants import (
 from vaultui.crypto.cryptor import VaultCryptor
 from vaultui.crypto.errors import FormatError, VaultError
 from vaultui.crypto.names import normalize_name
-from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
+from vaultui.crypto.sizes import LAYOUTS
+from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs.errors import VaultCorruptError
-from vaultui.fs.storage import join
+from vaultui.fs.storage import commits_on_close, join
 from vaultui.fs.unreachable import is_unreachable
 
 log = logging.getLogger(__name__)
+
+#: Decrypted node names remembered per PathMapper (about 200 bytes each).
+NAME_CACHE_SIZE = 200_000
 
 
 class NodeKind(Enum):
@@ -92,7 +97,7 @@ class Node:
         return join(self.node_path, INFLATED_NAME_FILE_NAME)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One child found by listing a content folder."""
 
@@ -116,6 +121,8 @@ class PathMapper:
         self.root = root
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
+        self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        self._cleartext_size = cleartext_sizer(cryptor.config.cipher_combo)
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -236,7 +243,7 @@ class PathMapper:
         dir_id = self.dir_id(path)
         content = self.content_dir(dir_id)
         try:
-            found = self.fs.find(content, detail=True, withdirs=True)
+            found = self._list_content(content)
         except FileNotFoundError:
             found = {}
         if not found and not self.fs.exists(content):
@@ -245,14 +252,19 @@ class PathMapper:
             )
         groups: dict[str, dict[str, dict[str, Any]]] = {}
         prefix = content.rstrip("/") + "/"
+        cut = len(prefix)
+        # Runs once per stored object: kept to plain string operations.
         for full_path, info in found.items():
-            rel = full_path[len(prefix):] if full_path.startswith(prefix) else None
-            if not rel:
+            if not full_path.startswith(prefix):
                 continue
-            head, _, tail = rel.partition("/")
-            if head.startswith(".") or head == DIR_ID_BACKUP_FILE_NAME:
+            head, _, tail = full_path[cut:].partition("/")
+            if not head or head[0] == "." or head == DIR_ID_BACKUP_FILE_NAME:
                 continue
-            groups.setdefault(head, {})[tail] = info
+            members = groups.get(head)
+            if members is None:
+                groups[head] = {tail: info}
+            else:
+                members[tail] = info
         shortened = [h for h in groups if h.endswith(SHORTENED_NAME_SUFFIX)
                      and INFLATED_NAME_FILE_NAME in groups[h]]
         long_names: dict[str, str] = {}
@@ -273,9 +285,26 @@ class PathMapper:
                 entries.append(entry)
         return entries
 
+    def _list_content(self, content: str) -> dict[str, dict[str, Any]]:
+        """Storage info of everything in a content folder and its node folders, by path."""
+        fs = self.fs
+        if commits_on_close(fs):
+            # Object stores list a whole prefix in one (paged) request.
+            found: dict[str, dict[str, Any]] = fs.find(content, detail=True, withdirs=True)
+            return found
+        # Real folders: node folders never nest, so one level below the content folder is
+        # all there is; plain ls calls skip the bookkeeping of fsspec's generic walk.
+        found = {}
+        for info in fs.ls(content, detail=True):
+            found[info["name"]] = info
+            if info["type"] == "directory":
+                for member in fs.ls(info["name"], detail=True):
+                    found[member["name"]] = member
+        return found
+
     def _entry(self, path: str, dir_id: str, content: str, head: str,
                members: dict[str, dict[str, Any]], long_name: str | None) -> Entry | None:
-        node_path = join(content, head)
+        node_path = f"{content}/{head}"
         if head.endswith(SHORTENED_NAME_SUFFIX):
             if long_name is None:
                 log.warning("skipping shortened node without name.c9s in %s", content)
@@ -299,18 +328,27 @@ class PathMapper:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
         else:
             return None  # an empty node folder (e.g. a half-synced directory): nothing to show
-        name, conflict_of = self._decrypt_node_name(full, dir_id)
+        name, conflict_of = self._cached_node_name(full, dir_id)
         if name is None:
             log.warning("skipping a node whose name does not decrypt in %s", content)
             return None
-        combo = self.cryptor.config.cipher_combo
         size: int | None = 0
         if kind is NodeKind.FILE:
-            raw_size = int(info.get("size") or 0)
-            size = cleartext_size(raw_size, combo) if is_valid_ciphertext_size(raw_size, combo) \
-                else None
+            size = self._cleartext_size(int(info.get("size") or 0))
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
                      size=size, info=info, conflict_of=conflict_of)
+
+    def _cached_node_name(self, full: str, dir_id: str) -> tuple[str | None, str | None]:
+        """_decrypt_node_name, remembered: the same stored name in the same directory
+        always decrypts to the same cleartext, so listing a folder again costs no AES."""
+        key = (dir_id, full)
+        known = self._names.get(key)
+        if known is None:
+            known = self._decrypt_node_name(full, dir_id)
+            if len(self._names) >= NAME_CACHE_SIZE:
+                self._names.clear()  # crude but bounded; a clear costs one cold listing
+            self._names[key] = known
+        return known
 
     def _decrypt_node_name(self, full: str, dir_id: str) -> tuple[str | None, str | None]:
         """The cleartext name, and for a sync-conflict copy the name it conflicts with."""
@@ -333,6 +371,25 @@ class PathMapper:
                 continue
             return conflict_name(original, suffix), original
         return None, None
+
+
+def cleartext_sizer(combo: CipherCombo) -> Callable[[int], int | None]:
+    """crypto.sizes.cleartext_size for one combo, None for impossible sizes, with the
+    layout looked up once: listings call it for every file."""
+    layout = LAYOUTS[combo]
+    header, step = layout.header_size, layout.ciphertext_chunk_size
+    overhead, payload = layout.chunk_overhead, layout.payload_size
+
+    def size(ciphertext: int) -> int | None:
+        if ciphertext < header:
+            return None
+        full, rest = divmod(ciphertext - header, step)
+        if not rest:
+            return full * payload
+        # Writers never emit an empty chunk, so a tail of at most the overhead is impossible.
+        return full * payload + rest - overhead if rest > overhead else None
+
+    return size
 
 
 def conflict_name(original: str, suffix: str) -> str:
