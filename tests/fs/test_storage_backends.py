@@ -12,7 +12,7 @@ import os
 import threading
 import time
 import tracemalloc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -635,6 +635,38 @@ def test_s3_stream_resumes_where_the_connection_dropped(
     assert 0 < dropping[0].delivered < len(data)
     assert calls[1]["Range"] == f"bytes={dropping[0].delivered}-"
     assert calls[1]["IfMatch"] == fs.info(f"{bucket}/obj")["ETag"]
+
+
+def test_s3_lookups_take_few_requests(
+    s3fs_fs: Location, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    fs, bucket = s3fs_fs
+    vfs = new_vault(fs, f"{bucket}/vault")
+    vfs.mkdir("d")
+    vfs.pipe_file("d/f.txt", b"hello")
+    vfs.pipe_file("L" * 200, b"long")  # a .c9s node folder
+    methods: list[str] = []
+    original = fs._call_s3
+
+    async def counting(method: str, *args: Any, **kwargs: Any) -> Any:
+        methods.append(method)
+        return await original(method, *args, **kwargs)
+
+    monkeypatch.setattr(fs, "_call_s3", counting)
+
+    def requests(action: Callable[[], object]) -> list[str]:
+        fs.invalidate_cache()
+        methods.clear()
+        action()
+        return sorted(methods)
+
+    # The node's own info is the file's info: one HEAD, not a second for the size.
+    assert requests(lambda: vfs.info("d/f.txt")) == ["head_object"]
+    assert requests(lambda: vfs.cat_file("d/f.txt")) == ["get_object", "head_object"]
+    # A node folder is listed once instead of probed member by member.
+    assert len(requests(lambda: vfs.info("d"))) == 3
+    assert len(requests(lambda: vfs.info("L" * 200))) == 3
+    assert requests(lambda: vfs.ls("d")) == ["list_objects_v2"]
 
 
 def test_s3_abandoned_write_leaves_no_object(s3fs_fs: Location) -> None:

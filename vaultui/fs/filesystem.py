@@ -215,20 +215,18 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     "node_path": None,
                     "ciphertext_path": self.mapper.content_dir(self.mapper.dir_id(""))}
         node = self.mapper.node(path)
-        kind = self.mapper.kind(node)
-        if kind is None:
+        found = self.mapper.lookup(node)
+        if found is None:
             raise FileNotFoundError(path)
-        return self._node_info(node, kind)
+        return self._node_info(node, *found)
 
-    def _node_info(self, node: Node, kind: NodeKind) -> dict[str, Any]:
+    def _node_info(self, node: Node, kind: NodeKind, raw: dict[str, Any]) -> dict[str, Any]:
         data_path = {NodeKind.FILE: node.contents_path,
                      NodeKind.DIRECTORY: node.dir_file_path,
                      NodeKind.SYMLINK: node.symlink_path}[kind]
-        raw = self.storage.info(data_path)
         info: dict[str, Any] = {
             "name": node.path,
-            "type": {NodeKind.FILE: "file", NodeKind.DIRECTORY: "directory",
-                     NodeKind.SYMLINK: "other"}[kind],
+            "type": _TYPES[kind],
             "islink": kind is NodeKind.SYMLINK,
             "size": 0,
             "node_path": node.node_path,
@@ -574,12 +572,13 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if not path:
             raise IsADirectoryError("the vault root is a directory")
         node = self.mapper.node(path)
-        kind = self.mapper.kind(node)
-        if kind is None:
+        found = self.mapper.lookup(node)
+        if found is None:
             raise FileNotFoundError(path)
+        kind, raw = found
         if kind is not NodeKind.FILE:
             raise IsADirectoryError(path)
-        return node, int(self.storage.info(node.contents_path)["size"])
+        return node, int(raw["size"])
 
     @contextlib.contextmanager
     def _decrypting(self, ciphertext_path: str, csize: int) -> Iterator[DecryptingReader]:

@@ -219,19 +219,35 @@ class PathMapper:
 
     def kind(self, node: Node) -> NodeKind | None:
         """What the node is, by looking at storage; None if it does not exist."""
+        found = self.lookup(node)
+        return found[0] if found is not None else None
+
+    def lookup(self, node: Node) -> tuple[NodeKind, dict[str, Any]] | None:
+        """What the node is and the storage's info of the object holding its data (the
+        file, dir.c9r or symlink.c9r); None if it does not exist.
+
+        One info call for a plain file; a node folder is listed once rather than probed
+        member by member (each probe of a missing key costs an object store two requests).
+        """
         fs = self.fs
         try:
             info = fs.info(node.node_path)
         except FileNotFoundError:
             return None
-        if info["type"] == "file":
-            return NodeKind.FILE if not node.shortened else None
-        if fs.exists(node.dir_file_path):
-            return NodeKind.DIRECTORY
-        if fs.exists(node.symlink_path):
-            return NodeKind.SYMLINK
-        if node.shortened and fs.exists(node.contents_path):
-            return NodeKind.FILE
+        if info["type"] != "directory":
+            return (NodeKind.FILE, info) if not node.shortened else None
+        try:
+            listing = fs.ls(node.node_path, detail=True)
+        except FileNotFoundError:
+            return None  # removed in between
+        members = {m["name"].rstrip("/").rpartition("/")[2]: m for m in listing}
+        candidates = [(NodeKind.DIRECTORY, DIR_FILE_NAME), (NodeKind.SYMLINK, SYMLINK_FILE_NAME)]
+        if node.shortened:
+            candidates.append((NodeKind.FILE, CONTENTS_FILE_NAME))
+        for kind, name in candidates:
+            member = members.get(name)
+            if member is not None and member["type"] == "file":
+                return kind, member
         return None
 
     # -- listing ------------------------------------------------------------------
