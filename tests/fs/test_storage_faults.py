@@ -216,6 +216,31 @@ def test_missing_dirid_c9r(s3_tree: VaultFileSystem) -> None:
     assert "top.txt" in reopen(s3_tree).ls("", detail=False)
 
 
+def test_truncated_file_is_shown_damaged_and_can_be_removed(
+    s3_tree: VaultFileSystem, tmp_path: Path
+) -> None:
+    vfs = s3_tree
+    vfs.pipe_file("docs/big.bin", os.urandom(100_000))
+    stored = vfs.info("docs/big.bin")["ciphertext_path"]
+    # Cut inside a chunk's nonce: no writer produces that size (a half-synced upload).
+    vfs.storage.pipe_file(stored, vfs.storage.cat_file(stored)[: 68 + 32_796 + 10])
+    vfs = reopen(vfs)
+
+    listed = {i["name"]: i for i in vfs.ls("docs")}["docs/big.bin"]
+    info = vfs.info("docs/big.bin")
+    for entry in (listed, info):
+        assert entry["damaged"] and entry["size"] == 0
+    assert vfs.exists("docs/big.bin") and vfs.isfile("docs/big.bin")
+    for action in (lambda: vfs.cat_file("docs/big.bin"),
+                   lambda: vfs.get_file("docs/big.bin", str(tmp_path / "out")),
+                   lambda: vfs.verify_file("docs/big.bin")):
+        with pytest.raises(VaultCorruptError, match=r"file 'docs/big\.bin' is damaged"):
+            action()
+    assert not (tmp_path / "out").exists()
+    vfs.rm("docs/big.bin")
+    assert not vfs.exists("docs/big.bin")
+
+
 # --- storage that cannot be reached at all ------------------------------------------------------
 
 

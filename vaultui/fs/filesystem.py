@@ -234,7 +234,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             "ciphertext_size": raw.get("size"),
         }
         if kind is NodeKind.FILE:
-            info["size"] = cleartext_size(int(raw["size"]), self.cryptor.config.cipher_combo)
+            size = self.mapper.cleartext_size(int(raw["size"]))
+            # As in listings: a damaged file still has an info, so it can be found and removed.
+            info["size"] = size or 0
+            if size is None:
+                info["damaged"] = True
         for key in ("mtime", "LastModified", "last_modified", "created"):
             if key in raw:
                 info[key] = raw[key]
@@ -578,7 +582,13 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         kind, raw = found
         if kind is not NodeKind.FILE:
             raise IsADirectoryError(path)
-        return node, int(raw["size"])
+        csize = int(raw["size"])
+        if self.mapper.cleartext_size(csize) is None:
+            raise VaultCorruptError(
+                f"file {path!r} is damaged: {csize} bytes of ciphertext cannot be a whole "
+                "encrypted file (truncated or partly written?)"
+            )
+        return node, csize
 
     @contextlib.contextmanager
     def _decrypting(self, ciphertext_path: str, csize: int) -> Iterator[DecryptingReader]:

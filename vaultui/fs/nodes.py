@@ -122,7 +122,7 @@ class PathMapper:
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
         self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
-        self._cleartext_size = cleartext_sizer(cryptor.config.cipher_combo)
+        self.cleartext_size = cleartext_sizer(cryptor.config.cipher_combo)
         self._lock = threading.Lock()
 
     def __repr__(self) -> str:
@@ -350,7 +350,7 @@ class PathMapper:
             return None
         size: int | None = 0
         if kind is NodeKind.FILE:
-            size = self._cleartext_size(int(info.get("size") or 0))
+            size = self.cleartext_size(int(info.get("size") or 0))
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
                      size=size, info=info, conflict_of=conflict_of)
 
