@@ -424,6 +424,24 @@ def test_listings_stay_right_with_remembered_names(
     assert len(vfs.mapper._names) <= 3
 
 
+@pytest.mark.parametrize("protocol", ["file", "memory"])
+def test_a_root_in_any_spelling_lists_the_same(
+    protocol: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Local listings return absolute paths, memory ones a leading '/': a root spelt
+    # otherwise ("rel/vault", "mvault/") must not make every folder look empty.
+    monkeypatch.chdir(tmp_path)
+    fs = fsspec.filesystem(protocol)
+    root = f"vault-{os.urandom(4).hex()}"
+    new_vault(fs, root + "/").pipe_file("a.txt", b"a")
+    vfs = VaultFileSystem(fs=fs, root=root, passphrase=PASSPHRASE)
+    vfs.mkdir("d")
+    assert vfs.ls("", detail=False) == ["a.txt", "d"]
+    assert vfs.location.root == fs._strip_protocol(root)
+    if protocol == "memory":
+        fs.rm(vfs.location.root, recursive=True)
+
+
 @pytest.mark.parametrize("combo", list(CipherCombo))
 def test_listing_sizes_match_the_format(combo: CipherCombo) -> None:
     sizer = cleartext_sizer(combo)

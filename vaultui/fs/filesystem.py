@@ -72,7 +72,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     ) -> None:
         super().__init__(**kwargs)
         if fs is not None:
-            self.location = VaultLocation(fs, (root or "").rstrip("/"))
+            self.location = VaultLocation(fs, root or "")
         else:
             url = location or fo
             if url is None:

@@ -43,7 +43,13 @@ def open_location(
     # Some filesystems (SFTP) connect right here.
     with translate_unreachable(location):
         fs, root = fsspec.core.url_to_fs(location, **options)
-    return fs, root.rstrip("/") if root not in ("/", "") else root
+    return fs, canonical_root(fs, root)
+
+
+def canonical_root(fs: AbstractFileSystem, root: str) -> str:
+    """`root` as `fs` writes paths in its listings, without a trailing '/'."""
+    path = str(fs._strip_protocol(root))
+    return path.rstrip("/") if path not in ("/", "") else path
 
 
 def join(root: str, *parts: str) -> str:

@@ -35,7 +35,7 @@ from vaultui.fs.errors import (
     VaultConfigMissingError,
     VaultNotFoundError,
 )
-from vaultui.fs.storage import join, open_location, write_atomic
+from vaultui.fs.storage import canonical_root, join, open_location, write_atomic
 from vaultui.fs.unreachable import is_unreachable, storage_call
 
 BACKUP_SUFFIX = ".bkup"
@@ -63,6 +63,11 @@ class VaultLocation:
 
     fs: AbstractFileSystem
     root: str
+
+    def __post_init__(self) -> None:
+        # The filesystem's own form of the path (local: absolute; memory: leading '/'), as
+        # its listings return it: a relative root would match no listed path.
+        object.__setattr__(self, "root", canonical_root(self.fs, self.root))
 
     @classmethod
     def from_url(cls, location: str, storage_options: dict[str, Any] | None = None
