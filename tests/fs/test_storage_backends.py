@@ -29,7 +29,7 @@ from vaultui.crypto.sizes import LAYOUTS, ciphertext_size, cleartext_size, is_va
 from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs import files as files_module
 from vaultui.fs.filesystem import VaultFileSystem
-from vaultui.fs.nodes import cleartext_sizer
+from vaultui.fs.nodes import cleartext_sizer, scan_local
 from vaultui.fs.vault import VaultLocation
 
 MiB = 1024 * 1024
@@ -440,6 +440,23 @@ def test_a_root_in_any_spelling_lists_the_same(
     assert vfs.location.root == fs._strip_protocol(root)
     if protocol == "memory":
         fs.rm(vfs.location.root, recursive=True)
+
+
+def test_local_scan_reports_what_fsspec_ls_does(tmp_path: Path) -> None:
+    fs = fsspec.filesystem("file")
+    vfs = new_vault(fs, str(tmp_path / "vault"))
+    vfs.pipe_file("file.txt", b"x" * 100)
+    vfs.mkdir("dir")
+    vfs.pipe_file("L" * 200, b"long")
+    vfs.symlink("file.txt", "link")
+    content = vfs.ciphertext_paths("")[0]
+    scanned = scan_local(content)
+    expected = {i["name"]: i for i in fs.find(content, withdirs=True, detail=True).values()
+                if i["name"] != content}
+    assert set(scanned) == set(expected)
+    for path, info in scanned.items():
+        for key in ("type", "size", "mtime", "created"):
+            assert info[key] == expected[path][key], (path, key)
 
 
 @pytest.mark.parametrize("combo", list(CipherCombo))

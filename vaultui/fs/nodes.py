@@ -9,10 +9,12 @@ when the encrypted name is too long): a file, or a folder holding `dir.c9r`
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
+from stat import S_ISDIR
 from typing import Any
 
 from fsspec.spec import AbstractFileSystem
@@ -34,7 +36,7 @@ from vaultui.crypto.names import normalize_name
 from vaultui.crypto.sizes import LAYOUTS
 from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs.errors import VaultCorruptError
-from vaultui.fs.storage import commits_on_close, join
+from vaultui.fs.storage import commits_on_close, is_local, join
 from vaultui.fs.unreachable import is_unreachable
 
 log = logging.getLogger(__name__)
@@ -304,6 +306,8 @@ class PathMapper:
     def _list_content(self, content: str) -> dict[str, dict[str, Any]]:
         """Storage info of everything in a content folder and its node folders, by path."""
         fs = self.fs
+        if is_local(fs):
+            return scan_local(content)
         if commits_on_close(fs):
             # Object stores list a whole prefix in one (paged) request.
             found: dict[str, dict[str, Any]] = fs.find(content, detail=True, withdirs=True)
@@ -387,6 +391,30 @@ class PathMapper:
                 continue
             return conflict_name(original, suffix), original
         return None, None
+
+
+def scan_local(content: str) -> dict[str, dict[str, Any]]:
+    """What LocalFileSystem.ls would report for a content folder and its node folders
+    (name, type, size, mtime, created), read with os.scandir directly: fsspec's info()
+    per entry costs more than listing and decrypting the entry together."""
+    found: dict[str, dict[str, Any]] = {}
+    folders = [(content, True)]
+    while folders:
+        folder, is_content = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    st = entry.stat()  # follows symlinks, as LocalFileSystem.info does
+                except OSError:
+                    continue  # a dangling symlink: no node of ours
+                path = f"{folder}/{entry.name}"
+                is_dir = S_ISDIR(st.st_mode)
+                found[path] = {"name": path, "size": st.st_size,
+                               "type": "directory" if is_dir else "file",
+                               "mtime": st.st_mtime, "created": st.st_ctime}
+                if is_dir and is_content:
+                    folders.append((path, False))  # node folders never nest
+    return found
 
 
 def cleartext_sizer(combo: CipherCombo) -> Callable[[int], int | None]:
