@@ -123,7 +123,9 @@ class PathMapper:
         self.root = root
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
-        self._names: dict[tuple[str, str], tuple[str | None, str | None]] = {}
+        # dir id -> stored name -> cleartext name, or (name, conflict_of) for conflict copies
+        self._names: dict[str, dict[str, str | tuple[str | None, str | None]]] = {}
+        self._name_count = 0
         self.cleartext_size = cleartext_sizer(cryptor.config.cipher_combo)
         self._lock = threading.Lock()
 
@@ -268,23 +270,26 @@ class PathMapper:
             raise VaultCorruptError(
                 f"directory {path or '/'!r} is damaged: its content folder is missing"
             )
-        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        # Runs once per stored object, so it allocates as little as it can: what the GC
+        # tracks per entry makes big listings slow in processes with big heaps.
+        tops: dict[str, dict[str, Any]] = {}  # node name -> its own info
+        nested: dict[str, dict[str, dict[str, Any]]] = {}  # node folder -> member infos
         prefix = content.rstrip("/") + "/"
         cut = len(prefix)
-        # Runs once per stored object: kept to plain string operations.
         for full_path, info in found.items():
             if not full_path.startswith(prefix):
                 continue
             head, _, tail = full_path[cut:].partition("/")
             if not head or head[0] == "." or head == DIR_ID_BACKUP_FILE_NAME:
                 continue
-            members = groups.get(head)
-            if members is None:
-                groups[head] = {tail: info}
+            if not tail:
+                tops[head] = info
+            elif head in nested:
+                nested[head][tail] = info
             else:
-                members[tail] = info
-        shortened = [h for h in groups if h.endswith(SHORTENED_NAME_SUFFIX)
-                     and INFLATED_NAME_FILE_NAME in groups[h]]
+                nested[head] = {tail: info}
+        shortened = [h for h, members in nested.items() if h.endswith(SHORTENED_NAME_SUFFIX)
+                     and INFLATED_NAME_FILE_NAME in members]
         long_names: dict[str, str] = {}
         if shortened:
             paths = [join(content, h, INFLATED_NAME_FILE_NAME) for h in shortened]
@@ -297,8 +302,10 @@ class PathMapper:
                     # Not a damaged node to skip: the listing cannot be completed.
                     raise value
         entries: list[Entry] = []
-        for head, members in groups.items():
-            entry = self._entry(path, dir_id, content, head, members, long_names.get(head))
+        no_members: dict[str, dict[str, Any]] = {}
+        for head in tops.keys() | nested.keys():
+            entry = self._entry(dir_id, content, head, tops.get(head),
+                                nested.get(head, no_members), long_names.get(head))
             if entry is not None:
                 entries.append(entry)
         return entries
@@ -322,7 +329,7 @@ class PathMapper:
                     found[member["name"]] = member
         return found
 
-    def _entry(self, path: str, dir_id: str, content: str, head: str,
+    def _entry(self, dir_id: str, content: str, head: str, top: dict[str, Any] | None,
                members: dict[str, dict[str, Any]], long_name: str | None) -> Entry | None:
         node_path = f"{content}/{head}"
         if head.endswith(SHORTENED_NAME_SUFFIX):
@@ -336,8 +343,8 @@ class PathMapper:
             data_file = ""
         else:
             return None
-        if "" in members and members[""]["type"] == "file":
-            kind, data_path, info = NodeKind.FILE, node_path, members[""]
+        if top is not None and top["type"] == "file":
+            kind, data_path, info = NodeKind.FILE, node_path, top
         elif DIR_FILE_NAME in members:
             kind, data_path, info = NodeKind.DIRECTORY, join(node_path, DIR_FILE_NAME), members[
                 DIR_FILE_NAME]
@@ -361,14 +368,25 @@ class PathMapper:
     def _cached_node_name(self, full: str, dir_id: str) -> tuple[str | None, str | None]:
         """_decrypt_node_name, remembered: the same stored name in the same directory
         always decrypts to the same cleartext, so listing a folder again costs no AES."""
-        key = (dir_id, full)
-        known = self._names.get(key)
+        names = self._names.get(dir_id)
+        if names is None:
+            names = self._names[dir_id] = {}
+        known = names.get(full)
         if known is None:
-            known = self._decrypt_node_name(full, dir_id)
-            if len(self._names) >= NAME_CACHE_SIZE:
-                self._names.clear()  # crude but bounded; a clear costs one cold listing
-            self._names[key] = known
-        return known
+            name, conflict_of = self._decrypt_node_name(full, dir_id)
+            # A plain name is kept as the string alone: no tuple per entry for the GC.
+            known = name if name is not None and conflict_of is None else (name, conflict_of)
+            if self._name_count >= NAME_CACHE_SIZE:
+                self.forget_names()  # crude but bounded; a clear costs one cold listing
+                names = self._names[dir_id] = {}
+            names[full] = known
+            self._name_count += 1
+        return (known, None) if isinstance(known, str) else known
+
+    def forget_names(self) -> None:
+        """Drop the remembered decrypted names (the next listings decrypt them again)."""
+        self._names = {}
+        self._name_count = 0
 
     def _decrypt_node_name(self, full: str, dir_id: str) -> tuple[str | None, str | None]:
         """The cleartext name, and for a sync-conflict copy the name it conflicts with."""
