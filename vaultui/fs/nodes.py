@@ -123,7 +123,9 @@ class PathMapper:
         self.root = root
         self.cryptor = cryptor
         self._dir_ids: dict[str, str] = {"": ROOT_DIR_ID}
-        # dir id -> stored name -> cleartext name, or (name, conflict_of) for conflict copies
+        # dir id -> stored name -> cleartext name, or (name, conflict_of) for conflict copies.
+        # No lock: threads racing on it can only lose entries, and every value is a pure
+        # function of its key.
         self._names: dict[str, dict[str, str | tuple[str | None, str | None]]] = {}
         self._name_count = 0
         self.cleartext_size = cleartext_sizer(cryptor.config.cipher_combo)
