@@ -301,6 +301,8 @@ def test_messages_never_carry_credentials() -> None:
 
 
 def test_only_connection_failures_count_as_unreachable() -> None:
+    import asyncssh
+    from azure.core.exceptions import ServiceRequestError, ServiceResponseError
     from botocore.exceptions import (  # type: ignore[import-untyped]
         EndpointConnectionError,
         ReadTimeoutError,
@@ -308,6 +310,9 @@ def test_only_connection_failures_count_as_unreachable() -> None:
 
     assert is_unreachable(EndpointConnectionError(endpoint_url="http://x"))
     assert is_unreachable(ReadTimeoutError(endpoint_url="http://x"))
+    assert is_unreachable(ServiceRequestError("Cannot connect to host 127.0.0.1:1"))
+    assert is_unreachable(ServiceResponseError("Connection reset"))
+    assert is_unreachable(asyncssh.ConnectionLost("gone"))
     assert is_unreachable(ConnectionRefusedError())
     assert is_unreachable(TimeoutError())
     for other in (FileNotFoundError(), PermissionError(), ValueError(), OSError(28, "full")):
