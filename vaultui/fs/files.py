@@ -14,7 +14,9 @@ from vaultui.crypto.content import ContentCipher, FileHeader
 from vaultui.crypto.sizes import chunk_span
 from vaultui.crypto.stream import EncryptingWriter
 from vaultui.fs.errors import FileChangedError
+from vaultui.fs.s3stream import RangeReader
 from vaultui.fs.storage import commits_on_close, read_range, temp_name
+from vaultui.fs.unreachable import translate_unreachable
 
 #: Cleartext bytes fetched per storage request when reading sequentially (128 chunks).
 DEFAULT_READ_BLOCK = 128 * 32 * 1024
@@ -78,12 +80,16 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
     def __init__(self, fs: AbstractFileSystem, path: str, *, storage: AbstractFileSystem,
                  ciphertext_path: str, ciphertext_size: int, size: int, cipher: ContentCipher,
                  block_size: int | None = None, cache_type: str | None = None,
-                 **kwargs: Any) -> None:
+                 location_url: str | None = None, **kwargs: Any) -> None:
         self._storage = storage
+        self._url = location_url or str(storage.unstrip_protocol(ciphertext_path))
         self._cpath = ciphertext_path
         self._csize = ciphertext_size
         self._cipher = cipher
         self._header: FileHeader | None = None
+        self._ranges = RangeReader(storage, ciphertext_path,
+                                   lambda start, end: read_range(storage, ciphertext_path,
+                                                                 start, end))
         block_size = block_size or DEFAULT_READ_BLOCK
         super().__init__(fs, path, mode="rb", block_size=block_size,
                          cache_type=cache_type or "none", size=size, **kwargs)
@@ -99,10 +105,17 @@ class VaultReadFile(AbstractBufferedFile):  # type: ignore[misc]
         # since its size was taken would read as this one cut at a chunk boundary,
         # authentic but truncated. Asking for one byte past the end shows it.
         ask = end + 1 if end == self._csize else end
-        data = read_range(self._storage, self._cpath, start, ask)
+        with translate_unreachable(self._url):
+            data = self._ranges.read(start, ask)
         if len(data) != end - start:
             raise FileChangedError(f"{self.path!r} was replaced while it was being read")
         return data
+
+    def close(self) -> None:
+        # Before the base class: an open S3 stream holds a connection.
+        with contextlib.suppress(Exception):
+            self._ranges.close()
+        super().close()
 
     def _fetch_range(self, start: int, end: int) -> bytes:
         end = min(end, self.size)
@@ -145,7 +158,8 @@ class VaultWriteFile(io.RawIOBase):
                  block_size: int = DEFAULT_WRITE_BLOCK, autocommit: bool = True,
                  before_commit: Callable[[], None] | None = None,
                  on_commit: Callable[[], None] | None = None,
-                 on_abort: Callable[[], None] | None = None) -> None:
+                 on_abort: Callable[[], None] | None = None,
+                 location_url: str | None = None) -> None:
         """`temp_path` is where the bytes go until they commit (on storages that publish
         as they write); `before_commit` runs just before publishing, `on_abort` after a
         failed or abandoned write has been cleaned up."""
@@ -154,6 +168,7 @@ class VaultWriteFile(io.RawIOBase):
         self.autocommit = autocommit
         self._storage = storage
         self._target = target_path
+        self._url = location_url or str(storage.unstrip_protocol(target_path))
         # An object store publishes an upload whole when it completes: write in place,
         # unless publishing must wait for commit().
         self._direct = autocommit and commits_on_close(storage)
@@ -163,10 +178,12 @@ class VaultWriteFile(io.RawIOBase):
         self._before_commit = before_commit
         self._on_abort = on_abort
         self._pending = False  # closed, written under the temporary name, not committed
-        self._raw: Any = storage.open(self._written_path, "wb", block_size=block_size) \
-            if self._direct else storage.open(self._written_path, "wb")
+        with translate_unreachable(self._url):
+            self._raw: Any = storage.open(self._written_path, "wb", block_size=block_size) \
+                if self._direct else storage.open(self._written_path, "wb")
         try:
-            self._writer = EncryptingWriter(self._raw, cipher)
+            with translate_unreachable(self._url):
+                self._writer = EncryptingWriter(self._raw, cipher)
         except BaseException:
             self._abort()
             raise
@@ -187,7 +204,8 @@ class VaultWriteFile(io.RawIOBase):
 
     def write(self, data: Any) -> int:
         try:
-            n = self._writer.write(data)
+            with translate_unreachable(self._url):
+                n = self._writer.write(data)
         except BaseException:
             self._abort()
             raise
@@ -203,13 +221,14 @@ class VaultWriteFile(io.RawIOBase):
         try:
             if self._direct and self._before_commit is not None:
                 self._before_commit()  # closing the upload publishes it
-            self._writer.close()
-            self._raw.close()
-            if not self._direct:
-                if self.autocommit:
-                    self._publish()
-                else:
-                    self._pending = True
+            with translate_unreachable(self._url):
+                self._writer.close()
+                self._raw.close()
+                if not self._direct:
+                    if self.autocommit:
+                        self._publish()
+                    else:
+                        self._pending = True
         except BaseException:
             self._abort()
             raise
@@ -221,7 +240,8 @@ class VaultWriteFile(io.RawIOBase):
     def _publish(self) -> None:
         if self._before_commit is not None:
             self._before_commit()
-        self._storage.mv(self._written_path, self._target)
+        with translate_unreachable(self._url):
+            self._storage.mv(self._written_path, self._target)
 
     def commit(self) -> None:
         """Publish a write closed inside a transaction."""

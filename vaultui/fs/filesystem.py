@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import datetime
 from typing import Any
 
@@ -24,7 +24,7 @@ from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
-from vaultui.fs.errors import VaultCorruptError
+from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
 from vaultui.fs.publish import (
@@ -37,7 +37,14 @@ from vaultui.fs.publish import (
 )
 from vaultui.fs.resolver import ConflictResolver
 from vaultui.fs.reverse import cleartext_path
-from vaultui.fs.storage import has_real_directories, join, temp_name, write_atomic
+from vaultui.fs.storage import (
+    has_real_directories,
+    join,
+    open_sequential,
+    temp_name,
+    write_atomic,
+)
+from vaultui.fs.unreachable import storage_call
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
 #: Constructor arguments that carry secrets: never kept in storage_options.
@@ -89,7 +96,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         super().__init__(**kwargs)
         self.auto_mkdir = auto_mkdir
         if fs is not None:
-            self.location = VaultLocation(fs, (root or "").rstrip("/"))
+            self.location = VaultLocation(fs, root or "")
         else:
             url = location or fo
             if url is None:
@@ -166,6 +173,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- views of the storage ---------------------------------------------------------
 
+    @storage_call
     def ciphertext_paths(self, path: str) -> list[str]:
         """The storage objects behind a cleartext path (for 'locate encrypted file')."""
         path = self._path(path)
@@ -180,6 +188,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             paths.append(self.mapper.content_dir(self.mapper.dir_id(path)))
         return paths
 
+    @storage_call
     def cleartext_path(self, storage_path: str) -> str:
         """The cleartext path of a storage object below `d/` (for 'decrypt file names').
 
@@ -212,6 +221,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 info[key] = entry.info[key]
         return info
 
+    @storage_call
     def ls(self, path: str = "", detail: bool = True, **kwargs: Any) -> list[Any]:
         path = self._path(path)
         try:
@@ -222,6 +232,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         infos = sorted((self._entry_info(path, e) for e in entries), key=lambda i: i["name"])
         return infos if detail else [i["name"] for i in infos]
 
+    @storage_call
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:
         path = self._path(path)
         if not path:
@@ -266,14 +277,17 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             return False
         return True
 
+    @storage_call
     def modified(self, path: str) -> datetime:
         info = self.info(path)
         return self.storage.modified(info["ciphertext_path"])  # type: ignore[no-any-return]
 
+    @storage_call
     def created(self, path: str) -> datetime:
         info = self.info(path)
         return self.storage.created(info["ciphertext_path"])  # type: ignore[no-any-return]
 
+    @storage_call
     def readlink(self, path: str) -> str:
         """The target of a symlink in the vault."""
         node = self.mapper.node(self._path(path))
@@ -295,6 +309,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         self.makedirs(parent, exist_ok=True)
         return self.mapper.dir_id(parent)
 
+    @storage_call
     def mkdir(self, path: str, create_parents: bool = True, **kwargs: Any) -> None:
         path = self._path(path)
         if not path:
@@ -320,6 +335,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 raise
             self.mapper.remember_dir_id(path, dir_id)
 
+    @storage_call
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
         path = self._path(path)
         parts = split_path(path)
@@ -340,6 +356,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             if i == len(parts) and not exist_ok:
                 raise FileExistsError(path)
 
+    @storage_call
     def rmdir(self, path: str) -> None:
         path = self._path(path)
         if self.ls(path, detail=False):
@@ -399,12 +416,14 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             with contextlib.suppress(OSError):
                 self.storage.rmdir(folder)
 
+    @storage_call
     def rm_file(self, path: str) -> None:
         path = self._path(path)
         if self.isdir(path):
             raise IsADirectoryError(path)
         self._remove(path)
 
+    @storage_call
     def rm(self, path: str | list[str], recursive: bool = False,
            maxdepth: int | None = None) -> None:
         """Remove files, and directories with `recursive`; globs and lists are expanded."""
@@ -431,6 +450,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- moving and copying ---------------------------------------------------------
 
+    @storage_call
     def mv(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
            maxdepth: int | None = None, **kwargs: Any) -> None:
         """Rename a file, directory or symlink: only names are rewritten, O(1) objects.
@@ -478,6 +498,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             move_node(self.storage, kind, old, new, replacing=existing is not None)
             self.mapper.forget(src)
 
+    @storage_call
     def copy(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
              maxdepth: int | None = None, on_error: str | None = None, **kwargs: Any) -> None:
         """Copy files and folders inside the vault (ciphertext copied as it is)."""
@@ -501,6 +522,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 if on_error == "raise":
                     raise
 
+    @storage_call
     def cp_file(self, path1: str, path2: str, **kwargs: Any) -> None:
         """Copy a file; the ciphertext is copied as it is (server-side where supported)."""
         src, dst = self._path(path1), self._path(path2)
@@ -529,6 +551,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             # can be copied as they are; the storage does it without a download.
             copy_file_node(self.storage, old.contents_path, new, existing is not None)
 
+    @storage_call
     def symlink(self, target: str, path: str) -> None:
         """Create a symlink node whose target (any text) is stored encrypted."""
         path = self._path(path)
@@ -542,19 +565,14 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     # -- reading and writing --------------------------------------------------------
 
+    @storage_call
     def _open(self, path: str, mode: str = "rb", block_size: Any = None,
               autocommit: bool = True, cache_options: Any = None, **kwargs: Any) -> Any:
         path = self._path(path)
         if not path:
             raise IsADirectoryError("the vault root is a directory")
         if "r" in mode and "+" not in mode:
-            node = self.mapper.node(path)
-            found = self.mapper.stat(node)
-            if found is None:
-                raise FileNotFoundError(path)
-            if found[0] is not NodeKind.FILE:
-                raise IsADirectoryError(path)
-            csize = int(found[1]["size"])
+            node, csize = self._file_node(path)
             return VaultReadFile(
                 self, path, storage=self.storage, ciphertext_path=node.contents_path,
                 ciphertext_size=csize,
@@ -562,7 +580,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 cipher=self.cryptor.content,
                 block_size=block_size if isinstance(block_size, int) else None,
                 cache_type=kwargs.get("cache_type"),
-                cache_options=cache_options,
+                cache_options=cache_options, location_url=self.location.url,
             )
         if mode not in ("wb", "xb"):
             raise ValueError(f"mode {mode!r} is not supported; vault files open as rb or wb")
@@ -584,8 +602,10 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             temp_path=temp_name(node.node_path), cipher=self.cryptor.content,
             autocommit=autocommit,
             before_commit=lambda: prepare_file_node(storage, node),
-            on_abort=lambda: abandon_file_node(storage, node, existed))
+            on_abort=lambda: abandon_file_node(storage, node, existed),
+            location_url=self.location.url)
 
+    @storage_call
     def cat_file(self, path: str, start: int | None = None, end: int | None = None,
                  **kwargs: Any) -> bytes:
         with self.open(path, "rb") as f:
@@ -597,14 +617,17 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             f.seek(start)
             return bytes(f.read(end - start))
 
+    @storage_call
     def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
         with self.open(path, "xb" if mode == "create" else "wb") as f:
             f.write(value)
 
+    @storage_call
     def touch(self, path: str, truncate: bool = True, **kwargs: Any) -> None:
         if truncate or not self.exists(path):
             self.pipe_file(path, b"")
 
+    @storage_call
     def put_file(self, lpath: str, rpath: str, callback: Callback = DEFAULT_CALLBACK,
                  mode: str = "overwrite", **kwargs: Any) -> None:
         if os.path.isdir(lpath):
@@ -620,6 +643,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 dst.write(block)
                 callback.relative_update(len(block))
 
+    @storage_call
     def get(self, rpath: str | list[str], lpath: str | list[str], recursive: bool = False,
             callback: Callback = DEFAULT_CALLBACK, maxdepth: int | None = None,
             **kwargs: Any) -> None:
@@ -643,14 +667,19 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             with callback.branched(source, target) as child:
                 self.get_file(source, target, callback=child, **kwargs)
 
+    @storage_call
     def get_file(self, rpath: str, lpath: str, callback: Callback = DEFAULT_CALLBACK,
                  outfile: Any = None, **kwargs: Any) -> None:
         if isfilelike(lpath):
             outfile = lpath
-        elif self.isdir(rpath):
+        try:
+            node, csize = self._file_node(self._path(rpath))
+        except IsADirectoryError:
+            if outfile is not None:
+                raise
             os.makedirs(lpath, exist_ok=True)
             return
-        with self.open(rpath, "rb") as src:
+        with self._decrypting(node.contents_path, csize) as src:
             callback.set_size(src.size)
             if outfile is not None:
                 _copy(src, outfile, callback)
@@ -669,12 +698,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                     os.unlink(tmp)
                 raise
 
+    @storage_call
     def verify_file(self, path: str, progress: Callable[[int], None] | None = None) -> int:
         """Authenticate every chunk of a file; returns its size or raises AuthenticationError."""
-        node = self.mapper.node(self._path(path))
-        with self.storage.open(node.contents_path, "rb") as raw:
-            reader = DecryptingReader(raw, self.cryptor.content,
-                                      int(self.storage.info(node.contents_path)["size"]))
+        node, csize = self._file_node(self._path(path))
+        with self._decrypting(node.contents_path, csize) as reader:
             total = 0
             while True:
                 block = reader.read(_COPY_BLOCK)
@@ -684,6 +712,41 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 if progress is not None:
                     progress(total)
 
+    def _file_node(self, path: str) -> tuple[Node, int]:
+        """The node of an existing file and its ciphertext size."""
+        if not path:
+            raise IsADirectoryError("the vault root is a directory")
+        node = self.mapper.node(path)
+        found = self.mapper.stat(node)
+        if found is None:
+            raise FileNotFoundError(path)
+        kind, raw = found
+        if kind is not NodeKind.FILE:
+            raise IsADirectoryError(path)
+        csize = int(raw["size"])
+        if not is_valid_ciphertext_size(csize, self.cryptor.config.cipher_combo):
+            raise VaultCorruptError(
+                f"file {path!r} is damaged: {csize} bytes of ciphertext cannot be a whole "
+                "encrypted file (truncated or partly written?)"
+            )
+        return node, csize
+
+    @contextlib.contextmanager
+    def _decrypting(self, ciphertext_path: str, csize: int) -> Iterator[DecryptingReader]:
+        """A whole file's cleartext, front to back, from as few storage requests as can be."""
+        with open_sequential(self.storage, ciphertext_path) as raw:
+            yield DecryptingReader(raw, self.cryptor.content, csize)
+
+    def walk(self, path: str, maxdepth: int | None = None, topdown: bool = True,
+             on_error: Any = "omit", **kwargs: Any) -> Iterator[Any]:
+        """fsspec's walk, except that an unreachable storage raises: by default fsspec
+        skips folders whose listing fails, which would pass an outage off as no files."""
+        if on_error == "omit":
+            on_error = _raise_if_unavailable
+        yield from super().walk(path, maxdepth=maxdepth, topdown=topdown, on_error=on_error,
+                                **kwargs)
+
+    @storage_call
     def check_directory(self, path: str) -> None:
         """Raise VaultCorruptError if a directory's nodes are damaged."""
         self.mapper.list_dir(self._path(path))
@@ -693,6 +756,12 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             self.mapper.forget_all()
         else:
             self.mapper.forget(self._path(path))
+
+
+def _raise_if_unavailable(exc: OSError) -> None:
+    """walk()'s on_error: skip folders that vanished, but never an unreachable storage."""
+    if isinstance(exc, StorageUnavailableError):
+        raise exc
 
 
 def _copy(src: Any, dst: Any, callback: Callback) -> None:

@@ -9,10 +9,12 @@ when the encrypted name is too long): a file, or a folder holding `dir.c9r`
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from enum import Enum
+from stat import S_ISDIR
 from typing import Any
 
 from fsspec.spec import AbstractFileSystem
@@ -31,12 +33,17 @@ from vaultui.crypto.constants import (
 from vaultui.crypto.cryptor import VaultCryptor
 from vaultui.crypto.errors import VaultError
 from vaultui.crypto.names import normalize_name, shortened_name
-from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
+from vaultui.crypto.sizes import LAYOUTS
+from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs.conflicts import conflict_name, is_canonical_base64url, split_conflict
 from vaultui.fs.errors import VaultCorruptError
-from vaultui.fs.storage import join
+from vaultui.fs.storage import commits_on_close, is_local, join
+from vaultui.fs.unreachable import is_unreachable
 
 log = logging.getLogger(__name__)
+
+#: Decrypted node names remembered per PathMapper (about 200 bytes each).
+NAME_CACHE_SIZE = 200_000
 
 
 class _NoDataFileError(Exception):
@@ -135,6 +142,12 @@ class PathMapper:
         # encrypted name). And the directories already listed to find such nodes.
         self._unnormalised: dict[str, tuple[str, str, str]] = {}
         self._scanned: set[str] = set()
+        self.cleartext_size = cleartext_sizer(cryptor.config.cipher_combo)
+        # dir id -> (stored name, full name) -> (cleartext name, conflict suffix). No lock:
+        # racing threads can only lose entries, and every value is a pure function of its
+        # key (the same stored name in the same directory always decrypts the same).
+        self._names: dict[str, dict[tuple[str, str], tuple[str | None, str | None]]] = {}
+        self._name_count = 0
         self._lock = threading.Lock()
         self.write_lock = threading.RLock()
         #: Called on each sync-conflict copy a listing finds (see resolver.py); None
@@ -331,17 +344,29 @@ class PathMapper:
             info = fs.info(node.node_path)
         except FileNotFoundError:
             return None
-        if info["type"] == "file":
+        if info["type"] != "directory":
             return (NodeKind.FILE, info) if not node.shortened else None
-        members = [(NodeKind.DIRECTORY, node.dir_file_path),
-                   (NodeKind.SYMLINK, node.symlink_path)]
+        candidates = [(NodeKind.DIRECTORY, DIR_FILE_NAME), (NodeKind.SYMLINK, SYMLINK_FILE_NAME)]
         if node.shortened:
-            members.append((NodeKind.FILE, node.contents_path))
-        for kind, path in members:
+            candidates.append((NodeKind.FILE, CONTENTS_FILE_NAME))
+        if commits_on_close(fs):
+            # On an object store one listing of the node folder beats probing: each probe
+            # of a missing key costs two requests.
             try:
-                return kind, fs.info(path)
+                listing = fs.ls(node.node_path, detail=True)
             except FileNotFoundError:
-                continue
+                return None  # removed in between
+            found = {m["name"].rstrip("/").rpartition("/")[2]: m for m in listing}
+            for kind, name in candidates:
+                member = found.get(name)
+                if member is not None and member["type"] == "file":
+                    return kind, member
+        else:
+            for kind, name in candidates:
+                try:
+                    return kind, fs.info(join(node.node_path, name))
+                except FileNotFoundError:
+                    continue
         if node.shortened:
             return None
         raise _NoDataFileError()
@@ -393,7 +418,7 @@ class PathMapper:
         {path inside the node ('' for a plain file): storage info}}. Hidden names
         (writes in progress) and dirid.c9r are left out."""
         try:
-            found = self.fs.find(content, detail=True, withdirs=True)
+            found = self._list_content(content)
         except FileNotFoundError:
             found = {}
         if not found and not self.fs.exists(content):
@@ -412,6 +437,16 @@ class PathMapper:
             groups.setdefault(head, {})[tail] = info
         return groups
 
+    def _list_content(self, content: str) -> dict[str, dict[str, Any]]:
+        """Storage info of everything in a content folder and its node folders, by path."""
+        fs = self.fs
+        if is_local(fs):
+            return scan_local(content)
+        # Object stores list a whole prefix in one (paged) request; elsewhere find walks
+        # the content folder and its node folders, which never nest deeper.
+        found: dict[str, dict[str, Any]] = fs.find(content, detail=True, withdirs=True)
+        return found
+
     def _long_names(self, content: str, heads: list[str]) -> dict[str, str]:
         """The full encrypted names of shortened nodes: one batched read of their name.c9s."""
         if not heads:
@@ -423,6 +458,9 @@ class PathMapper:
             value = raw.get(p)
             if isinstance(value, bytes):
                 names[h] = value.decode("utf-8", errors="replace").strip()
+            elif isinstance(value, Exception) and is_unreachable(value):
+                # Not a damaged node to skip: the listing cannot be completed.
+                raise value
         return names
 
     def subdirectories(self, dir_id: str, path: str) -> list[tuple[str, str]]:
@@ -478,7 +516,7 @@ class PathMapper:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
         else:
             return None  # an empty node folder (e.g. a half-synced directory): nothing to show
-        name, suffix = self.decrypt_node_name(head, full, dir_id)
+        name, suffix = self._cached_node_name(head, full, dir_id)
         if name is None:
             log.warning("skipping a node whose name does not decrypt in %s", content)
             return None
@@ -492,18 +530,36 @@ class PathMapper:
                     self._unnormalised[f"{path}/{nfc}" if path else nfc] = (
                         dir_id, node_path, full)
                 name = nfc
-        combo = self.cryptor.config.cipher_combo
         size: int | None = 0
         if kind is NodeKind.FILE:
-            raw_size = int(info.get("size") or 0)
-            size = cleartext_size(raw_size, combo) if is_valid_ciphertext_size(raw_size, combo) \
-                else None
+            size = self.cleartext_size(int(info.get("size") or 0))
         if suffix is not None:
             return Entry(name=conflict_name(name, suffix), kind=kind, node_path=node_path,
                          ciphertext_path=data_path, size=size, info=info, conflict_of=name,
                          conflict_suffix=suffix, full_name=full)
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
                      size=size, info=info, full_name=full)
+
+    def _cached_node_name(self, head: str, full: str,
+                          dir_id: str) -> tuple[str | None, str | None]:
+        """decrypt_node_name, remembered: listing a folder again costs no AES."""
+        names = self._names.get(dir_id)
+        if names is None:
+            names = self._names[dir_id] = {}
+        known = names.get((head, full))
+        if known is None:
+            known = self.decrypt_node_name(head, full, dir_id)
+            if self._name_count >= NAME_CACHE_SIZE:
+                self.forget_names()  # crude but bounded; a clear costs one cold listing
+                names = self._names[dir_id] = {}
+            names[(head, full)] = known
+            self._name_count += 1
+        return known
+
+    def forget_names(self) -> None:
+        """Drop the remembered decrypted names (the next listings decrypt them again)."""
+        self._names = {}
+        self._name_count = 0
 
     def decrypt_node_name(self, head: str, full: str,
                            dir_id: str) -> tuple[str | None, str | None]:
@@ -533,3 +589,46 @@ class PathMapper:
             return None, None
         split = split_conflict(stem, dir_id, self.cryptor.names)
         return split if split is not None else (None, None)
+
+
+def scan_local(content: str) -> dict[str, dict[str, Any]]:
+    """What LocalFileSystem.ls would report for a content folder and its node folders
+    (name, type, size, mtime, created), read with os.scandir directly: fsspec's info()
+    per entry costs more than listing and decrypting the entry together."""
+    found: dict[str, dict[str, Any]] = {}
+    folders = [(content, True)]
+    while folders:
+        folder, is_content = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                try:
+                    st = entry.stat()  # follows symlinks, as LocalFileSystem.info does
+                except OSError:
+                    continue  # a dangling symlink: no node of ours
+                path = f"{folder}/{entry.name}"
+                is_dir = S_ISDIR(st.st_mode)
+                found[path] = {"name": path, "size": st.st_size,
+                               "type": "directory" if is_dir else "file",
+                               "mtime": st.st_mtime, "created": st.st_ctime}
+                if is_dir and is_content:
+                    folders.append((path, False))  # node folders never nest
+    return found
+
+
+def cleartext_sizer(combo: CipherCombo) -> Callable[[int], int | None]:
+    """crypto.sizes.cleartext_size for one combo, None for impossible sizes, with the
+    layout looked up once: listings call it for every file."""
+    layout = LAYOUTS[combo]
+    header, step = layout.header_size, layout.ciphertext_chunk_size
+    overhead, payload = layout.chunk_overhead, layout.payload_size
+
+    def size(ciphertext: int) -> int | None:
+        if ciphertext < header:
+            return None
+        full, rest = divmod(ciphertext - header, step)
+        if not rest:
+            return full * payload
+        # Writers never emit an empty chunk, so a tail of at most the overhead is impossible.
+        return full * payload + rest - overhead if rest > overhead else None
+
+    return size

@@ -3,23 +3,53 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import secrets
-from typing import Any
+from typing import Any, BinaryIO
 
 import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.fs.s3stream import S3ObjectStream, is_s3
+from vaultui.fs.unreachable import translate_unreachable
+
 #: Object stores where a written object becomes visible only when its upload completes.
 COMMIT_ON_CLOSE_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "abfs", "az", "abfss", "adl"})
+
+
+#: botocore settings used unless the caller gives their own: a few quick retries, so an
+#: unreachable endpoint fails in seconds (botocore's defaults take ~15 s per request).
+S3_CONFIG_DEFAULTS: dict[str, Any] = {
+    "connect_timeout": 5,
+    "retries": {"max_attempts": 3, "mode": "standard"},
+}
+_S3_PROTOCOLS = frozenset({"s3", "s3a"})
+
+
+def _with_defaults(location: str, options: dict[str, Any]) -> dict[str, Any]:
+    protocol = fsspec.core.split_protocol(location)[0]
+    if protocol in _S3_PROTOCOLS and "::" not in location:
+        config = {**S3_CONFIG_DEFAULTS, **(options.get("config_kwargs") or {})}
+        options = {**options, "config_kwargs": config}
+    return options
 
 
 def open_location(
     location: str, storage_options: dict[str, Any] | None = None
 ) -> tuple[AbstractFileSystem, str]:
     """The fsspec filesystem and the root path inside it for a URL or local path."""
-    fs, root = fsspec.core.url_to_fs(location, **(storage_options or {}))
-    return fs, root.rstrip("/") if root not in ("/", "") else root
+    options = _with_defaults(location, dict(storage_options or {}))
+    # Some filesystems (SFTP) connect right here.
+    with translate_unreachable(location):
+        fs, root = fsspec.core.url_to_fs(location, **options)
+    return fs, canonical_root(fs, root)
+
+
+def canonical_root(fs: AbstractFileSystem, root: str) -> str:
+    """`root` as `fs` writes paths in its listings, without a trailing '/'."""
+    path = str(fs._strip_protocol(root))
+    return path.rstrip("/") if path not in ("/", "") else path
 
 
 def join(root: str, *parts: str) -> str:
@@ -56,6 +86,9 @@ def commits_on_close(fs: AbstractFileSystem) -> bool:
     return bool(protocols(fs) & COMMIT_ON_CLOSE_PROTOCOLS)
 
 
+#: Bytes asked of a sequential stream at a time.
+SEQUENTIAL_BUFFER = 4 * 1024 * 1024
+
 #: Filesystems whose cat_file ignores start/end (sshfs returns the whole file).
 _RANGELESS_CAT_PROTOCOLS = frozenset({"ssh", "sftp"})
 
@@ -67,6 +100,18 @@ def read_range(fs: AbstractFileSystem, path: str, start: int, end: int) -> bytes
             f.seek(start)
             return bytes(f.read(end - start))
     return bytes(fs.cat_file(path, start=start, end=end))
+
+
+def open_sequential(fs: AbstractFileSystem, path: str) -> BinaryIO:
+    """A storage object's bytes from start to end, in as few requests as the backend allows.
+
+    On S3 that is one streaming GET (a buffered file would send one ranged GET per block);
+    elsewhere the backend's own file object, whose reads are sequential already.
+    """
+    if is_s3(fs):
+        return io.BufferedReader(S3ObjectStream(fs, path), buffer_size=SEQUENTIAL_BUFFER)
+    stream: BinaryIO = fs.open(path, "rb")
+    return stream
 
 
 def temp_name(path: str) -> str:

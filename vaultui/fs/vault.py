@@ -42,7 +42,8 @@ from vaultui.fs.errors import (
     VaultConfigMissingError,
     VaultNotFoundError,
 )
-from vaultui.fs.storage import join, open_location, write_atomic
+from vaultui.fs.storage import canonical_root, join, open_location, write_atomic
+from vaultui.fs.unreachable import is_unreachable, storage_call
 
 BACKUP_SUFFIX = ".bkup"
 #: Encrypted files tried, beyond the root's dirid.c9r, to find a vault's cipher combo.
@@ -58,6 +59,9 @@ def _read(fs: AbstractFileSystem, path: str, end: int | None = None) -> bytes | 
     except FileNotFoundError:
         return None
     except OSError as exc:
+        # Connection failures are left to @storage_call, which names the vault's location.
+        if is_unreachable(exc):
+            raise
         raise StorageUnavailableError(f"cannot read {path}: {exc}") from exc
     return bytes(data)
 
@@ -77,6 +81,11 @@ class VaultLocation:
 
     fs: AbstractFileSystem
     root: str
+
+    def __post_init__(self) -> None:
+        # The filesystem's own form of the path (local: absolute; memory: leading '/'), as
+        # its listings return it: a relative root would match no listed path.
+        object.__setattr__(self, "root", canonical_root(self.fs, self.root))
 
     @classmethod
     def from_url(cls, location: str, storage_options: dict[str, Any] | None = None
@@ -110,6 +119,7 @@ class VaultLocation:
 
     # -- inspection ---------------------------------------------------------------
 
+    @storage_call
     def read_config(self) -> UnverifiedVaultConfig:
         """The parsed (unverified) vault config, or a clear error saying what is missing."""
         token = _read(self.fs, self.path(VAULT_CONFIG_FILENAME))
@@ -131,6 +141,7 @@ class VaultLocation:
             raise VaultNotFoundError(f"{self.url} is not a vault (no vault.cryptomator)")
         return UnverifiedVaultConfig.parse(token)
 
+    @storage_call
     def read_masterkey_file(self, config: UnverifiedVaultConfig | None = None) -> MasterkeyFile:
         data = _read(self.fs, self.masterkey_file_path(config))
         if data is None:
@@ -139,6 +150,7 @@ class VaultLocation:
             )
         return MasterkeyFile.parse(data)
 
+    @storage_call
     def is_vault(self) -> bool:
         try:
             self.read_config()
@@ -148,6 +160,7 @@ class VaultLocation:
 
     # -- unlocking ----------------------------------------------------------------
 
+    @storage_call
     def unlock(self, secret: str | Masterkey) -> tuple[Masterkey, VaultConfig]:
         """Verify the config with the key from `secret` (passphrase or key) and return both.
 
@@ -167,6 +180,7 @@ class VaultLocation:
 
     # -- creating and changing ----------------------------------------------------
 
+    @storage_call
     def create(
         self,
         passphrase: str,
@@ -206,6 +220,7 @@ class VaultLocation:
         write_atomic(self.fs, backup, old)
         return backup
 
+    @storage_call
     def change_passphrase(self, old_passphrase: str, new_passphrase: str) -> str | None:
         """Re-wrap the keys under a new passphrase; files stay untouched.
 
@@ -221,6 +236,7 @@ class VaultLocation:
         write_atomic(self.fs, path, new.to_bytes())
         return backup
 
+    @storage_call
     def reset_passphrase(self, recovery_key: str, new_passphrase: str,
                          scrypt_cost: int = DEFAULT_SCRYPT_COST) -> str | None:
         """A new masterkey file from the recovery key (the old one kept as a backup).
@@ -237,6 +253,7 @@ class VaultLocation:
         write_atomic(self.fs, path, new.to_bytes())
         return backup
 
+    @storage_call
     def restore_config(self, key: Masterkey, cipher_combo: CipherCombo | None = None,
                        shortening_threshold: int = DEFAULT_SHORTENING_THRESHOLD) -> None:
         """Rewrite a missing vault.cryptomator; the cipher combo is detected from a file."""
@@ -244,6 +261,7 @@ class VaultLocation:
         config = VaultConfig.new(combo, shortening_threshold)
         write_atomic(self.fs, self.path(VAULT_CONFIG_FILENAME), config.to_token(key))
 
+    @storage_call
     def restore_masterkey_file(self, recovery_key: str, new_passphrase: str,
                                scrypt_cost: int = DEFAULT_SCRYPT_COST) -> Masterkey:
         """Rewrite a missing masterkey.cryptomator from the recovery key."""
