@@ -21,10 +21,10 @@ import os
 import sys
 from pathlib import Path
 
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.content import content_cipher
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.stream import decrypt_stream, encrypt_stream
-from vaultui.crypto.vaultconfig import CipherCombo
 
 DEFAULT_DATA = Path(os.environ.get("VAULTUI_BENCH_DATA", "/tmp/vaultui-bench"))
 KEY_NAME = "bench.key"

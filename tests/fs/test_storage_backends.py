@@ -24,9 +24,9 @@ from fsspec.callbacks import Callback
 from fsspec.spec import AbstractFileSystem
 
 from tests.services import Location, StoppableS3, s3_filesystem
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import SHORTENED_NAME_SUFFIX
 from vaultui.crypto.sizes import LAYOUTS, ciphertext_size, cleartext_size, is_valid_ciphertext_size
-from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs import files as files_module
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import cleartext_sizer, scan_local

@@ -23,6 +23,7 @@ from typing import Any
 import pytest
 from fsspec.utils import tokenize
 
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import CLEARTEXT_CHUNK_SIZE
 from vaultui.crypto.errors import (
     AuthenticationError,
@@ -37,7 +38,6 @@ from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.masterkeyfile import MasterkeyFile
 from vaultui.crypto.recovery import decode_recovery_key, encode_recovery_key
 from vaultui.crypto.sizes import ciphertext_size
-from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs.errors import MasterkeyMissingError, VaultConfigMissingError, VaultNotFoundError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.storage import write_atomic

@@ -11,6 +11,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from vaultui.crypto.combos import CipherCombo
     from vaultui.crypto.content import ContentCipher, FileHeader, content_cipher
     from vaultui.crypto.cryptor import NewVaultFiles, VaultCryptor, new_dir_id, new_vault_files
     from vaultui.crypto.errors import (
@@ -28,13 +29,13 @@ if TYPE_CHECKING:
     from vaultui.crypto.recovery import decode_recovery_key, encode_recovery_key
     from vaultui.crypto.sizes import ciphertext_size, cleartext_size
     from vaultui.crypto.stream import CancelledError, DecryptingReader, EncryptingWriter
-    from vaultui.crypto.vaultconfig import CipherCombo, UnverifiedVaultConfig, VaultConfig
+    from vaultui.crypto.vaultconfig import UnverifiedVaultConfig, VaultConfig
 
 #: The module each public name comes from.
 _EXPORTS = {
     "AuthenticationError": "errors",
     "CancelledError": "stream",
-    "CipherCombo": "vaultconfig",
+    "CipherCombo": "combos",
     "ContentCipher": "content",
     "DecryptingReader": "stream",
     "EncryptingWriter": "stream",

@@ -5,17 +5,16 @@ from __future__ import annotations
 import hmac
 import secrets
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import KEY_LENGTH
 from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.keys import Masterkey, RandomBytes
 from vaultui.crypto.sizes import HEADER_PAYLOAD_LENGTH, LAYOUTS, ContentLayout
-from vaultui.crypto.vaultconfig import CipherCombo
 
 #: The 8 bytes before the content key once held the file size; format 8 writes all ones.
 RESERVED_HEADER_FIELD = b"\xff" * 8
@@ -25,13 +24,25 @@ _HEADER_PAYLOAD_LENGTH = HEADER_PAYLOAD_LENGTH
 _GCM_INTO = hasattr(AESGCM, "encrypt_into") and hasattr(AESGCM, "decrypt_into")
 
 
-@dataclass(frozen=True, repr=False)
 class FileHeader:
     """A decrypted file header: the header nonce and the file's own content key."""
 
-    nonce: bytes
-    content_key: bytes
-    _aead: AESGCM | None = field(default=None, compare=False)
+    # A plain class rather than a dataclass: importing dataclasses is a visible share
+    # of the start-up of a process that encrypts one small file.
+    __slots__ = ("_aead", "content_key", "nonce")
+
+    def __init__(self, nonce: bytes, content_key: bytes, aead: AESGCM | None = None) -> None:
+        self.nonce = nonce
+        self.content_key = content_key
+        self._aead = aead
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, FileHeader):
+            return NotImplemented
+        return hmac.compare_digest(self.nonce + self.content_key,
+                                   other.nonce + other.content_key)
+
+    __hash__ = None  # type: ignore[assignment]
 
     def __repr__(self) -> str:
         return "FileHeader(<redacted>)"

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import CLEARTEXT_CHUNK_SIZE, KEY_LENGTH
 from vaultui.crypto.errors import FormatError
-from vaultui.crypto.vaultconfig import CipherCombo
 
 #: Reserved 8 bytes + the 32-byte content key.
 HEADER_PAYLOAD_LENGTH = 8 + KEY_LENGTH
 
 
-@dataclass(frozen=True)
-class ContentLayout:
+class ContentLayout(NamedTuple):
     """The byte layout of one cipher combo's files."""
 
     header_nonce_size: int
@@ -77,8 +76,7 @@ def chunk_count(cleartext_size: int, combo: CipherCombo = CipherCombo.SIV_GCM) -
     return -(-cleartext_size // LAYOUTS[combo].payload_size)
 
 
-@dataclass(frozen=True)
-class ChunkSpan:
+class ChunkSpan(NamedTuple):
     """Which chunks hold a cleartext byte range, and where they lie in the ciphertext."""
 
     first_chunk: int

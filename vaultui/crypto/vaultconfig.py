@@ -10,9 +10,9 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from enum import StrEnum
 from typing import Any
 
+from vaultui.crypto.combos import CipherCombo as CipherCombo  # re-exported
 from vaultui.crypto.constants import (
     DEFAULT_SHORTENING_THRESHOLD,
     MASTERKEY_FILENAME,
@@ -30,13 +30,6 @@ _MAX_TOKEN_LENGTH = 64 * 1024
 #: base64url as JWTs use it; the standard alphabet and padding are accepted too, because
 #: other tools (pycryptomator) write vault configs that way.
 _BASE64 = re.compile(r"[A-Za-z0-9_\-+/]*={0,2}")
-
-
-class CipherCombo(StrEnum):
-    """How file contents are encrypted; names use AES-SIV in both."""
-
-    SIV_GCM = "SIV_GCM"
-    SIV_CTRMAC = "SIV_CTRMAC"
 
 
 def _b64url_encode(data: bytes) -> str:

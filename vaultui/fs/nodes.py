@@ -19,6 +19,7 @@ from typing import Any
 
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import (
     CONTENTS_FILE_NAME,
     DIR_FILE_NAME,
@@ -34,7 +35,6 @@ from vaultui.crypto.cryptor import VaultCryptor
 from vaultui.crypto.errors import VaultError
 from vaultui.crypto.names import normalize_name, shortened_name
 from vaultui.crypto.sizes import LAYOUTS
-from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs.conflicts import conflict_name, is_canonical_base64url, split_conflict
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.storage import commits_on_close, is_local, join

@@ -11,11 +11,11 @@ from typing import Any
 
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.content import content_cipher
 from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.stream import DecryptingReader, Readable, Writable
-from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs.files import VaultWriteFile
 from vaultui.tasks.job import BLOCK_SIZE, Job
 

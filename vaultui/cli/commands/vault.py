@@ -9,6 +9,7 @@ from typing import Any
 from vaultui.cli.context import Context
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_vault_argument, positive_int
+from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import (
     DEFAULT_SCRYPT_COST,
     DEFAULT_SHORTENING_THRESHOLD,
@@ -16,7 +17,6 @@ from vaultui.crypto.constants import (
 )
 from vaultui.crypto.errors import FormatError, VaultError
 from vaultui.crypto.recovery import encode_recovery_key
-from vaultui.crypto.vaultconfig import CipherCombo
 from vaultui.fs.errors import MasterkeyMissingError
 from vaultui.secrets.store import KeyStoreUnavailableError
 from vaultui.tasks.vaultid import vault_id
