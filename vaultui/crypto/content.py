@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
+# hmac is imported where it is used: a one-file encrypt pays for every import at start-up.
+import os
 from abc import ABC, abstractmethod
 
 from cryptography.exceptions import InvalidTag
@@ -39,6 +39,7 @@ class FileHeader:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FileHeader):
             return NotImplemented
+        import hmac
         return hmac.compare_digest(self.nonce + self.content_key,
                                    other.nonce + other.content_key)
 
@@ -61,7 +62,7 @@ class ContentCipher(ABC):
 
     combo: CipherCombo
 
-    def __init__(self, masterkey: Masterkey, randbytes: RandomBytes = secrets.token_bytes):
+    def __init__(self, masterkey: Masterkey, randbytes: RandomBytes = os.urandom):
         self._masterkey = masterkey
         self._randbytes = randbytes
         self.layout: ContentLayout = LAYOUTS[self.combo]
@@ -146,7 +147,7 @@ class GcmContentCipher(ContentCipher):
 
     combo = CipherCombo.SIV_GCM
 
-    def __init__(self, masterkey: Masterkey, randbytes: RandomBytes = secrets.token_bytes):
+    def __init__(self, masterkey: Masterkey, randbytes: RandomBytes = os.urandom):
         super().__init__(masterkey, randbytes)
         self._header_aead = AESGCM(masterkey.enc_key)
 
@@ -229,6 +230,7 @@ class CtrMacContentCipher(ContentCipher):
         return ctx.update(data) + ctx.finalize()
 
     def _mac(self, *parts: bytes | memoryview) -> bytes:
+        import hmac
         mac = hmac.new(self._masterkey.mac_key, digestmod="sha256")
         for part in parts:
             mac.update(part)
@@ -245,6 +247,7 @@ class CtrMacContentCipher(ContentCipher):
         encrypted = data[len(nonce): len(nonce) + _HEADER_PAYLOAD_LENGTH]
         tag = data[len(nonce) + _HEADER_PAYLOAD_LENGTH:]
         # Verify before decrypting: CTR is malleable, so nothing is decrypted unauthenticated.
+        import hmac
         if not hmac.compare_digest(self._mac(nonce, encrypted), tag):
             raise AuthenticationError()
         payload = self._ctr(self._masterkey.enc_key, nonce, encrypted)
@@ -265,13 +268,14 @@ class CtrMacContentCipher(ContentCipher):
         encrypted = view[self.nonce_size: len(view) - self.tag_size]
         tag = view[len(view) - self.tag_size:]
         expected = self._mac(header.nonce, index.to_bytes(8, "big"), chunk_nonce, encrypted)
+        import hmac
         if not hmac.compare_digest(expected, bytes(tag)):
             raise AuthenticationError()
         return self._ctr(header.content_key, chunk_nonce, encrypted)
 
 
 def content_cipher(combo: CipherCombo, masterkey: Masterkey,
-                   randbytes: RandomBytes = secrets.token_bytes) -> ContentCipher:
+                   randbytes: RandomBytes = os.urandom) -> ContentCipher:
     """The content cipher of a vault's cipher combo."""
     if combo is CipherCombo.SIV_GCM:
         return GcmContentCipher(masterkey, randbytes)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import hmac
-import secrets
+# hmac is imported where it is used: a one-file encrypt pays for every import at start-up.
+import os
 from collections.abc import Callable
 
 from vaultui.crypto.constants import KEY_LENGTH, RAW_MASTERKEY_LENGTH
@@ -28,7 +28,7 @@ class Masterkey:
         self._mac = bytes(mac_key)
 
     @classmethod
-    def generate(cls, randbytes: RandomBytes = secrets.token_bytes) -> Masterkey:
+    def generate(cls, randbytes: RandomBytes = os.urandom) -> Masterkey:
         """A fresh random key from the OS's CSPRNG (injectable for known-answer tests)."""
         raw = randbytes(RAW_MASTERKEY_LENGTH)
         return cls(raw[:KEY_LENGTH], raw[KEY_LENGTH:])
@@ -56,6 +56,7 @@ class Masterkey:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, Masterkey):
             return NotImplemented
+        import hmac
         return hmac.compare_digest(self.raw, other.raw)
 
     def __hash__(self) -> int:
