@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import CLEARTEXT_CHUNK_SIZE, KEY_LENGTH
 from vaultui.crypto.errors import FormatError
@@ -12,26 +10,27 @@ from vaultui.crypto.errors import FormatError
 HEADER_PAYLOAD_LENGTH = 8 + KEY_LENGTH
 
 
-class ContentLayout(NamedTuple):
-    """The byte layout of one cipher combo's files."""
+class ContentLayout:
+    """The byte layout of one cipher combo's files (a plain class: building a NamedTuple
+    or dataclass costs start-up time in every process that encrypts one small file)."""
 
-    header_nonce_size: int
-    header_tag_size: int
-    nonce_size: int
-    tag_size: int
-    payload_size: int = CLEARTEXT_CHUNK_SIZE
+    __slots__ = ("chunk_overhead", "ciphertext_chunk_size", "header_nonce_size", "header_size",
+                 "header_tag_size", "nonce_size", "payload_size", "tag_size")
 
-    @property
-    def header_size(self) -> int:
-        return self.header_nonce_size + HEADER_PAYLOAD_LENGTH + self.header_tag_size
+    def __init__(self, *, header_nonce_size: int, header_tag_size: int, nonce_size: int,
+                 tag_size: int, payload_size: int = CLEARTEXT_CHUNK_SIZE) -> None:
+        self.header_nonce_size = header_nonce_size
+        self.header_tag_size = header_tag_size
+        self.nonce_size = nonce_size
+        self.tag_size = tag_size
+        self.payload_size = payload_size
+        self.header_size = header_nonce_size + HEADER_PAYLOAD_LENGTH + header_tag_size
+        self.chunk_overhead = nonce_size + tag_size
+        self.ciphertext_chunk_size = payload_size + self.chunk_overhead
 
-    @property
-    def chunk_overhead(self) -> int:
-        return self.nonce_size + self.tag_size
-
-    @property
-    def ciphertext_chunk_size(self) -> int:
-        return self.payload_size + self.chunk_overhead
+    def __repr__(self) -> str:
+        return (f"ContentLayout(header={self.header_size}, chunk={self.ciphertext_chunk_size}, "
+                f"payload={self.payload_size})")
 
 
 LAYOUTS = {
@@ -76,14 +75,34 @@ def chunk_count(cleartext_size: int, combo: CipherCombo = CipherCombo.SIV_GCM) -
     return -(-cleartext_size // LAYOUTS[combo].payload_size)
 
 
-class ChunkSpan(NamedTuple):
+class ChunkSpan:
     """Which chunks hold a cleartext byte range, and where they lie in the ciphertext."""
 
-    first_chunk: int
-    last_chunk: int  # inclusive; last_chunk < first_chunk means no chunk is needed
-    ciphertext_start: int
-    ciphertext_end: int  # exclusive, may run past the end of the file (read less)
-    skip: int  # cleartext bytes to drop from the start of the first chunk
+    __slots__ = ("ciphertext_end", "ciphertext_start", "first_chunk", "last_chunk", "skip")
+
+    def __init__(self, first_chunk: int, last_chunk: int, ciphertext_start: int,
+                 ciphertext_end: int, skip: int) -> None:
+        self.first_chunk = first_chunk
+        self.last_chunk = last_chunk  # inclusive; below first_chunk means no chunk is needed
+        self.ciphertext_start = ciphertext_start
+        self.ciphertext_end = ciphertext_end  # exclusive; may run past the end of the file
+        self.skip = skip  # cleartext bytes to drop from the start of the first chunk
+
+    def _fields(self) -> tuple[int, int, int, int, int]:
+        return (self.first_chunk, self.last_chunk, self.ciphertext_start,
+                self.ciphertext_end, self.skip)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ChunkSpan):
+            return NotImplemented
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return "ChunkSpan(first_chunk={}, last_chunk={}, ciphertext_start={}, " \
+               "ciphertext_end={}, skip={})".format(*self._fields())
 
 
 def chunk_span(start: int, end: int, combo: CipherCombo = CipherCombo.SIV_GCM) -> ChunkSpan:
