@@ -23,6 +23,7 @@ from vaultui.crypto.keys import Masterkey
 
 _SIV_TAG_LENGTH = 16
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
+_TO_STANDARD_ALPHABET = str.maketrans("-_", "+/")
 
 
 def normalize_name(name: str) -> str:
@@ -78,12 +79,17 @@ class NameCipher:
         """The cleartext of an encrypted name (without .c9r); AuthenticationError if forged."""
         # Python's decoder skips characters outside the alphabet, which would let a sync
         # client's "X (1)" conflict copy decrypt to the same name as X: check first.
+        # Strict and canonical: nothing after the padding, no stray bits, so that one
+        # stored name is the only spelling of its ciphertext.
         if not _BASE64URL.fullmatch(encrypted):
             raise FormatError("an encrypted name is not valid base64url")
+        standard = encrypted.translate(_TO_STANDARD_ALPHABET).encode("ascii")
         try:
-            sealed = base64.urlsafe_b64decode(encrypted)
+            sealed = binascii.a2b_base64(standard, strict_mode=True)
         except (binascii.Error, ValueError):
             raise FormatError("an encrypted name is not valid base64url") from None
+        if binascii.b2a_base64(sealed, newline=False) != standard:
+            raise FormatError("an encrypted name is not canonical base64url")
         if len(sealed) <= _SIV_TAG_LENGTH:
             raise FormatError("an encrypted name is too short")
         try:

@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Callable, Iterator
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from fsspec.callbacks import DEFAULT_CALLBACK, Callback
@@ -47,6 +48,8 @@ from vaultui.fs.storage import (
 from vaultui.fs.unreachable import storage_call
 from vaultui.fs.vault import KeyLoader, VaultLocation
 
+#: Timestamps of the storage's info that listings pass on.
+_TIME_KEYS = ("mtime", "LastModified", "last_modified", "created")
 #: Constructor arguments that carry secrets: never kept in storage_options.
 _SECRET_ARGS = ("passphrase", "masterkey", "key_loader")
 _COPY_BLOCK = 4 * 1024 * 1024
@@ -200,25 +203,26 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     # -- listing and info -------------------------------------------------------------
 
     def _entry_info(self, parent: str, entry: Entry) -> dict[str, Any]:
-        path = f"{parent}/{entry.name}" if parent else entry.name
-        kind = {NodeKind.FILE: "file", NodeKind.DIRECTORY: "directory",
-                NodeKind.SYMLINK: "other"}[entry.kind]
+        # Runs once per listed entry: no per-call dict literals, no enum hashing.
+        raw = entry.info
+        kind = entry.kind
         info: dict[str, Any] = {
-            "name": path,
+            "name": f"{parent}/{entry.name}" if parent else entry.name,
             "size": entry.size if entry.size is not None else 0,
-            "type": kind,
-            "islink": entry.kind is NodeKind.SYMLINK,
+            "type": "file" if kind is NodeKind.FILE else (
+                "directory" if kind is NodeKind.DIRECTORY else "other"),
+            "islink": kind is NodeKind.SYMLINK,
             "node_path": entry.node_path,
             "ciphertext_path": entry.ciphertext_path,
-            "ciphertext_size": entry.info.get("size"),
+            "ciphertext_size": raw.get("size"),
         }
         if entry.size is None:
             info["damaged"] = True
         if entry.conflict_of is not None:
             info["conflict_of"] = entry.conflict_of
-        for key in ("mtime", "LastModified", "last_modified", "created"):
-            if key in entry.info:
-                info[key] = entry.info[key]
+        for key in _TIME_KEYS:
+            if key in raw:
+                info[key] = raw[key]
         return info
 
     @storage_call
@@ -229,7 +233,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         except NotADirectoryError:
             info = self.info(path)
             return [info] if detail else [info["name"]]
-        infos = sorted((self._entry_info(path, e) for e in entries), key=lambda i: i["name"])
+        infos = sorted((self._entry_info(path, e) for e in entries), key=itemgetter("name"))
         return infos if detail else [i["name"] for i in infos]
 
     @storage_call

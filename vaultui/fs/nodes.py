@@ -11,11 +11,11 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import Enum
 from stat import S_ISDIR
-from typing import Any
+from typing import Any, NamedTuple
 
 from fsspec.spec import AbstractFileSystem
 
@@ -35,7 +35,7 @@ from vaultui.crypto.cryptor import VaultCryptor
 from vaultui.crypto.errors import VaultError
 from vaultui.crypto.names import normalize_name, shortened_name
 from vaultui.crypto.sizes import LAYOUTS
-from vaultui.fs.conflicts import conflict_name, is_canonical_base64url, split_conflict
+from vaultui.fs.conflicts import conflict_name, split_conflict
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.storage import commits_on_close, is_local, join
 from vaultui.fs.unreachable import is_unreachable
@@ -104,7 +104,7 @@ class Node:
         return join(self.node_path, INFLATED_NAME_FILE_NAME)
 
 
-@dataclass
+@dataclass(slots=True)
 class Entry:
     """One child found by listing a content folder."""
 
@@ -117,6 +117,21 @@ class Entry:
     conflict_of: str | None = None  # the canonical cleartext name, for a sync conflict copy
     conflict_suffix: str | None = None  # what the sync client added to the encrypted name
     full_name: str = ""  # the encrypted name X.c9r (what name.c9s holds if shortened)
+
+
+class Scan(NamedTuple):
+    """A content folder's listing grouped by node: the storage info of each node itself
+    (a plain file, or a node folder), and of the members of each node folder."""
+
+    tops: dict[str, dict[str, Any]]
+    nested: dict[str, dict[str, dict[str, Any]]]
+
+    def heads(self) -> list[str]:
+        nested = self.nested
+        return [*self.tops, *(h for h in nested if h not in self.tops)]
+
+    def has(self, head: str) -> bool:
+        return head in self.tops or head in self.nested
 
 
 class PathMapper:
@@ -382,13 +397,14 @@ class PathMapper:
     def list_dir_id(self, dir_id: str, path: str) -> list[Entry]:
         """Decrypted children of the directory with id `dir_id` (`path` names it in errors)."""
         content = self.content_dir(dir_id)
-        groups = self._scan(content, path)
-        long_names = self._long_names(content, [h for h in groups if h.endswith(
-            SHORTENED_NAME_SUFFIX) and INFLATED_NAME_FILE_NAME in groups[h]])
+        scan = self._scan(content, path)
+        long_names = self._long_names(content, [h for h, m in scan.nested.items() if h.endswith(
+            SHORTENED_NAME_SUFFIX) and INFLATED_NAME_FILE_NAME in m])
         entries: list[Entry] = []
-        for head, members in groups.items():
-            entry = self._entry(path, dir_id, content, head, members, long_names.get(head),
-                                groups)
+        no_members: dict[str, dict[str, Any]] = {}
+        for head in scan.heads():
+            entry = self._entry(path, dir_id, content, head, scan.tops.get(head),
+                                scan.nested.get(head, no_members), long_names.get(head), scan)
             if entry is not None:
                 entries.append(entry)
         if any(e.conflict_of is not None for e in entries):
@@ -413,10 +429,10 @@ class PathMapper:
                     self._conflict_nodes[child] = Node(child, dir_id, e.node_path, e.full_name)
         return entries
 
-    def _scan(self, content: str, path: str) -> dict[str, dict[str, dict[str, Any]]]:
-        """One recursive listing of a content folder, grouped by node: {node name:
-        {path inside the node ('' for a plain file): storage info}}. Hidden names
-        (writes in progress) and dirid.c9r are left out."""
+    def _scan(self, content: str, path: str) -> Scan:
+        """One recursive listing of a content folder, grouped by node: the storage info of
+        each node itself, and of the members of each node folder. Hidden names (writes
+        in progress) and dirid.c9r are left out."""
         try:
             found = self._list_content(content)
         except FileNotFoundError:
@@ -425,17 +441,25 @@ class PathMapper:
             raise VaultCorruptError(
                 f"directory {path or '/'!r} is damaged: its content folder is missing"
             )
-        groups: dict[str, dict[str, dict[str, Any]]] = {}
+        # Runs once per stored object: it allocates as little as it can (no dict per
+        # plain file), since big listings are dominated by such per-entry work.
+        tops: dict[str, dict[str, Any]] = {}
+        nested: dict[str, dict[str, dict[str, Any]]] = {}
         prefix = content.rstrip("/") + "/"
+        cut = len(prefix)
         for full_path, info in found.items():
-            rel = full_path[len(prefix):] if full_path.startswith(prefix) else None
-            if not rel:
+            if not full_path.startswith(prefix):
                 continue
-            head, _, tail = rel.partition("/")
-            if head.startswith(".") or head == DIR_ID_BACKUP_FILE_NAME:
+            head, _, tail = full_path[cut:].partition("/")
+            if not head or head[0] == "." or head == DIR_ID_BACKUP_FILE_NAME:
                 continue
-            groups.setdefault(head, {})[tail] = info
-        return groups
+            if not tail:
+                tops[head] = info
+            elif head in nested:
+                nested[head][tail] = info
+            else:
+                nested[head] = {tail: info}
+        return Scan(tops, nested)
 
     def _list_content(self, content: str) -> dict[str, dict[str, Any]]:
         """Storage info of everything in a content folder and its node folders, by path."""
@@ -470,8 +494,8 @@ class PathMapper:
         files are not even decrypted. Damaged subdirectories are left out.
         """
         content = self.content_dir(dir_id)
-        groups = self._scan(content, path)
-        heads = [h for h, members in groups.items() if DIR_FILE_NAME in members]
+        scan = self._scan(content, path)
+        heads = [h for h, members in scan.nested.items() if DIR_FILE_NAME in members]
         long_names = self._long_names(
             content, [h for h in heads if h.endswith(SHORTENED_NAME_SUFFIX)])
         dir_files = [join(content, h, DIR_FILE_NAME) for h in heads]
@@ -490,42 +514,29 @@ class PathMapper:
         return found
 
     def _entry(self, path: str, dir_id: str, content: str, head: str,
-               members: dict[str, dict[str, Any]], long_name: str | None,
-               siblings: Collection[str]) -> Entry | None:
-        node_path = join(content, head)
-        if head.endswith(SHORTENED_NAME_SUFFIX):
-            if long_name is None:
-                log.warning("skipping shortened node without name.c9s in %s", content)
+               top: dict[str, Any] | None, members: dict[str, dict[str, Any]],
+               long_name: str | None, siblings: Scan) -> Entry | None:
+        node_path = f"{content}/{head}"
+        if top is not None and top["type"] == "file":
+            # The common case, a plain file X.c9r, decided without the checks below.
+            if not head.endswith(ENCRYPTED_NAME_SUFFIX):
                 return None
-            full = long_name
-            data_file = CONTENTS_FILE_NAME
-        elif head.endswith(ENCRYPTED_NAME_SUFFIX):
-            full = head
-            data_file = ""
+            full, kind, data_path, info = head, NodeKind.FILE, node_path, top
         else:
-            return None
-        if "" in members and members[""]["type"] == "file":
-            kind, data_path, info = NodeKind.FILE, node_path, members[""]
-        elif DIR_FILE_NAME in members:
-            kind, data_path, info = NodeKind.DIRECTORY, join(node_path, DIR_FILE_NAME), members[
-                DIR_FILE_NAME]
-        elif SYMLINK_FILE_NAME in members:
-            kind, data_path, info = NodeKind.SYMLINK, join(node_path, SYMLINK_FILE_NAME), members[
-                SYMLINK_FILE_NAME]
-        elif data_file and data_file in members:
-            kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
-        else:
-            return None  # an empty node folder (e.g. a half-synced directory): nothing to show
+            found = self._node_folder(content, head, node_path, members, long_name)
+            if found is None:
+                return None
+            full, kind, data_path, info = found
         name, suffix = self._cached_node_name(head, full, dir_id)
         if name is None:
             log.warning("skipping a node whose name does not decrypt in %s", content)
             return None
-        if suffix is None and normalize_name(name) != name:
+        if suffix is None and not name.isascii() and normalize_name(name) != name:
             # Stored unnormalised by another writer: show the NFC name, as every path
             # we are given is normalised, and remember where the node really is. If the
             # NFC name exists as well, both stay visible under their own names.
             nfc = normalize_name(name)
-            if self.cryptor.storage_name(nfc, dir_id) not in siblings:
+            if not siblings.has(self.cryptor.storage_name(nfc, dir_id)):
                 with self._lock:
                     self._unnormalised[f"{path}/{nfc}" if path else nfc] = (
                         dir_id, node_path, full)
@@ -539,6 +550,34 @@ class PathMapper:
                          conflict_suffix=suffix, full_name=full)
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
                      size=size, info=info, full_name=full)
+
+    def _node_folder(self, content: str, head: str, node_path: str,
+                     members: dict[str, dict[str, Any]], long_name: str | None
+                     ) -> tuple[str, NodeKind, str, dict[str, Any]] | None:
+        """What a node folder (X.c9r/ or H.c9s/) holds: (full encrypted name, kind,
+        path of its data object, that object's info), or None if it shows nothing."""
+        if head.endswith(SHORTENED_NAME_SUFFIX):
+            if long_name is None:
+                log.warning("skipping shortened node without name.c9s in %s", content)
+                return None
+            full = long_name
+            data_file = CONTENTS_FILE_NAME
+        elif head.endswith(ENCRYPTED_NAME_SUFFIX):
+            full = head
+            data_file = ""
+        else:
+            return None
+        if DIR_FILE_NAME in members:
+            kind, data_path, info = NodeKind.DIRECTORY, join(node_path, DIR_FILE_NAME), members[
+                DIR_FILE_NAME]
+        elif SYMLINK_FILE_NAME in members:
+            kind, data_path, info = NodeKind.SYMLINK, join(node_path, SYMLINK_FILE_NAME), members[
+                SYMLINK_FILE_NAME]
+        elif data_file and data_file in members:
+            kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
+        else:
+            return None  # an empty node folder (e.g. a half-synced directory): nothing to show
+        return full, kind, data_path, info
 
     def _cached_node_name(self, head: str, full: str,
                           dir_id: str) -> tuple[str | None, str | None]:
@@ -580,11 +619,11 @@ class PathMapper:
                 if not head_stem.startswith(canonical):
                     return None, None  # name.c9s does not belong to this folder
                 suffix = head_stem[len(canonical):]
-        if is_canonical_base64url(stem):
-            try:
-                return self.cryptor.names.decrypt_name(stem, dir_id), suffix
-            except VaultError:
-                pass
+        # decrypt_name accepts only canonical base64url, so "X= (1)" is not read as X.
+        try:
+            return self.cryptor.names.decrypt_name(stem, dir_id), suffix
+        except VaultError:
+            pass
         if head.endswith(SHORTENED_NAME_SUFFIX):
             return None, None
         split = split_conflict(stem, dir_id, self.cryptor.names)
