@@ -7,8 +7,6 @@ decrypts; its longest prefix that does is the original name, the rest is the suf
 
 from __future__ import annotations
 
-import base64
-import binascii
 from collections.abc import Iterator
 
 from vaultui.crypto.errors import VaultError
@@ -20,29 +18,16 @@ _MIN_ENCRYPTED_LENGTH = 24
 MAX_NUMBERED_ALTERNATIVES = 9
 
 
-def is_canonical_base64url(text: str) -> bool:
-    """Whether `text` is exactly what base64url encoding produces.
-
-    Python's decoder skips characters outside the alphabet and anything after padding,
-    so `X= (1)` decodes like `X=`: without this check a conflict copy of a padded name
-    would decrypt as the original and be listed twice under the same name.
-    """
-    try:
-        decoded = base64.urlsafe_b64decode(text)
-    except (binascii.Error, ValueError):
-        return False
-    return base64.urlsafe_b64encode(decoded).decode("ascii") == text
-
-
 def split_conflict(stem: str, dir_id: str, names: NameCipher) -> tuple[str, str] | None:
     """(original cleartext name, suffix) of a conflict copy's name without `.c9r`, or None.
 
     Base64url with padding comes in blocks of four characters, so only prefixes of a
     length divisible by four can be the encrypted name; the longest that decrypts wins.
+    (decrypt_name takes only canonical base64url, so "X= (1)" is never read as "X=".)
     """
     for length in range(len(stem) - len(stem) % 4, _MIN_ENCRYPTED_LENGTH - 1, -4):
         candidate, suffix = stem[:length], stem[length:]
-        if not suffix or not is_canonical_base64url(candidate):
+        if not suffix:
             continue
         try:
             return names.decrypt_name(candidate, dir_id), suffix

@@ -22,7 +22,6 @@ from fsspec.utils import check_contained, isfilelike
 from vaultui.crypto.constants import DIR_FILE_NAME, DIR_ID_BACKUP_FILE_NAME, SYMLINK_FILE_NAME
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
-from vaultui.crypto.sizes import cleartext_size, is_valid_ciphertext_size
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
@@ -47,6 +46,14 @@ from vaultui.fs.storage import (
 )
 from vaultui.fs.unreachable import storage_call
 from vaultui.fs.vault import KeyLoader, VaultLocation
+
+
+def fsspec_type(kind: NodeKind) -> str:
+    """fsspec's "type" of a node (identity tests: listings call it once per entry)."""
+    if kind is NodeKind.FILE:
+        return "file"
+    return "directory" if kind is NodeKind.DIRECTORY else "other"
+
 
 #: Timestamps of the storage's info that listings pass on.
 _TIME_KEYS = ("mtime", "LastModified", "last_modified", "created")
@@ -209,8 +216,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         info: dict[str, Any] = {
             "name": f"{parent}/{entry.name}" if parent else entry.name,
             "size": entry.size if entry.size is not None else 0,
-            "type": "file" if kind is NodeKind.FILE else (
-                "directory" if kind is NodeKind.DIRECTORY else "other"),
+            "type": fsspec_type(kind),
             "islink": kind is NodeKind.SYMLINK,
             "node_path": entry.node_path,
             "ciphertext_path": entry.ciphertext_path,
@@ -255,8 +261,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                      NodeKind.SYMLINK: node.symlink_path}[kind]
         info: dict[str, Any] = {
             "name": node.path,
-            "type": {NodeKind.FILE: "file", NodeKind.DIRECTORY: "directory",
-                     NodeKind.SYMLINK: "other"}[kind],
+            "type": fsspec_type(kind),
             "islink": kind is NodeKind.SYMLINK,
             "size": 0,
             "node_path": node.node_path,
@@ -264,12 +269,12 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             "ciphertext_size": raw.get("size"),
         }
         if kind is NodeKind.FILE:
-            csize, combo = int(raw["size"]), self.cryptor.config.cipher_combo
-            if is_valid_ciphertext_size(csize, combo):
-                info["size"] = cleartext_size(csize, combo)
+            size = self.mapper.cleartext_size(int(raw["size"]))
+            if size is not None:
+                info["size"] = size
             else:
                 info["damaged"] = True  # as ls shows it; reading it fails
-        for key in ("mtime", "LastModified", "last_modified", "created"):
+        for key in _TIME_KEYS:
             if key in raw:
                 info[key] = raw[key]
         return info
@@ -576,11 +581,10 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if not path:
             raise IsADirectoryError("the vault root is a directory")
         if "r" in mode and "+" not in mode:
-            node, csize = self._file_node(path)
+            node, csize, size = self._file_node(path)
             return VaultReadFile(
                 self, path, storage=self.storage, ciphertext_path=node.contents_path,
-                ciphertext_size=csize,
-                size=cleartext_size(csize, self.cryptor.config.cipher_combo),
+                ciphertext_size=csize, size=size,
                 cipher=self.cryptor.content,
                 block_size=block_size if isinstance(block_size, int) else None,
                 cache_type=kwargs.get("cache_type"),
@@ -677,7 +681,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if isfilelike(lpath):
             outfile = lpath
         try:
-            node, csize = self._file_node(self._path(rpath))
+            node, csize, _ = self._file_node(self._path(rpath))
         except IsADirectoryError:
             if outfile is not None:
                 raise
@@ -705,7 +709,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     @storage_call
     def verify_file(self, path: str, progress: Callable[[int], None] | None = None) -> int:
         """Authenticate every chunk of a file; returns its size or raises AuthenticationError."""
-        node, csize = self._file_node(self._path(path))
+        node, csize, _ = self._file_node(self._path(path))
         with self._decrypting(node.contents_path, csize) as reader:
             total = 0
             while True:
@@ -716,8 +720,8 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 if progress is not None:
                     progress(total)
 
-    def _file_node(self, path: str) -> tuple[Node, int]:
-        """The node of an existing file and its ciphertext size."""
+    def _file_node(self, path: str) -> tuple[Node, int, int]:
+        """The node of an existing file, its ciphertext size and its cleartext size."""
         if not path:
             raise IsADirectoryError("the vault root is a directory")
         node = self.mapper.node(path)
@@ -728,12 +732,13 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if kind is not NodeKind.FILE:
             raise IsADirectoryError(path)
         csize = int(raw["size"])
-        if not is_valid_ciphertext_size(csize, self.cryptor.config.cipher_combo):
+        size = self.mapper.cleartext_size(csize)
+        if size is None:
             raise VaultCorruptError(
                 f"file {path!r} is damaged: {csize} bytes of ciphertext cannot be a whole "
                 "encrypted file (truncated or partly written?)"
             )
-        return node, csize
+        return node, csize, size
 
     @contextlib.contextmanager
     def _decrypting(self, ciphertext_path: str, csize: int) -> Iterator[DecryptingReader]:

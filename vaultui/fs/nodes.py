@@ -127,8 +127,7 @@ class Scan(NamedTuple):
     nested: dict[str, dict[str, dict[str, Any]]]
 
     def heads(self) -> list[str]:
-        nested = self.nested
-        return [*self.tops, *(h for h in nested if h not in self.tops)]
+        return [*self.tops, *(h for h in self.nested if h not in self.tops)]
 
     def has(self, head: str) -> bool:
         return head in self.tops or head in self.nested
