@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import subprocess
@@ -83,3 +84,18 @@ def test_encrypt_streams_in_flat_memory(cli: Run, tmp_path: Path) -> None:
     max_rss_kib = int(out.stdout.strip())
     assert path.stat().st_size > size
     assert max_rss_kib < 150 * 1024, f"encrypting {size >> 20} MiB took {max_rss_kib} KiB"
+
+
+def test_keys_and_salts_that_start_with_a_dash(cli: Run, tmp_path: Path) -> None:
+    # One base64url key in 64 starts with '-'; argparse used to take it for an option.
+    key = base64.urlsafe_b64encode(b"\xf8" + os.urandom(63)).rstrip(b"=").decode()
+    assert key.startswith("-")
+    path = str(tmp_path / "f.enc")
+    assert cli("encrypt", "--key", key, "--file", path, input=b"dash").code == 0
+    assert cli("decrypt", "--file", path, "--key", key).raw == b"dash"
+    derive = ["gen-key", "--passphrase", "--scrypt-cost", "1024", "--format", "json"]
+    r = cli(*derive, "--salt", "-dash salt", passphrase="passphrase")
+    assert r.code == 0 and json.loads(r.out)["salt"] == "-dash salt"
+    # A forgotten value still gets argparse's own message, not a key named "--file".
+    r = cli("decrypt", "--key", "--file", path)
+    assert r.code == 2 and "--key: expected one argument" in r.err

@@ -67,9 +67,39 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     if index is None or argv[index] not in commands:
         return parser.parse_args(argv)  # --help, --version, or an error message
     top = parser.parse_args(argv[:index])
-    args = commands[argv[index]].parse_intermixed_args(argv[index + 1:])
+    command = commands[argv[index]]
+    args = command.parse_intermixed_args(bind_dash_values(command, argv[index + 1:]))
     args.debug = top.debug or getattr(args, "debug", False)
     return args
+
+
+def bind_dash_values(parser: argparse.ArgumentParser, argv: Sequence[str]) -> list[str]:
+    """Join `--opt VALUE` into `--opt=VALUE` when VALUE starts with '-'.
+
+    argparse reads a value such as a base64 key `-Qz3...` (one key in 64 starts with '-')
+    or a salt `-x` as an unknown option and fails with "expected one argument". A value
+    that is itself one of the command's options is left alone, so a forgotten value still
+    gets argparse's own message.
+    """
+    takes_value = {s for a in parser._actions if a.nargs is None and a.option_strings
+                   for s in a.option_strings}
+    known = set(parser._option_string_actions)
+    out: list[str] = []
+    words = iter(argv)
+    for word in words:
+        if word == "--":
+            out += [word, *words]
+        elif word in takes_value:
+            value = next(words, None)
+            if value is None:
+                out.append(word)
+            elif value.startswith("-") and value != "-" and value.split("=")[0] not in known:
+                out.append(f"{word}={value}")
+            else:
+                out += [word, value]
+        else:
+            out.append(word)
+    return out
 
 
 def _silence_stdout() -> None:
