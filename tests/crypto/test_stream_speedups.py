@@ -49,6 +49,24 @@ class _Trickle(io.RawIOBase):
         return part
 
 
+class _ShortReadinto(io.RawIOBase):
+    """A source whose readinto fills at most `step` bytes per call, like a socket's."""
+
+    def __init__(self, data: bytes, step: int) -> None:
+        self._data = memoryview(data)
+        self._pos = 0
+        self._step = step
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        n = min(len(buffer), self._step, len(self._data) - self._pos)
+        memoryview(buffer)[:n] = self._data[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+
 def _cipher(combo: CipherCombo) -> ContentCipher:
     return content_cipher(combo, Masterkey.generate())
 
@@ -72,6 +90,14 @@ def test_stream_round_trip(combo: CipherCombo, size: int) -> None:
     assert decrypt_stream(_Trickle(encrypted.getvalue(), 1 << 20), decrypted, cipher) == size
     assert decrypted.getvalue() == data
     assert decrypt_bytes(encrypt_bytes(data, cipher), cipher) == data
+    # Sources that fill the stream's buffer a little at a time give the same file.
+    for source in (_Trickle(data, 5000), _ShortReadinto(data, 5000)):
+        again = io.BytesIO()
+        assert encrypt_stream(source, again, cipher) == size
+        assert decrypt_bytes(again.getvalue(), cipher) == data
+        trickled = io.BytesIO()
+        assert decrypt_stream(_ShortReadinto(again.getvalue(), 7000), trickled, cipher) == size
+        assert trickled.getvalue() == data
 
 
 @pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)

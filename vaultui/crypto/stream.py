@@ -19,6 +19,10 @@ Progress = Callable[[int], None]
 #: Chunks encrypted or decrypted per buffer (1 MiB of cleartext): streaming makes one read
 #: and one write per batch instead of per 32 KiB chunk.
 _BATCH_CHUNKS = 32
+#: Chunks per read of encrypt_stream/decrypt_stream (128 KiB of cleartext), into buffers
+#: they reuse. Bigger gains nothing, and the first touch of a bigger fresh buffer costs
+#: more than the whole run of a small file (a 1 MiB file encrypted ~30% faster with 4).
+_STREAM_CHUNKS = 4
 
 
 class CancelledError(Exception):
@@ -44,6 +48,29 @@ def _read_exactly(src: Readable, size: int) -> bytes:
         parts.append(part)
         remaining -= len(part)
     return parts[0] if len(parts) == 1 else b"".join(parts)
+
+
+def _fill(src: Readable, out: memoryview) -> int:
+    """Read into `out` until it is full or the source ends; returns the bytes read.
+
+    Sources with their own `readinto` fill the caller's reused buffer; others (including
+    RawIOBase subclasses that only define `read`) are read and copied.
+    """
+    readinto = getattr(src, "readinto", None)
+    if getattr(type(src), "readinto", None) is io.RawIOBase.readinto:
+        readinto = None
+    done, size = 0, len(out)
+    while done < size:
+        if readinto is not None:
+            n = readinto(out[done:])
+        else:
+            part = src.read(size - done)
+            n = len(part)
+            out[done:done + n] = part
+        if not n:
+            break
+        done += n
+    return done
 
 
 def _write_view(dst: Writable, data: memoryview) -> None:
@@ -191,6 +218,8 @@ class DecryptingReader(io.RawIOBase):
         self._chunk_index = -1
         self._chunk = b""
         self._src_chunk = 0  # the chunk index `src` is positioned at
+        # Ciphertext of a batch of chunks, reused between batches; grown on demand.
+        self._raw = bytearray()
 
     def __repr__(self) -> str:
         return f"DecryptingReader(pos={self._pos}, size={self._size})"
@@ -311,7 +340,9 @@ class DecryptingReader(io.RawIOBase):
         done = 0
         for batch_start in range(0, len(out), _BATCH_CHUNKS * payload):
             count = min(len(out) - batch_start, _BATCH_CHUNKS * payload) // payload
-            raw = memoryview(_read_exactly(self._src, count * step))
+            if len(self._raw) < count * step:
+                self._raw = bytearray(count * step)
+            raw = memoryview(self._raw)[: _fill(self._src, memoryview(self._raw)[: count * step])]
             first = self._src_chunk
             self._src_chunk = first + -(-len(raw) // step)
             for i in range(count):
@@ -345,18 +376,18 @@ def encrypt_stream(src: Readable, dst: Writable, cipher: ContentCipher, *,
     raises CancelledError when it returns True.
     """
     total = 0
-    step = cipher.payload_size * _BATCH_CHUNKS
+    step = cipher.payload_size * _STREAM_CHUNKS
     # On cancel or error the writer stops short of the last chunk; the caller owns `dst`
     # and must discard what is there (it reads as a valid but shorter file).
-    with EncryptingWriter(dst, cipher) as writer:
+    with EncryptingWriter(dst, cipher) as writer, memoryview(bytearray(step)) as buffer:
         while True:
             if cancelled is not None and cancelled():
                 raise CancelledError()
-            block = _read_exactly(src, step)
-            if not block:
+            n = _fill(src, buffer)
+            if not n:
                 break
-            writer.write(block)
-            total += len(block)
+            writer.write(buffer[:n])
+            total += n
             if progress is not None:
                 progress(total)
     return total
@@ -368,7 +399,7 @@ def decrypt_stream(src: BinaryIO, dst: Writable, cipher: ContentCipher, *,
     """Decrypt an encrypted file from `src` into `dst`; returns the cleartext byte count."""
     reader = DecryptingReader(src, cipher, ciphertext_size)
     total = 0
-    step = cipher.payload_size * _BATCH_CHUNKS
+    step = cipher.payload_size * _STREAM_CHUNKS
     # One cleartext buffer for the whole file: chunks are decrypted into it, not into
     # new bytes objects that would then be joined.
     with memoryview(bytearray(step)) as buffer:
