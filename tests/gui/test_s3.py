@@ -55,9 +55,9 @@ def open_pane(qtbot, window: MainWindow, url: str) -> VaultPane:
 
 
 def names(pane: VaultPane) -> list[str]:
-    view, proxy = pane.plain.view, pane.plain.proxy
+    view, model = pane.plain.view, pane.plain.model
     root = view.rootIndex()
-    return [proxy.index(r, 0, root).data() for r in range(proxy.rowCount(root))]
+    return [model.index(r, 0, root).data() for r in range(model.rowCount(root))]
 
 
 @pytest.fixture
