@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -199,3 +203,36 @@ def test_big_folder_lists_in_chunks_with_counts_and_counterparts(
     pane.plain.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
     assert names(pane)[:2] == ["file-119.txt", "file-118.txt"]
     assert pane.plain.current_path() == "big/file-119.txt"
+
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None,
+                    reason="needs Xvfb (scripts/setup.sh installs it)")
+def test_real_drag_out_under_x_decrypts_into_the_drop_target(tmp_path: Path) -> None:
+    """The whole drag under an X server: Qt's XDND drag onto another window, which copies
+    the dropped files as a file manager does (offscreen Qt has no drag: exec returns at
+    once). Its own TMPDIR shows where decrypted copies land, and that locking removes them.
+    """
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    script = Path(__file__).with_name("drag_out_xcb.py")
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24 -nolisten tcp",
+         "env", "QT_QPA_PLATFORM=xcb", f"TMPDIR={private_tmp}",  # the app's TMPDIR only
+         sys.executable, str(script), str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((tmp_path / "result.json").read_text())
+    desktop = tmp_path / "desktop"
+    assert (desktop / "hello.txt").read_bytes() == b"hello"
+    assert (desktop / "docs" / "report.txt").read_bytes() == b"r" * 5000
+    assert (desktop / "docs" / "deep").is_dir()
+    # The drop carried decrypted copies from the pane's private (0700) folder, the only
+    # thing the app wrote to the temp folder, and gone once the vault was locked.
+    temp = result["temp_dir"]
+    assert sorted(Path(p).name for p in result["dropped"]) == ["docs", "hello.txt"]
+    assert all(Path(p).parent.parent == Path(temp) for p in result["dropped"])
+    assert result["temp_mode"] == 0o700
+    assert result["tmp_while_dragging"] == [Path(temp).name]
+    assert result["tmp_after_lock"] == []
+    assert list(private_tmp.iterdir()) == []
