@@ -1,6 +1,10 @@
 from __future__ import annotations
 
+import json
 import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -23,9 +27,9 @@ def pane(qtbot, window: MainWindow, vault_path: str) -> Iterator[VaultPane]:
 
 
 def names(pane: VaultPane) -> list[str]:
-    view, proxy = pane.plain.view, pane.plain.proxy
+    view, model = pane.plain.view, pane.plain.model
     root = view.rootIndex()
-    return [proxy.index(r, 0, root).data() for r in range(proxy.rowCount(root))]
+    return [model.index(r, 0, root).data() for r in range(model.rowCount(root))]
 
 
 def wait_idle(qtbot, pane: VaultPane) -> None:
@@ -150,9 +154,9 @@ def test_drag_out_offers_decrypted_copies(qtbot, pane: VaultPane) -> None:
     pane.start_drag = dragged.append
     pane.plain.select_path("hello.txt")
     qtbot.waitUntil(lambda: pane.plain.selected_paths() == ["hello.txt"], timeout=5000)
-    docs = next(pane.plain.proxy.index(r, 0, pane.plain.view.rootIndex())
+    docs = next(pane.plain.model.index(r, 0, pane.plain.view.rootIndex())
                 for r in range(3)
-                if pane.plain.proxy.index(r, 0, pane.plain.view.rootIndex()).data() == "docs")
+                if pane.plain.model.index(r, 0, pane.plain.view.rootIndex()).data() == "docs")
     pane.plain.view.selectionModel().select(
         docs, QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
     pane.plain.view.startDrag(Qt.DropAction.CopyAction)
@@ -170,3 +174,65 @@ def test_drag_out_offers_decrypted_copies(qtbot, pane: VaultPane) -> None:
     assert str(paths[0]).startswith(pane.temp_dir())
     pane.close_down()
     assert not paths[1].exists()
+
+
+def test_big_folder_lists_in_chunks_with_counts_and_counterparts(
+        qtbot, window: MainWindow, pane: VaultPane) -> None:
+    for n in range(120):
+        pane.fs.pipe_file(f"big/file-{n:03d}.txt", b"x" * n)
+    pane.fs.makedirs("big/sub")
+    pane.plain.refresh()
+    qtbot.waitUntil(lambda: "big" in names(pane), timeout=10_000)
+    pane.plain.model.CHUNK = 25  # five chunks, one per event-loop turn
+    pane.plain.navigate("big")
+    qtbot.waitUntil(lambda: window.counts_label.text() == "1 folders, 120 files",
+                    timeout=10_000)
+    assert names(pane) == ["sub"] + [f"file-{n:03d}.txt" for n in range(120)]
+    # An item from the last chunk links to its encrypted counterpart, and back.
+    pane.plain.select_path("big/file-119.txt")
+    expected = pane.fs.ciphertext_paths("big/file-119.txt")[0]
+    qtbot.waitUntil(lambda: pane.cipher.current_path() == expected, timeout=10_000)
+    wait_idle(qtbot, pane)
+    pane.plain.navigate("")
+    pane.plain.view.setCurrentIndex(QModelIndex())
+    pane.cipher.view.setCurrentIndex(QModelIndex())
+    wait_idle(qtbot, pane)
+    pane.cipher.model.reveal(expected, pane.cipher.select_index)
+    qtbot.waitUntil(lambda: pane.plain.current_path() == "big/file-119.txt", timeout=10_000)
+    assert pane.plain.folder == "big"
+    pane.plain.view.sortByColumn(1, Qt.SortOrder.DescendingOrder)
+    assert names(pane)[:2] == ["file-119.txt", "file-118.txt"]
+    assert pane.plain.current_path() == "big/file-119.txt"
+
+
+
+@pytest.mark.skipif(shutil.which("xvfb-run") is None,
+                    reason="needs Xvfb (scripts/setup.sh installs it)")
+def test_real_drag_out_under_x_decrypts_into_the_drop_target(tmp_path: Path) -> None:
+    """The whole drag under an X server: Qt's XDND drag onto another window, which copies
+    the dropped files as a file manager does (offscreen Qt has no drag: exec returns at
+    once). Its own TMPDIR shows where decrypted copies land, and that locking removes them.
+    """
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    script = Path(__file__).with_name("drag_out_xcb.py")
+    done = subprocess.run(
+        ["xvfb-run", "-a", "-s", "-screen 0 1400x900x24 -nolisten tcp",
+         "env", "QT_QPA_PLATFORM=xcb", f"TMPDIR={private_tmp}",  # the app's TMPDIR only
+         sys.executable, str(script), str(tmp_path)],
+        capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    result = json.loads((tmp_path / "result.json").read_text())
+    desktop = tmp_path / "desktop"
+    assert (desktop / "hello.txt").read_bytes() == b"hello"
+    assert (desktop / "docs" / "report.txt").read_bytes() == b"r" * 5000
+    assert (desktop / "docs" / "deep").is_dir()
+    # The drop carried decrypted copies from the pane's private (0700) folder, the only
+    # thing the app wrote to the temp folder, and gone once the vault was locked.
+    temp = result["temp_dir"]
+    assert sorted(Path(p).name for p in result["dropped"]) == ["docs", "hello.txt"]
+    assert all(Path(p).parent.parent == Path(temp) for p in result["dropped"])
+    assert result["temp_mode"] == 0o700
+    assert result["tmp_while_dragging"] == [Path(temp).name]
+    assert result["tmp_after_lock"] == []
+    assert list(private_tmp.iterdir()) == []

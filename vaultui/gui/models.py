@@ -8,10 +8,13 @@ from typing import Any
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui import icons
 from vaultui.gui.fsmodel import (
+    ITEM_FLAGS,
+    Columns,
     Index,
     Info,
     LazyFsModel,
     Node,
+    flag_table,
     format_time,
     human_size,
     modified_time,
@@ -21,6 +24,7 @@ from vaultui.gui.worker import JobContext, TaskRunner
 
 RIGHT = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 LEFT = Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter
+_EDIT = int(Qt.ItemDataRole.EditRole)
 
 
 def plain_kind(info: Info) -> str:
@@ -32,22 +36,12 @@ def plain_kind(info: Info) -> str:
     return f"{ext.upper()} file" if ext else "File"
 
 
-class PlaintextModel(LazyFsModel):
-    """The cleartext tree of an unlocked vault; names are editable (rename).
-
-    Signals:
-        renameRequested(path: str, new_name: str): an item's name was edited.
-    """
+class PlaintextColumns(Columns):
+    """Name, size, modification time and kind of cleartext entries."""
 
     headers = ("Name", "Size", "Modified", "Kind")
-    renameRequested = Signal(str, str)  # noqa: N815
 
-    def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
-                 parent: QObject | None = None) -> None:
-        super().__init__(lambda path: fs.ls(path, detail=True), "", runner, parent)
-        self.fs = fs
-
-    def display(self, node: Node, column: int) -> Any:
+    def text(self, node: Node, column: int) -> Any:
         info = node.info
         if column == 0:
             return node.name
@@ -67,10 +61,32 @@ class PlaintextModel(LazyFsModel):
             return plain_kind(node.info)
         return node.name.lower()
 
+
+class PlaintextModel(LazyFsModel):
+    """The cleartext tree of an unlocked vault; names are editable (rename).
+
+    Signals:
+        renameRequested(path: str, new_name: str): an item's name was edited.
+    """
+
+    renameRequested = Signal(str, str)  # noqa: N815
+
+    def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
+                 parent: QObject | None = None) -> None:
+        super().__init__(lambda path: fs.ls(path, detail=True), "", runner,
+                         PlaintextColumns(), parent)
+        self.fs = fs
+        # Names are editable (rename) and draggable; anything may take dropped files.
+        drop = ITEM_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
+        name = drop | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled
+        self.item_flags = flag_table(name, drop, drop, drop)
+
     def decoration(self, node: Node) -> Any:
         if node.info.get("islink"):
-            return icons.link_icon()
-        return icons.folder_icon() if node.is_dir else icons.file_icon()
+            return self.icon("link", icons.link_icon)
+        if node.is_dir:
+            return self.icon("folder", icons.folder_icon)
+        return self.icon("file", icons.file_icon)
 
     def tooltip(self, node: Node) -> str:
         extra = "\n(damaged)" if node.info.get("damaged") else ""
@@ -79,14 +95,8 @@ class PlaintextModel(LazyFsModel):
     def alignment(self, column: int) -> Qt.AlignmentFlag:
         return RIGHT if column == 1 else LEFT
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        flags = super().flags(index)
-        if index.isValid() and index.column() == 0:
-            flags |= Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled
-        return flags | Qt.ItemFlag.ItemIsDropEnabled
-
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if role == Qt.ItemDataRole.EditRole and index.isValid() and index.column() == 0:
+        if role == _EDIT and index.isValid() and index.column() == 0:
             return self.node(index).name
         return super().data(index, role)
 
@@ -141,10 +151,36 @@ def cipher_kind(info: Info, root: str) -> str:
     return "Folder" if is_dir else "File"
 
 
-class CiphertextModel(LazyFsModel):
-    """What the storage really holds under the vault root (d/XX/..., .c9r/.c9s)."""
+class CiphertextColumns(Columns):
+    """Name, size, modification time and role of the objects under a vault root."""
 
     headers = ("Encrypted name", "Size", "Modified", "Kind")
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+
+    def text(self, node: Node, column: int) -> Any:
+        if column == 0:
+            return node.name
+        if column == 1:
+            return "" if node.is_dir else human_size(node.info.get("size"))
+        if column == 2:
+            return format_time(modified_time(node.info))
+        return cipher_kind(node.info, self.root)
+
+    def sort_key(self, node: Node, column: int) -> Any:
+        if column == 1:
+            return int(node.info.get("size") or 0)
+        if column == 2:
+            when = modified_time(node.info)
+            return when.timestamp() if when else 0.0
+        if column == 3:
+            return cipher_kind(node.info, self.root)
+        return node.name.lower()
+
+
+class CiphertextModel(LazyFsModel):
+    """What the storage really holds under the vault root (d/XX/..., .c9r/.c9s)."""
 
     def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
                  parent: QObject | None = None) -> None:
@@ -154,30 +190,13 @@ class CiphertextModel(LazyFsModel):
         def lister(path: str) -> list[Info]:
             return list(storage.ls(path, detail=True))
 
-        super().__init__(lister, root, runner, parent)
+        super().__init__(lister, root, runner, CiphertextColumns(root), parent)
         self.fs = fs
 
-    def display(self, node: Node, column: int) -> Any:
-        if column == 0:
-            return node.name
-        if column == 1:
-            return "" if node.is_dir else human_size(node.info.get("size"))
-        if column == 2:
-            return format_time(modified_time(node.info))
-        return cipher_kind(node.info, self.root.path)
-
-    def sort_key(self, node: Node, column: int) -> Any:
-        if column == 1:
-            return int(node.info.get("size") or 0)
-        if column == 2:
-            when = modified_time(node.info)
-            return when.timestamp() if when else 0.0
-        if column == 3:
-            return cipher_kind(node.info, self.root.path)
-        return node.name.lower()
-
     def decoration(self, node: Node) -> Any:
-        return icons.folder_icon() if node.is_dir else icons.file_icon()
+        if node.is_dir:
+            return self.icon("folder", icons.folder_icon)
+        return self.icon("file", icons.file_icon)
 
     def alignment(self, column: int) -> Qt.AlignmentFlag:
         return RIGHT if column == 1 else LEFT
@@ -226,4 +245,5 @@ def cleartext_path_job(fs: VaultFileSystem, storage_path: str) -> Any:
     return job
 
 
-__all__ = ["CiphertextModel", "PlaintextModel", "QModelIndex"]
+__all__ = ["CiphertextColumns", "CiphertextModel", "PlaintextColumns", "PlaintextModel",
+           "QModelIndex"]
