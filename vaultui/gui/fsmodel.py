@@ -191,9 +191,11 @@ class LazyFsModel(QAbstractItemModel):
     loaded = Signal(str)
     loadFailed = Signal(str, str)  # noqa: N815
 
-    #: rows inserted per event-loop turn; the view lays out all rows after each insert, so
-    #: more turns cost more in all, but no one turn freezes the GUI
-    CHUNK = 2500
+    #: rows inserted per event-loop turn. The tree lays out *all* of a folder's rows after
+    #: each insert, so smaller chunks make the last layout no cheaper and only add earlier
+    #: ones (10,000 rows in chunks of 2,500 stalled 56-63 ms, in one go 43-45 ms); chunks
+    #: only bound the insert's own Python work for folders far bigger than that.
+    CHUNK = 50_000
 
     def __init__(self, lister: Lister, root_path: str, runner: TaskRunner,
                  columns: Columns | None = None, parent: QObject | None = None) -> None:
