@@ -26,6 +26,7 @@ from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import QTimer
 from vaultui.gui.settings import Settings
 from vaultui.gui.transfers import Status
+from vaultui.gui.unlock import UnlockDialog
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import MemoryKeyStore
 
@@ -110,11 +111,22 @@ def test_storage_options_are_kept_in_the_keychain_for_the_next_start(
     try:
         vault = again.vaults.find(url)
         assert vault is not None
-        # The options come back from the keychain in a job. (Unlocking before they are back
-        # fails: "Unable to locate credentials".)
-        qtbot.waitUntil(lambda: vault.storage_options == saved, timeout=15_000)
-        qtbot.waitUntil(lambda: not vault.runner.active and vault.state is VaultState.LOCKED,
-                        timeout=15_000)
+        # Unlock at once, before the options are back from the keychain (they come in a
+        # job): the unlock waits for them instead of failing with "Unable to locate
+        # credentials".
+        assert vault.options_pending
+        again.select(vault)
+        assert again.unlock_current() is None  # deferred until the options are in
+        dialog = None
+
+        def shown() -> bool:
+            nonlocal dialog
+            dialog = next((w for w in again.findChildren(UnlockDialog) if w.isVisible()), None)
+            return dialog is not None
+        qtbot.waitUntil(shown, timeout=15_000)
+        assert vault.storage_options == saved and vault.state is VaultState.LOCKED
+        assert vault.error == "" and dialog is not None
+        dialog.close()
         unlock(qtbot, vault)
         pane = current_pane(again)
         qtbot.waitUntil(lambda: names(pane) == ["docs", "empty", "hello.txt"], timeout=15_000)

@@ -297,18 +297,11 @@ class MainWindow(QMainWindow):
         vault.runner.run(lambda ctx: None, on_success=checked)
 
     def _load_storage_options(self, vault: Vault) -> None:
-        """Remote vaults get their credentials back from the keyring, then a fresh check."""
+        """Remote vaults get their credentials back from the keyring before their check."""
         if "://" not in vault.url or vault.url.startswith("file://"):
             return
         keychain, url = self.keychain, vault.url
-
-        def loaded(result: object) -> None:
-            assert isinstance(result, tuple)
-            if result[0]:
-                vault.storage_options = result[0]
-                vault.check()
-
-        self.runner.run(lambda ctx: keychain.get_storage_options(url), on_success=loaded)
+        vault.load_options(lambda: keychain.get_storage_options(url)[0])
 
     def _sidebar_menu(self, pos: QPoint) -> None:
         menu = QMenu(self)
@@ -328,6 +321,15 @@ class MainWindow(QMainWindow):
     def unlock_current(self) -> UnlockDialog | None:
         vault = self.current_vault()
         if vault is None or vault.state not in (VaultState.LOCKED, VaultState.ERROR):
+            return None
+        if vault.options_pending:
+            # Asked right after start: the credentials are still on their way from the
+            # keyring, and unlocking without them would fail. Ask again once they are in.
+            def ready() -> None:
+                if self.current_vault() is vault:
+                    self.unlock_current()
+
+            vault.when_ready(ready)
             return None
         dialog = UnlockDialog(vault, self.keychain, self.runner, self)
         dialog.remembered.connect(self._remembered)

@@ -6,6 +6,7 @@ location and unlocking (scrypt) run as jobs on the vault's thread pool.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from vaultui.crypto.errors import AuthenticationError, FormatError, VaultError
@@ -68,6 +69,8 @@ class Vault(QObject):
         self.error: str = ""
         #: Options for the storage (credentials included): in memory only, from the keyring.
         self.storage_options: dict[str, Any] = {}
+        #: True while the options are being read back from the keyring (see load_options).
+        self.options_pending = False
 
     @property
     def state(self) -> VaultState:
@@ -81,8 +84,39 @@ class Vault(QObject):
     def url(self) -> str:
         return self.entry.url
 
+    def load_options(self, read: Callable[[], dict[str, Any]]) -> None:
+        """Read the storage options back (from the keyring) before anything else runs.
+
+        The read runs on the vault's own serial runner and fills `storage_options` there,
+        so every check or unlock queued after it reaches the storage with them; a remote
+        vault checked or unlocked without its credentials would fail ("Unable to locate
+        credentials"). The vault is checked again once they are in.
+        """
+        self.options_pending = True
+        options = self.storage_options
+
+        def job(ctx: JobContext) -> None:
+            options.update(read())
+
+        def finished(_result: object = None) -> None:
+            self.options_pending = False
+            self.check()
+
+        self.runner.run(job, on_success=finished, on_failure=finished)
+
+    def when_ready(self, then: Callable[[], None]) -> None:
+        """Run `then` on the GUI thread once the storage options are in (at once if they are)."""
+        if not self.options_pending:
+            then()
+            return
+        # The runner is serial: this no-op ends after the options' read, and its result
+        # arrives after that read's.
+        self.runner.run(lambda ctx: None, on_success=lambda _result: then())
+
     def check(self) -> None:
         """Look whether the vault is (still) there; LOCKED <-> MISSING, in a worker."""
+        if self.options_pending:
+            return  # load_options checks once the options are in
         if self.state not in (VaultState.LOCKED, VaultState.MISSING, VaultState.ERROR):
             return
 
