@@ -119,6 +119,12 @@ class Entry:
     full_name: str = ""  # the encrypted name X.c9r (what name.c9s holds if shortened)
 
 
+#: A node found by listing: its name on storage, its full encrypted name (X.c9r, what
+#: name.c9s holds if shortened), its kind, its storage path, the storage path of the
+#: object holding its data (the file, dir.c9r or symlink.c9r) and that object's info.
+StoredNode = tuple[str, str, NodeKind, str, str, dict[str, Any]]
+
+
 class Scan(NamedTuple):
     """A content folder's listing grouped by node: the storage info of each node itself
     (a plain file, or a node folder), and of the members of each node folder."""
@@ -399,13 +405,27 @@ class PathMapper:
         scan = self._scan(content, path)
         long_names = self._long_names(content, [h for h, m in scan.nested.items() if h.endswith(
             SHORTENED_NAME_SUFFIX) and INFLATED_NAME_FILE_NAME in m])
-        entries: list[Entry] = []
+        nodes: list[StoredNode] = []
         no_members: dict[str, dict[str, Any]] = {}
         for head in scan.heads():
-            entry = self._entry(path, dir_id, content, head, scan.tops.get(head),
-                                scan.nested.get(head, no_members), long_names.get(head), scan)
-            if entry is not None:
-                entries.append(entry)
+            top = scan.tops.get(head)
+            if top is not None and top["type"] == "file":
+                # The common case, a plain file X.c9r, decided without _node_folder's checks.
+                if head.endswith(ENCRYPTED_NAME_SUFFIX):
+                    node_path = f"{content}/{head}"
+                    nodes.append((head, head, NodeKind.FILE, node_path, node_path, top))
+                continue
+            found = self._node_folder(content, head, scan.nested.get(head, no_members),
+                                      long_names.get(head))
+            if found is not None:
+                nodes.append(found)
+        names = self._node_names(dir_id, [(n[0], n[1]) for n in nodes])
+        entries: list[Entry] = []
+        for node, (name, suffix) in zip(nodes, names, strict=True):
+            if name is None:
+                log.warning("skipping a node whose name does not decrypt in %s", content)
+                continue
+            entries.append(self._entry(path, dir_id, node, name, suffix, scan))
         if any(e.conflict_of is not None for e in entries):
             entries = self._handle_conflicts(path, dir_id, entries)
         with self._lock:
@@ -512,24 +532,10 @@ class PathMapper:
                 log.warning("skipping a damaged directory: %s", exc)
         return found
 
-    def _entry(self, path: str, dir_id: str, content: str, head: str,
-               top: dict[str, Any] | None, members: dict[str, dict[str, Any]],
-               long_name: str | None, siblings: Scan) -> Entry | None:
-        node_path = f"{content}/{head}"
-        if top is not None and top["type"] == "file":
-            # The common case, a plain file X.c9r, decided without the checks below.
-            if not head.endswith(ENCRYPTED_NAME_SUFFIX):
-                return None
-            full, kind, data_path, info = head, NodeKind.FILE, node_path, top
-        else:
-            found = self._node_folder(content, head, node_path, members, long_name)
-            if found is None:
-                return None
-            full, kind, data_path, info = found
-        name, suffix = self._cached_node_name(head, full, dir_id)
-        if name is None:
-            log.warning("skipping a node whose name does not decrypt in %s", content)
-            return None
+    def _entry(self, path: str, dir_id: str,
+               node: StoredNode,
+               name: str, suffix: str | None, siblings: Scan) -> Entry:
+        _, full, kind, node_path, data_path, info = node
         if suffix is None and not name.isascii() and normalize_name(name) != name:
             # Stored unnormalised by another writer: show the NFC name, as every path
             # we are given is normalised, and remember where the node really is. If the
@@ -550,11 +556,11 @@ class PathMapper:
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
                      size=size, info=info, full_name=full)
 
-    def _node_folder(self, content: str, head: str, node_path: str,
-                     members: dict[str, dict[str, Any]], long_name: str | None
-                     ) -> tuple[str, NodeKind, str, dict[str, Any]] | None:
-        """What a node folder (X.c9r/ or H.c9s/) holds: (full encrypted name, kind,
-        path of its data object, that object's info), or None if it shows nothing."""
+    def _node_folder(self, content: str, head: str, members: dict[str, dict[str, Any]],
+                     long_name: str | None
+                     ) -> StoredNode | None:
+        """What a node folder (X.c9r/ or H.c9s/) holds, or None if it shows nothing."""
+        node_path = f"{content}/{head}"
         if head.endswith(SHORTENED_NAME_SUFFIX):
             if long_name is None:
                 log.warning("skipping shortened node without name.c9s in %s", content)
@@ -576,23 +582,44 @@ class PathMapper:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
         else:
             return None  # an empty node folder (e.g. a half-synced directory): nothing to show
-        return full, kind, data_path, info
+        return head, full, kind, node_path, data_path, info
 
-    def _cached_node_name(self, head: str, full: str,
-                          dir_id: str) -> tuple[str | None, str | None]:
-        """decrypt_node_name, remembered: listing a folder again costs no AES."""
+    def _node_names(self, dir_id: str, nodes: list[tuple[str, str]]
+                    ) -> list[tuple[str | None, str | None]]:
+        """decrypt_node_name of each (head, full), remembered: listing a folder again costs
+        no AES, and the names not remembered yet are decrypted in one batch."""
+        cache = self._names.get(dir_id)
+        if cache is None:
+            cache = {}
+        found = [cache.get(key) for key in nodes]
+        missing = [i for i, known in enumerate(found) if known is None]
+        if not missing:
+            return found  # type: ignore[return-value]  # no None left
+        # Plain X.c9r names (the node's own name) in one batch; what does not decrypt
+        # there (a conflict copy, a damaged name) and shortened names one by one.
+        plain = [i for i in missing if nodes[i][0] == nodes[i][1]]
+        clear = self.cryptor.names.decrypt_names(
+            [nodes[i][1][: -len(ENCRYPTED_NAME_SUFFIX)] for i in plain], dir_id)
+        for i, name in zip(plain, clear, strict=True):
+            if name is not None:
+                found[i] = (name, None)
+        for i in missing:
+            if found[i] is None:
+                found[i] = self.decrypt_node_name(*nodes[i], dir_id)
+        self._remember_names(dir_id, [(nodes[i], found[i]) for i in missing])
+        return found  # type: ignore[return-value]
+
+    def _remember_names(self, dir_id: str, decrypted: list[tuple[tuple[str, str], tuple[
+            str | None, str | None] | None]]) -> None:
+        if self._name_count + len(decrypted) > NAME_CACHE_SIZE:
+            self.forget_names()  # crude but bounded; a clear costs one cold listing
+            decrypted = decrypted[:NAME_CACHE_SIZE]
         names = self._names.get(dir_id)
         if names is None:
             names = self._names[dir_id] = {}
-        known = names.get((head, full))
-        if known is None:
-            known = self.decrypt_node_name(head, full, dir_id)
-            if self._name_count >= NAME_CACHE_SIZE:
-                self.forget_names()  # crude but bounded; a clear costs one cold listing
-                names = self._names[dir_id] = {}
-            names[(head, full)] = known
-            self._name_count += 1
-        return known
+        for key, value in decrypted:
+            names[key] = value  # type: ignore[assignment]
+        self._name_count += len(decrypted)
 
     def forget_names(self) -> None:
         """Drop the remembered decrypted names (the next listings decrypt them again)."""
