@@ -421,11 +421,18 @@ class PathMapper:
                 nodes.append(found)
         names = self._node_names(dir_id, [(n[0], n[1]) for n in nodes])
         entries: list[Entry] = []
+        append = entries.append
+        file, sizer = NodeKind.FILE, self.cleartext_size
         for node, (name, suffix) in zip(nodes, names, strict=True):
             if name is None:
                 log.warning("skipping a node whose name does not decrypt in %s", content)
-                continue
-            entries.append(self._entry(path, dir_id, node, name, suffix, scan))
+            elif suffix is None and name.isascii():
+                # The common case, inline: this loop runs once per entry of big folders.
+                _, full, kind, node_path, data_path, info = node
+                size = sizer(int(info.get("size") or 0)) if kind is file else 0
+                append(Entry(name, kind, node_path, data_path, size, info, None, None, full))
+            else:
+                append(self._entry(path, dir_id, node, name, suffix, scan))
         if any(e.conflict_of is not None for e in entries):
             entries = self._handle_conflicts(path, dir_id, entries)
         with self._lock:
