@@ -263,3 +263,109 @@ def test_vault_cryptor_uses_the_configs_threshold() -> None:
 def test_dir_ids_are_uuids() -> None:
     a, b = new_dir_id(), new_dir_id()
     assert a != b and str(uuid.UUID(a)) == a and len(a.encode()) == 36
+
+
+# --- decrypting a folder's names in one batch ---------------------------------------------
+
+def single(names: NameCipher, encrypted: str, dir_id: str) -> str | None:
+    """What decrypt_names promises for one name: decrypt_name's answer, None if it raises."""
+    try:
+        return names.decrypt_name(encrypted, dir_id)
+    except (FormatError, AuthenticationError):
+        return None
+
+
+def flip_bit(encrypted: str, bit: int) -> str:
+    """The encrypted name with one bit of its tag or ciphertext flipped, re-encoded."""
+    sealed = bytearray(base64.urlsafe_b64decode(encrypted))
+    sealed[bit // 8 % len(sealed)] ^= 1 << bit % 8
+    return base64.urlsafe_b64encode(bytes(sealed)).decode()
+
+
+MANGLINGS = {
+    "as is": lambda e: e,
+    "conflict copy": lambda e: e + " (1)",
+    "standard alphabet": lambda e: e.replace("-", "+").replace("_", "/"),
+    "padding cut": lambda e: e.rstrip("="),
+    "extra padding": lambda e: e + "=",
+    "space inside": lambda e: e[:4] + " " + e[4:],
+    "non-ASCII": lambda e: e[:4] + "é" + e[5:],
+    "last character": lambda e: e[:-3] + ("B" if e[-3] == "A" else "A") + e[-2:],
+    "tag bit": lambda e: flip_bit(e, 0),
+    "ciphertext bit": lambda e: flip_bit(e, 8 * 16 + 3),
+    "too short": lambda e: e[:20],
+    "empty": lambda e: "",
+}
+
+
+@settings(max_examples=60, deadline=None)
+@given(key=keys, dir_id=dir_ids, other_dir=dir_ids,
+       picks=st.lists(st.tuples(valid_names, st.sampled_from(sorted(MANGLINGS)), st.booleans()),
+                      max_size=12))
+def test_batch_decrypt_answers_as_single_decrypt(
+        key: Masterkey, dir_id: str, other_dir: str, picks: list[tuple[str, str, bool]]) -> None:
+    """Genuine, mangled, tampered and moved names, mixed: each answered as decrypt_name
+    answers it (None where it raises), in order."""
+    names = NameCipher(key)
+    genuine = [names.encrypt_name(name, dir_id) for name, _, _ in picks]
+    batch = [MANGLINGS[how](names.encrypt_name(name, other_dir if moved else dir_id))
+             for name, how, moved in picks]
+    expected = [single(names, e, dir_id) for e in batch]
+    assert names.decrypt_names(batch, dir_id) == expected
+    for (name, _, _), e, g, clear in zip(picks, batch, genuine, expected, strict=True):
+        assert clear == (nfc(name) if e == g else None)
+
+
+@settings(max_examples=200, deadline=None)
+@given(batch=st.lists(st.text(max_size=60), max_size=8))
+def test_batch_decrypt_of_any_text(batch: list[str]) -> None:
+    assert NAMES.decrypt_names(batch, DIR) == [single(NAMES, e, DIR) for e in batch]
+
+
+def test_batch_decrypt_of_every_length_around_the_shortening_threshold() -> None:
+    lengths = range(1, max_cleartext_name_bytes() + 40)
+    clear = ["n" * n for n in lengths] + ["é" * (n // 2) + "x" * (n % 2) for n in lengths[1:]]
+    for dir_id in ("", DIR):
+        encrypted = [NAMES.encrypt_name(n, dir_id) for n in clear]
+        assert NAMES.decrypt_names(encrypted, dir_id) == clear
+        # Moved to another folder, no name decrypts.
+        assert NAMES.decrypt_names(encrypted, DIR if not dir_id else "") == [None] * len(clear)
+
+
+def test_batch_decrypt_takes_any_iterable_and_nothing() -> None:
+    encrypted = NAMES.encrypt_name("a.txt", DIR)
+    assert NAMES.decrypt_names(iter([encrypted, encrypted]), DIR) == ["a.txt", "a.txt"]
+    assert NAMES.decrypt_names([], DIR) == []
+
+
+@pytest.mark.parametrize("dir_id", ["\ud800", "x" * 37])
+def test_batch_decrypt_with_a_malformed_dir_id(dir_id: str) -> None:
+    with pytest.raises(FormatError, match="directory id"):
+        NAMES.decrypt_names([NAMES.encrypt_name("a", DIR)], dir_id)
+
+
+@settings(max_examples=40, deadline=None)
+@given(key=keys, dir_id=dir_ids, length=st.integers(1, 60),
+       hows=st.lists(st.sampled_from(sorted(MANGLINGS)), min_size=32, max_size=48))
+def test_batch_decrypt_of_many_names_of_one_length(
+        key: Masterkey, dir_id: str, length: int, hows: list[str]) -> None:
+    """Enough names of one length to be decrypted together (SivBatch), some mangled."""
+    names = NameCipher(key)
+    clear = [f"{i:03d}".ljust(length, "x") for i in range(len(hows))]
+    genuine = [names.encrypt_name(n, dir_id) for n in clear]
+    batch = [MANGLINGS[how](e) for how, e in zip(hows, genuine, strict=True)]
+    answers = names.decrypt_names(batch, dir_id)
+    assert answers == [single(names, e, dir_id) for e in batch]
+    assert answers == [c if e == g else None
+                       for c, e, g in zip(clear, batch, genuine, strict=True)]
+
+
+def test_batch_decrypt_of_many_names_at_every_length() -> None:
+    for length in range(1, max_cleartext_name_bytes() + 2):
+        clear = [f"{i:02d}".ljust(length, "é")[:length] for i in range(40)]
+        encrypted = [NAMES.encrypt_name(n, DIR) for n in clear]
+        tampered = [MANGLINGS["tag bit"](e) if i % 7 == 0 else e
+                    for i, e in enumerate(encrypted)]
+        assert NAMES.decrypt_names(encrypted, DIR) == [nfc(n) for n in clear], length
+        assert NAMES.decrypt_names(tampered, DIR) == [
+            None if i % 7 == 0 else nfc(n) for i, n in enumerate(clear)], length

@@ -442,7 +442,15 @@ def test_a_root_in_any_spelling_lists_the_same(
         fs.rm(vfs.location.root, recursive=True)
 
 
-def test_local_scan_reports_what_fsspec_ls_does(tmp_path: Path) -> None:
+@pytest.mark.parametrize("by_descriptor", [True, False], ids=["by descriptor", "by path"])
+def test_local_scan_reports_what_fsspec_ls_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, by_descriptor: bool
+) -> None:
+    import vaultui.fs.nodes as nodes_module
+
+    if by_descriptor and not nodes_module._SCANDIR_TAKES_FD:
+        pytest.skip("os.scandir takes no descriptor here")
+    monkeypatch.setattr(nodes_module, "_SCANDIR_TAKES_FD", by_descriptor)
     fs = fsspec.filesystem("file")
     vfs = new_vault(fs, str(tmp_path / "vault"))
     vfs.pipe_file("file.txt", b"x" * 100)
@@ -450,9 +458,16 @@ def test_local_scan_reports_what_fsspec_ls_does(tmp_path: Path) -> None:
     vfs.pipe_file("L" * 200, b"long")
     vfs.symlink("file.txt", "link")
     content = vfs.ciphertext_paths("")[0]
-    scanned = scan_local(content)
+    (Path(content) / ".hidden.c9r").write_bytes(b"a write in progress")
+    scan = scan_local(content)
+    scanned = {i["name"]: i for i in [*scan.tops.values(),
+                                      *(m for ms in scan.nested.values() for m in ms.values())]}
     expected = {i["name"]: i for i in fs.find(content, withdirs=True, detail=True).values()
-                if i["name"] != content}
+                if i["name"] != content and not i["name"].endswith(("/dirid.c9r", "/.hidden.c9r"))}
+    assert set(scan.nested) == {p.rsplit("/", 1)[1] for p, i in expected.items()
+                                if i["type"] == "directory"}
+    assert all(i["name"] == f"{content}/{h}/{m}"
+               for h, ms in scan.nested.items() for m, i in ms.items())
     assert set(scanned) == set(expected)
     for path, info in scanned.items():
         for key in ("type", "size", "mtime", "created"):

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import hashlib
 import re
 import unicodedata
+from collections.abc import Iterable
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
@@ -20,10 +22,16 @@ from vaultui.crypto.constants import (
 )
 from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.keys import Masterkey
+from vaultui.crypto.sivbatch import SivBatch
 
 _SIV_TAG_LENGTH = 16
+# decrypt_names takes names of one length together through SivBatch where that is
+# faster than AESSIV name by name: groups of at least 32, of up to 3 AES blocks.
+_MIN_BATCH = 32
+_MAX_BATCH_LENGTH = _SIV_TAG_LENGTH + 48
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
-_TO_STANDARD_ALPHABET = str.maketrans("-_", "+/")
+# bytes.translate: str.translate costs ten times as much, a microsecond per name.
+_TO_STANDARD_ALPHABET = bytes.maketrans(b"-_", b"+/")
 
 
 def normalize_name(name: str) -> str:
@@ -55,6 +63,33 @@ def check_dir_id(dir_id: str) -> bytes:
     return data
 
 
+def _utf8(clear: bytes | None) -> str | None:
+    if clear is None:
+        return None
+    try:
+        return clear.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _decode_base64url(encrypted: str) -> bytes | None:
+    """The bytes of strict, canonical base64url (with padding); None for anything else.
+
+    Python's decoder skips characters outside the alphabet, which would let a sync
+    client's "X (1)" conflict copy decrypt to the same name as X: the alphabet is checked
+    first. Canonical: nothing after the padding, no stray bits, so that one stored name
+    is the only spelling of its ciphertext.
+    """
+    if not _BASE64URL.fullmatch(encrypted):
+        return None
+    standard = encrypted.encode("ascii").translate(_TO_STANDARD_ALPHABET)
+    try:
+        sealed = binascii.a2b_base64(standard, strict_mode=True)
+    except ValueError:  # binascii.Error
+        return None
+    return sealed if binascii.b2a_base64(sealed, newline=False) == standard else None
+
+
 class NameCipher:
     """Encrypts names deterministically with AES-SIV under the vault's key.
 
@@ -64,7 +99,8 @@ class NameCipher:
     """
 
     def __init__(self, masterkey: Masterkey) -> None:
-        self._siv = AESSIV(masterkey.mac_key + masterkey.enc_key)
+        self._key = masterkey.mac_key + masterkey.enc_key
+        self._siv = AESSIV(self._key)
 
     def __repr__(self) -> str:
         return "NameCipher(<redacted>)"
@@ -77,19 +113,9 @@ class NameCipher:
 
     def decrypt_name(self, encrypted: str, parent_dir_id: str) -> str:
         """The cleartext of an encrypted name (without .c9r); AuthenticationError if forged."""
-        # Python's decoder skips characters outside the alphabet, which would let a sync
-        # client's "X (1)" conflict copy decrypt to the same name as X: check first.
-        # Strict and canonical: nothing after the padding, no stray bits, so that one
-        # stored name is the only spelling of its ciphertext.
-        if not _BASE64URL.fullmatch(encrypted):
-            raise FormatError("an encrypted name is not valid base64url")
-        standard = encrypted.translate(_TO_STANDARD_ALPHABET).encode("ascii")
-        try:
-            sealed = binascii.a2b_base64(standard, strict_mode=True)
-        except (binascii.Error, ValueError):
-            raise FormatError("an encrypted name is not valid base64url") from None
-        if binascii.b2a_base64(sealed, newline=False) != standard:
-            raise FormatError("an encrypted name is not canonical base64url")
+        sealed = _decode_base64url(encrypted)
+        if sealed is None:
+            raise FormatError("an encrypted name is not valid, canonical base64url")
         if len(sealed) <= _SIV_TAG_LENGTH:
             raise FormatError("an encrypted name is too short")
         try:
@@ -100,6 +126,40 @@ class NameCipher:
             return clear.decode("utf-8")
         except UnicodeDecodeError:
             raise FormatError("a decrypted name is not valid UTF-8") from None
+
+    def decrypt_names(self, encrypted: Iterable[str], parent_dir_id: str) -> list[str | None]:
+        """decrypt_name for many names of one directory, in order: each cleartext, or None
+        where decrypt_name would raise (malformed, forged, or from another directory).
+
+        Listings decrypt every name of a folder; this does it at a third of the cost per
+        name: the associated data is encoded once, no exception is raised for good names,
+        and many names of one length are decrypted together (sivbatch.py).
+        FormatError only for a malformed directory id, as decrypt_name.
+        """
+        associated = check_dir_id(parent_dir_id)
+        clear: list[bytes | None] = []
+        by_length: dict[int, tuple[list[int], list[bytes]]] = {}
+        for i, name in enumerate(encrypted):
+            clear.append(None)
+            sealed = _decode_base64url(name)
+            if sealed is not None and len(sealed) > _SIV_TAG_LENGTH:
+                group = by_length.get(len(sealed))
+                if group is None:
+                    group = by_length[len(sealed)] = ([], [])
+                group[0].append(i)
+                group[1].append(sealed)
+        batch: SivBatch | None = None
+        decrypt, ad = self._siv.decrypt, [associated]
+        for length, (places, alike) in by_length.items():
+            if len(alike) >= _MIN_BATCH and length <= _MAX_BATCH_LENGTH:
+                batch = batch or SivBatch(self._key, associated)
+                for i, plain in zip(places, batch.decrypt(alike), strict=True):
+                    clear[i] = plain
+                continue
+            for i, one in zip(places, alike, strict=True):
+                with contextlib.suppress(InvalidTag):
+                    clear[i] = decrypt(one, ad)
+        return [_utf8(c) for c in clear]
 
     def hash_dir_id(self, dir_id: str) -> str:
         """BASE32(SHA1(AES-SIV(dir id))) — 32 characters naming the directory's content folder."""

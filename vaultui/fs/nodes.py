@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from enum import Enum
 from stat import S_ISDIR
@@ -117,6 +117,12 @@ class Entry:
     conflict_of: str | None = None  # the canonical cleartext name, for a sync conflict copy
     conflict_suffix: str | None = None  # what the sync client added to the encrypted name
     full_name: str = ""  # the encrypted name X.c9r (what name.c9s holds if shortened)
+
+
+#: A node found by listing: its name on storage, its full encrypted name (X.c9r, what
+#: name.c9s holds if shortened), its kind, its storage path, the storage path of the
+#: object holding its data (the file, dir.c9r or symlink.c9r) and that object's info.
+StoredNode = tuple[str, str, NodeKind, str, str, dict[str, Any]]
 
 
 class Scan(NamedTuple):
@@ -399,13 +405,34 @@ class PathMapper:
         scan = self._scan(content, path)
         long_names = self._long_names(content, [h for h, m in scan.nested.items() if h.endswith(
             SHORTENED_NAME_SUFFIX) and INFLATED_NAME_FILE_NAME in m])
-        entries: list[Entry] = []
+        nodes: list[StoredNode] = []
         no_members: dict[str, dict[str, Any]] = {}
         for head in scan.heads():
-            entry = self._entry(path, dir_id, content, head, scan.tops.get(head),
-                                scan.nested.get(head, no_members), long_names.get(head), scan)
-            if entry is not None:
-                entries.append(entry)
+            top = scan.tops.get(head)
+            if top is not None and top["type"] == "file":
+                # The common case, a plain file X.c9r, decided without _node_folder's checks.
+                if head.endswith(ENCRYPTED_NAME_SUFFIX):
+                    node_path = f"{content}/{head}"
+                    nodes.append((head, head, NodeKind.FILE, node_path, node_path, top))
+                continue
+            found = self._node_folder(content, head, scan.nested.get(head, no_members),
+                                      long_names.get(head))
+            if found is not None:
+                nodes.append(found)
+        names = self._node_names(dir_id, [(n[0], n[1]) for n in nodes])
+        entries: list[Entry] = []
+        append = entries.append
+        file, sizer = NodeKind.FILE, self.cleartext_size
+        for node, (name, suffix) in zip(nodes, names, strict=True):
+            if name is None:
+                log.warning("skipping a node whose name does not decrypt in %s", content)
+            elif suffix is None and name.isascii():
+                # The common case, inline: this loop runs once per entry of big folders.
+                _, full, kind, node_path, data_path, info = node
+                size = sizer(int(info.get("size") or 0)) if kind is file else 0
+                append(Entry(name, kind, node_path, data_path, size, info, None, None, full))
+            else:
+                append(self._entry(path, dir_id, node, name, suffix, scan))
         if any(e.conflict_of is not None for e in entries):
             entries = self._handle_conflicts(path, dir_id, entries)
         with self._lock:
@@ -432,11 +459,16 @@ class PathMapper:
         """One recursive listing of a content folder, grouped by node: the storage info of
         each node itself, and of the members of each node folder. Hidden names (writes
         in progress) and dirid.c9r are left out."""
+        fs = self.fs
         try:
-            found = self._list_content(content)
+            if is_local(fs):
+                return scan_local(content)
+            # Object stores list a whole prefix in one (paged) request; elsewhere find
+            # walks the content folder and its node folders, which never nest deeper.
+            found: dict[str, dict[str, Any]] = fs.find(content, detail=True, withdirs=True)
         except FileNotFoundError:
             found = {}
-        if not found and not self.fs.exists(content):
+        if not found and not fs.exists(content):
             raise VaultCorruptError(
                 f"directory {path or '/'!r} is damaged: its content folder is missing"
             )
@@ -450,7 +482,7 @@ class PathMapper:
             if not full_path.startswith(prefix):
                 continue
             head, _, tail = full_path[cut:].partition("/")
-            if not head or head[0] == "." or head == DIR_ID_BACKUP_FILE_NAME:
+            if not _is_node_name(head):
                 continue
             if not tail:
                 tops[head] = info
@@ -459,16 +491,6 @@ class PathMapper:
             else:
                 nested[head] = {tail: info}
         return Scan(tops, nested)
-
-    def _list_content(self, content: str) -> dict[str, dict[str, Any]]:
-        """Storage info of everything in a content folder and its node folders, by path."""
-        fs = self.fs
-        if is_local(fs):
-            return scan_local(content)
-        # Object stores list a whole prefix in one (paged) request; elsewhere find walks
-        # the content folder and its node folders, which never nest deeper.
-        found: dict[str, dict[str, Any]] = fs.find(content, detail=True, withdirs=True)
-        return found
 
     def _long_names(self, content: str, heads: list[str]) -> dict[str, str]:
         """The full encrypted names of shortened nodes: one batched read of their name.c9s."""
@@ -512,24 +534,10 @@ class PathMapper:
                 log.warning("skipping a damaged directory: %s", exc)
         return found
 
-    def _entry(self, path: str, dir_id: str, content: str, head: str,
-               top: dict[str, Any] | None, members: dict[str, dict[str, Any]],
-               long_name: str | None, siblings: Scan) -> Entry | None:
-        node_path = f"{content}/{head}"
-        if top is not None and top["type"] == "file":
-            # The common case, a plain file X.c9r, decided without the checks below.
-            if not head.endswith(ENCRYPTED_NAME_SUFFIX):
-                return None
-            full, kind, data_path, info = head, NodeKind.FILE, node_path, top
-        else:
-            found = self._node_folder(content, head, node_path, members, long_name)
-            if found is None:
-                return None
-            full, kind, data_path, info = found
-        name, suffix = self._cached_node_name(head, full, dir_id)
-        if name is None:
-            log.warning("skipping a node whose name does not decrypt in %s", content)
-            return None
+    def _entry(self, path: str, dir_id: str,
+               node: StoredNode,
+               name: str, suffix: str | None, siblings: Scan) -> Entry:
+        _, full, kind, node_path, data_path, info = node
         if suffix is None and not name.isascii() and normalize_name(name) != name:
             # Stored unnormalised by another writer: show the NFC name, as every path
             # we are given is normalised, and remember where the node really is. If the
@@ -550,11 +558,11 @@ class PathMapper:
         return Entry(name=name, kind=kind, node_path=node_path, ciphertext_path=data_path,
                      size=size, info=info, full_name=full)
 
-    def _node_folder(self, content: str, head: str, node_path: str,
-                     members: dict[str, dict[str, Any]], long_name: str | None
-                     ) -> tuple[str, NodeKind, str, dict[str, Any]] | None:
-        """What a node folder (X.c9r/ or H.c9s/) holds: (full encrypted name, kind,
-        path of its data object, that object's info), or None if it shows nothing."""
+    def _node_folder(self, content: str, head: str, members: dict[str, dict[str, Any]],
+                     long_name: str | None
+                     ) -> StoredNode | None:
+        """What a node folder (X.c9r/ or H.c9s/) holds, or None if it shows nothing."""
+        node_path = f"{content}/{head}"
         if head.endswith(SHORTENED_NAME_SUFFIX):
             if long_name is None:
                 log.warning("skipping shortened node without name.c9s in %s", content)
@@ -576,23 +584,44 @@ class PathMapper:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
         else:
             return None  # an empty node folder (e.g. a half-synced directory): nothing to show
-        return full, kind, data_path, info
+        return head, full, kind, node_path, data_path, info
 
-    def _cached_node_name(self, head: str, full: str,
-                          dir_id: str) -> tuple[str | None, str | None]:
-        """decrypt_node_name, remembered: listing a folder again costs no AES."""
+    def _node_names(self, dir_id: str, nodes: list[tuple[str, str]]
+                    ) -> list[tuple[str | None, str | None]]:
+        """decrypt_node_name of each (head, full), remembered: listing a folder again costs
+        no AES, and the names not remembered yet are decrypted in one batch."""
+        cache = self._names.get(dir_id)
+        if cache is None:
+            cache = {}
+        found = [cache.get(key) for key in nodes]
+        missing = [i for i, known in enumerate(found) if known is None]
+        if not missing:
+            return found  # type: ignore[return-value]  # no None left
+        # Plain X.c9r names (the node's own name) in one batch; what does not decrypt
+        # there (a conflict copy, a damaged name) and shortened names one by one.
+        plain = [i for i in missing if nodes[i][0] == nodes[i][1]]
+        clear = self.cryptor.names.decrypt_names(
+            [nodes[i][1][: -len(ENCRYPTED_NAME_SUFFIX)] for i in plain], dir_id)
+        for i, name in zip(plain, clear, strict=True):
+            if name is not None:
+                found[i] = (name, None)
+        for i in missing:
+            if found[i] is None:
+                found[i] = self.decrypt_node_name(*nodes[i], dir_id)
+        self._remember_names(dir_id, [(nodes[i], found[i]) for i in missing])
+        return found  # type: ignore[return-value]
+
+    def _remember_names(self, dir_id: str, decrypted: list[tuple[tuple[str, str], tuple[
+            str | None, str | None] | None]]) -> None:
+        if self._name_count + len(decrypted) > NAME_CACHE_SIZE:
+            self.forget_names()  # crude but bounded; a clear costs one cold listing
+            decrypted = decrypted[:NAME_CACHE_SIZE]
         names = self._names.get(dir_id)
         if names is None:
             names = self._names[dir_id] = {}
-        known = names.get((head, full))
-        if known is None:
-            known = self.decrypt_node_name(head, full, dir_id)
-            if self._name_count >= NAME_CACHE_SIZE:
-                self.forget_names()  # crude but bounded; a clear costs one cold listing
-                names = self._names[dir_id] = {}
-            names[(head, full)] = known
-            self._name_count += 1
-        return known
+        for key, value in decrypted:
+            names[key] = value  # type: ignore[assignment]
+        self._name_count += len(decrypted)
 
     def forget_names(self) -> None:
         """Drop the remembered decrypted names (the next listings decrypt them again)."""
@@ -629,28 +658,84 @@ class PathMapper:
         return split if split is not None else (None, None)
 
 
-def scan_local(content: str) -> dict[str, dict[str, Any]]:
-    """What LocalFileSystem.ls would report for a content folder and its node folders
-    (name, type, size, mtime, created), read with os.scandir directly: fsspec's info()
-    per entry costs more than listing and decrypting the entry together."""
-    found: dict[str, dict[str, Any]] = {}
-    folders = [(content, True)]
-    while folders:
-        folder, is_content = folders.pop()
+def _is_node_name(head: str) -> bool:
+    """Whether a name in a content folder can be a node: hidden names are writes in
+    progress, and dirid.c9r is the folder's own id."""
+    return bool(head) and head[0] != "." and head != DIR_ID_BACKUP_FILE_NAME
+
+
+# Listing a folder through its descriptor makes each entry's stat() look up one name
+# rather than the whole path again: a sixth of a big local listing. By path where
+# scandir takes no descriptor (Windows).
+_SCANDIR_TAKES_FD = os.scandir in os.supports_fd
+
+
+def scan_local(content: str) -> Scan:
+    """PathMapper._scan of a local content folder, read with os.scandir directly: the
+    info of each entry is what LocalFileSystem.ls reports (name, type, size, mtime,
+    created), but fsspec's info() per entry, and grouping its paths again by node,
+    cost more than listing and decrypting the entry together.
+
+    FileNotFoundError if the content folder is missing, with nothing to tell a damaged
+    vault from a race: the caller checks.
+    """
+    if not _SCANDIR_TAKES_FD:
+        with os.scandir(content) as entries:
+            return _group_local(content, entries)
+    fd = os.open(content, os.O_RDONLY | os.O_DIRECTORY)
+    try:
+        with os.scandir(fd) as entries:
+            return _group_local(content, entries)
+    finally:
+        os.close(fd)
+
+
+def _group_local(content: str, entries: Iterator[os.DirEntry[str]]) -> Scan:
+    tops: dict[str, dict[str, Any]] = {}
+    nested: dict[str, dict[str, dict[str, Any]]] = {}
+    for entry in entries:
+        head = entry.name
+        if not _is_node_name(head):
+            continue
+        try:
+            st = entry.stat()  # follows symlinks, as LocalFileSystem.info does
+        except OSError:
+            continue  # a dangling symlink: no node of ours
+        # As _local_info, inline: this loop runs once per entry of big folders.
+        path = f"{content}/{head}"
+        if S_ISDIR(st.st_mode):
+            tops[head] = {"name": path, "size": st.st_size, "type": "directory",
+                          "mtime": st.st_mtime, "created": st.st_ctime}
+            members = _scan_node_folder(path)
+            if members:
+                nested[head] = members
+        else:
+            tops[head] = {"name": path, "size": st.st_size, "type": "file",
+                          "mtime": st.st_mtime, "created": st.st_ctime}
+    return Scan(tops, nested)
+
+
+def _scan_node_folder(folder: str) -> dict[str, dict[str, Any]]:
+    members: dict[str, dict[str, Any]] = {}
+    try:
         with os.scandir(folder) as entries:
             for entry in entries:
-                try:
-                    st = entry.stat()  # follows symlinks, as LocalFileSystem.info does
-                except OSError:
-                    continue  # a dangling symlink: no node of ours
-                path = f"{folder}/{entry.name}"
-                is_dir = S_ISDIR(st.st_mode)
-                found[path] = {"name": path, "size": st.st_size,
-                               "type": "directory" if is_dir else "file",
-                               "mtime": st.st_mtime, "created": st.st_ctime}
-                if is_dir and is_content:
-                    folders.append((path, False))  # node folders never nest
-    return found
+                info = _local_info(entry, f"{folder}/{entry.name}")
+                if info is not None:
+                    members[entry.name] = info
+    except (FileNotFoundError, NotADirectoryError):
+        pass  # removed or replaced since the content folder was listed
+    return members
+
+
+def _local_info(entry: os.DirEntry[str], path: str) -> dict[str, Any] | None:
+    try:
+        st = entry.stat()  # follows symlinks, as LocalFileSystem.info does
+    except OSError:
+        return None  # a dangling symlink: no node of ours
+    return {"name": path, "size": st.st_size,
+            "type": "directory" if S_ISDIR(st.st_mode) else "file",
+            "mtime": st.st_mtime, "created": st.st_ctime}
 
 
 def cleartext_sizer(combo: CipherCombo) -> Callable[[int], int | None]:
