@@ -26,7 +26,16 @@ from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
-from vaultui.fs.nodes import Entry, Node, NodeKind, PathMapper, norm_path, parent_path, split_path
+from vaultui.fs.nodes import (
+    Entry,
+    Listing,
+    Node,
+    NodeKind,
+    PathMapper,
+    norm_path,
+    parent_path,
+    split_path,
+)
 from vaultui.fs.publish import (
     abandon_file_node,
     copy_file_node,
@@ -243,13 +252,48 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     @storage_call
     def ls(self, path: str = "", detail: bool = True, **kwargs: Any) -> list[Any]:
         path = self._path(path)
+        mapper = self.mapper
+        clean = norm_path(path)
         try:
-            entries = self.mapper.list_dir(path)
+            dir_id = mapper.dir_id(clean)
         except NotADirectoryError:
             info = self.info(path)
             return [info] if detail else [info["name"]]
-        infos = self._entry_infos(path, entries)
+        listing = mapper.listing(dir_id, clean)
+        if any(e.conflict_of is not None for e in listing.others):
+            entries = mapper.resolve_conflicts(clean, dir_id, mapper.entries(listing))
+            infos = self._entry_infos(path, entries)
+        else:
+            infos = self._listing_infos(path, listing)
         return infos if detail else [i["name"] for i in infos]
+
+    def _listing_infos(self, parent: str, listing: Listing) -> list[dict[str, Any]]:
+        """The fsspec infos of a listing without conflict copies, sorted by name."""
+        # Runs once per listed file: one loop, and nothing per file that the garbage
+        # collector would have to track (see PathMapper.listing).
+        prefix = f"{parent}/" if parent else ""
+        infos = self._entry_infos(parent, listing.others)
+        append = infos.append
+        time_keys = _TIME_KEYS
+        for name, node_path, size, raw in zip(listing.names, listing.node_paths,
+                                              listing.sizes, listing.infos, strict=True):
+            info: dict[str, Any] = {
+                "name": prefix + name,
+                "size": size if size is not None else 0,
+                "type": "file",
+                "islink": False,
+                "node_path": node_path,
+                "ciphertext_path": node_path,
+                "ciphertext_size": raw.get("size"),
+            }
+            if size is None:
+                info["damaged"] = True
+            for key in time_keys:
+                if key in raw:
+                    info[key] = raw[key]
+            append(info)
+        infos.sort(key=itemgetter("name"))
+        return infos
 
     @storage_call
     def info(self, path: str, **kwargs: Any) -> dict[str, Any]:

@@ -125,6 +125,19 @@ class Entry:
 StoredNode = tuple[str, str, NodeKind, str, str, dict[str, Any]]
 
 
+class Listing:
+    """A directory's children: plain files as parallel columns, other nodes as Entries."""
+
+    __slots__ = ("infos", "names", "node_paths", "others", "sizes")
+
+    def __init__(self) -> None:
+        self.names: list[str] = []  # cleartext names of the plain files
+        self.node_paths: list[str] = []  # their X.c9r objects (node and data alike)
+        self.sizes: list[int | None] = []  # their cleartext sizes (None: impossible)
+        self.infos: list[dict[str, Any]] = []  # the storage's info of each object
+        self.others: list[Entry] = []  # directories, links, shortened names, conflicts
+
+
 class Scan(NamedTuple):
     """A content folder's listing grouped by node: the storage info of each node itself
     (a plain file, or a node folder), and of the members of each node folder."""
@@ -167,6 +180,8 @@ class PathMapper:
         # racing threads can only lose entries, and every value is a pure function of its
         # key (the same stored name in the same directory always decrypts the same).
         self._names: dict[str, dict[tuple[str, str], tuple[str | None, str | None]]] = {}
+        # The same for plain X.c9r nodes, the bulk of big folders: stored name -> name.
+        self._plain: dict[str, dict[str, str]] = {}
         self._name_count = 0
         self._lock = threading.Lock()
         self.write_lock = threading.RLock()
@@ -401,43 +416,111 @@ class PathMapper:
 
     def list_dir_id(self, dir_id: str, path: str) -> list[Entry]:
         """Decrypted children of the directory with id `dir_id` (`path` names it in errors)."""
+        return self.resolve_conflicts(path, dir_id, self.entries(self.listing(dir_id, path)))
+
+    @staticmethod
+    def entries(listing: Listing) -> list[Entry]:
+        """A listing's children as Entries, plain files first."""
+        file = NodeKind.FILE
+        entries = [Entry(name, file, node_path, node_path, size, info, None, None,
+                         node_path.rpartition("/")[2])
+                   for name, node_path, size, info in zip(
+                       listing.names, listing.node_paths, listing.sizes, listing.infos,
+                       strict=True)]
+        entries += listing.others
+        return entries
+
+    def resolve_conflicts(self, path: str, dir_id: str, entries: list[Entry]) -> list[Entry]:
+        """`entries` with sync-conflict copies handled (see resolver.py)."""
+        if any(e.conflict_of is not None for e in entries):
+            return self._handle_conflicts(path, dir_id, entries)
+        return entries
+
+    def listing(self, dir_id: str, path: str) -> Listing:
+        """One listing of a directory: plain files as columns, everything else as Entries.
+
+        Big folders are mostly plain files (X.c9r objects). They are kept as parallel
+        lists of strings, ints and the storage's info dicts, so that a listing creates
+        no objects the garbage collector tracks per file: ten thousand tracked objects
+        per listing made a full collection every few listings, ~70 ms in a process
+        that has loaded an S3 client. Sync-conflict copies are in `others` unresolved.
+        """
         content = self.content_dir(dir_id)
         scan = self._scan(content, path)
         long_names = self._long_names(content, [h for h, m in scan.nested.items() if h.endswith(
             SHORTENED_NAME_SUFFIX) and INFLATED_NAME_FILE_NAME in m])
-        nodes: list[StoredNode] = []
+        heads: list[str] = []
+        tops: list[dict[str, Any]] = []
+        folders: list[StoredNode] = []
         no_members: dict[str, dict[str, Any]] = {}
+        suffix = ENCRYPTED_NAME_SUFFIX
         for head in scan.heads():
             top = scan.tops.get(head)
             if top is not None and top["type"] == "file":
                 # The common case, a plain file X.c9r, decided without _node_folder's checks.
-                if head.endswith(ENCRYPTED_NAME_SUFFIX):
-                    node_path = f"{content}/{head}"
-                    nodes.append((head, head, NodeKind.FILE, node_path, node_path, top))
+                if head.endswith(suffix):
+                    heads.append(head)
+                    tops.append(top)
                 continue
             found = self._node_folder(content, head, scan.nested.get(head, no_members),
                                       long_names.get(head))
             if found is not None:
-                nodes.append(found)
-        names = self._node_names(dir_id, [(n[0], n[1]) for n in nodes])
-        entries: list[Entry] = []
-        append = entries.append
-        file, sizer = NodeKind.FILE, self.cleartext_size
-        for node, (name, suffix) in zip(nodes, names, strict=True):
+                folders.append(found)
+        listing = Listing()
+        names = self._plain_names(dir_id, heads)
+        sizer = self.cleartext_size
+        prefix = f"{content}/"
+        for head, top, name in zip(heads, tops, names, strict=True):
+            if name is not None and name.isascii():
+                # Inline: this loop runs once per file of big folders.
+                listing.names.append(name)
+                listing.node_paths.append(prefix + head)
+                listing.sizes.append(sizer(int(top.get("size") or 0)))
+                listing.infos.append(top)
+            else:
+                node_path = prefix + head
+                folders.append((head, head, NodeKind.FILE, node_path, node_path, top))
+        others = listing.others
+        for node, (name, conflict) in zip(folders, self._node_names(
+                dir_id, [(n[0], n[1]) for n in folders]), strict=True):
             if name is None:
                 log.warning("skipping a node whose name does not decrypt in %s", content)
-            elif suffix is None and name.isascii():
-                # The common case, inline: this loop runs once per entry of big folders.
-                _, full, kind, node_path, data_path, info = node
-                size = sizer(int(info.get("size") or 0)) if kind is file else 0
-                append(Entry(name, kind, node_path, data_path, size, info, None, None, full))
             else:
-                append(self._entry(path, dir_id, node, name, suffix, scan))
-        if any(e.conflict_of is not None for e in entries):
-            entries = self._handle_conflicts(path, dir_id, entries)
+                others.append(self._entry(path, dir_id, node, name, conflict, scan))
         with self._lock:
             self._scanned.add(dir_id)
-        return entries
+        return listing
+
+    def _plain_names(self, dir_id: str, heads: list[str]) -> list[str | None]:
+        """The cleartext names of plain X.c9r nodes, None where the name does not decrypt
+        as is (a conflict copy, a damaged name: those go through decrypt_node_name).
+
+        Remembered per directory as stored name -> cleartext name, strings only.
+        """
+        cache = self._plain.get(dir_id)
+        if cache is None:
+            cache = {}
+        get = cache.get
+        found: list[str | None] = [get(head) for head in heads]
+        missing = [i for i, name in enumerate(found) if name is None]
+        if not missing:
+            return found
+        cut = len(ENCRYPTED_NAME_SUFFIX)
+        clear = self.cryptor.names.decrypt_names([heads[i][:-cut] for i in missing], dir_id)
+        fresh: dict[str, str] = {}
+        for i, name in zip(missing, clear, strict=True):
+            if name is not None:
+                found[i] = name
+                fresh[heads[i]] = name
+        if fresh:
+            if self._name_count + len(fresh) > NAME_CACHE_SIZE:
+                self.forget_names()  # crude but bounded; a clear costs one cold listing
+                if len(fresh) > NAME_CACHE_SIZE:
+                    return found
+            with self._lock:
+                self._plain.setdefault(dir_id, {}).update(fresh)
+                self._name_count += len(fresh)
+        return found
 
     def _handle_conflicts(self, path: str, dir_id: str, entries: list[Entry]) -> list[Entry]:
         """Resolve conflict copies (if a resolver is set); remember those left shown."""
@@ -626,6 +709,7 @@ class PathMapper:
     def forget_names(self) -> None:
         """Drop the remembered decrypted names (the next listings decrypt them again)."""
         self._names = {}
+        self._plain = {}
         self._name_count = 0
 
     def decrypt_node_name(self, head: str, full: str,
