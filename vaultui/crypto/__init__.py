@@ -7,7 +7,6 @@ about a sixth of a streaming command's start-up (bench/README.md).
 
 from __future__ import annotations
 
-import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -99,6 +98,10 @@ __all__ = [
 
 
 def __getattr__(name: str) -> Any:
+    # Imported here: a process that imports the submodules it needs directly (a
+    # streaming command) does not load the importlib package at all.
+    import importlib
+
     if name in _SUBMODULES:
         return importlib.import_module(f"{__name__}.{name}")
     module = _EXPORTS.get(name)
