@@ -19,10 +19,19 @@ Progress = Callable[[int], None]
 #: Chunks encrypted or decrypted per buffer (1 MiB of cleartext): streaming makes one read
 #: and one write per batch instead of per 32 KiB chunk.
 _BATCH_CHUNKS = 32
-#: Chunks per read of encrypt_stream/decrypt_stream (128 KiB of cleartext), into buffers
-#: they reuse. Bigger gains nothing, and the first touch of a bigger fresh buffer costs
-#: more than the whole run of a small file (a 1 MiB file encrypted ~30% faster with 4).
+#: Chunks per read of encrypt_stream/decrypt_stream for a file's first 2 MiB (128 KiB
+#: of cleartext), into a buffer they reuse: the first touch of a fresh 1 MiB buffer costs
+#: more than a whole small file (a 1 MiB file encrypted ~30% faster with 4). Past that
+#: they read _BATCH_CHUNKS at a time (fewer calls: ~10% faster on big files).
 _STREAM_CHUNKS = 4
+
+
+def _grown(buffer: memoryview, filled: int, total: int, payload: int) -> memoryview:
+    """The buffer for the next read: the big one once 2 MiB went through and more come."""
+    big = payload * _BATCH_CHUNKS
+    if filled == len(buffer) < big and total >= 2 * big:
+        return memoryview(bytearray(big))
+    return buffer
 
 
 class CancelledError(Exception):
@@ -376,10 +385,11 @@ def encrypt_stream(src: Readable, dst: Writable, cipher: ContentCipher, *,
     raises CancelledError when it returns True.
     """
     total = 0
-    step = cipher.payload_size * _STREAM_CHUNKS
+    payload = cipher.payload_size
+    buffer = memoryview(bytearray(payload * _STREAM_CHUNKS))
     # On cancel or error the writer stops short of the last chunk; the caller owns `dst`
     # and must discard what is there (it reads as a valid but shorter file).
-    with EncryptingWriter(dst, cipher) as writer, memoryview(bytearray(step)) as buffer:
+    with EncryptingWriter(dst, cipher) as writer:
         while True:
             if cancelled is not None and cancelled():
                 raise CancelledError()
@@ -390,6 +400,7 @@ def encrypt_stream(src: Readable, dst: Writable, cipher: ContentCipher, *,
             total += n
             if progress is not None:
                 progress(total)
+            buffer = _grown(buffer, n, total, payload)
     return total
 
 
@@ -399,20 +410,21 @@ def decrypt_stream(src: BinaryIO, dst: Writable, cipher: ContentCipher, *,
     """Decrypt an encrypted file from `src` into `dst`; returns the cleartext byte count."""
     reader = DecryptingReader(src, cipher, ciphertext_size)
     total = 0
-    step = cipher.payload_size * _STREAM_CHUNKS
-    # One cleartext buffer for the whole file: chunks are decrypted into it, not into
-    # new bytes objects that would then be joined.
-    with memoryview(bytearray(step)) as buffer:
-        while True:
-            if cancelled is not None and cancelled():
-                raise CancelledError()
-            n = reader.readinto(buffer)
-            if not n:
-                break
-            _write_view(dst, buffer[:n])
-            total += n
-            if progress is not None:
-                progress(total)
+    payload = cipher.payload_size
+    # Chunks are decrypted into a reused buffer, not into new bytes objects that would
+    # then be joined.
+    buffer = memoryview(bytearray(payload * _STREAM_CHUNKS))
+    while True:
+        if cancelled is not None and cancelled():
+            raise CancelledError()
+        n = reader.readinto(buffer)
+        if not n:
+            break
+        _write_view(dst, buffer[:n])
+        total += n
+        if progress is not None:
+            progress(total)
+        buffer = _grown(buffer, n, total, payload)
     return total
 
 
