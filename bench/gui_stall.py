@@ -22,6 +22,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
+from vaultui.gui.app import freeze_startup_heap
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QApplication, QEventLoop, QTimer
 from vaultui.gui.settings import Settings
@@ -103,6 +104,7 @@ def main() -> int:
     app = QApplication(sys.argv[:1])
     window = MainWindow(Settings(data / "settings.ini"))
     window.show()
+    freeze_startup_heap()  # as the app does before its event loop
     vault = window.add_vault(vault_path)
     run_until(lambda: vault.state is VaultState.LOCKED, 30)
     vault.unlock(PASSPHRASE)
