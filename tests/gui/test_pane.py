@@ -13,7 +13,20 @@ from guihelpers import unlock
 
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.pane import VaultPane
-from vaultui.gui.qt import QItemSelectionModel, QMimeData, QModelIndex, Qt
+from vaultui.gui.qt import (
+    QApplication,
+    QEvent,
+    QItemSelectionModel,
+    QLineEdit,
+    QMimeData,
+    QModelIndex,
+    QMouseEvent,
+    QPoint,
+    QPointF,
+    Qt,
+)
+
+_ROWS = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
 
 
 @pytest.fixture
@@ -63,12 +76,17 @@ def test_navigate_into_and_up_and_back(qtbot, pane: VaultPane) -> None:
     qtbot.waitUntil(lambda: names(pane) == ["deep", "report.txt"], timeout=5000)
 
 
-def test_double_click_folder_enters_it(qtbot, pane: VaultPane) -> None:
+def test_double_click_folder_enters_it(qtbot, window: MainWindow, pane: VaultPane) -> None:
+    window.show()
+    qtbot.waitExposed(window)
     view = pane.plain.view
-    index = next(view.model().index(r, 0, view.rootIndex()) for r in range(3)
-                 if view.model().index(r, 0, view.rootIndex()).data() == "docs")
-    view.doubleClicked.emit(index)
+    docs = view.visualRect(row_of(pane, "docs")).center()
+    # What a double click sends: press, release, then the double click (QTest's mouseDClick
+    # alone leaves out the first press).
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=docs)
+    qtbot.mouseDClick(view.viewport(), Qt.MouseButton.LeftButton, pos=docs)
     qtbot.waitUntil(lambda: names(pane) == ["deep", "report.txt"], timeout=5000)
+    assert view.indexWidget(row_of(pane, "deep")) is None  # entered, not renamed
 
 
 def test_new_folder_rename_delete(qtbot, pane: VaultPane) -> None:
@@ -94,6 +112,73 @@ def test_new_folder_rename_delete(qtbot, pane: VaultPane) -> None:
     pane.plain.delete_action.trigger()
     qtbot.waitUntil(lambda: "Renamed" not in names(pane), timeout=5000)
     assert not pane.fs.exists("Renamed")
+
+
+def row_of(pane: VaultPane, name: str) -> QModelIndex:
+    view, model = pane.plain.view, pane.plain.model
+    root = view.rootIndex()
+    return next(model.index(r, 0, root) for r in range(model.rowCount(root))
+                if model.index(r, 0, root).data() == name)
+
+
+def test_f2_renames_in_place_and_escape_cancels(qtbot, pane: VaultPane) -> None:
+    view = pane.plain.view
+    view.setFocus()
+    pane.plain.select_path("hello.txt")
+    qtbot.waitUntil(lambda: pane.plain.selected_paths() == ["hello.txt"], timeout=5000)
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.indexWidget(row_of(pane, "hello.txt"))
+    assert isinstance(editor, QLineEdit) and editor.isVisibleTo(view)
+    assert editor.text() == "hello.txt" and editor.selectedText() == "hello.txt"
+    qtbot.keyClick(editor, Qt.Key.Key_Escape)
+    qtbot.waitUntil(lambda: view.indexWidget(row_of(pane, "hello.txt")) is None, timeout=5000)
+    wait_idle(qtbot, pane)
+    assert pane.fs.exists("hello.txt") and names(pane) == ["docs", "empty", "hello.txt"]
+    # Again, typing a new name this time: Enter renames the file in the vault.
+    qtbot.keyClick(view, Qt.Key.Key_F2)
+    editor = view.indexWidget(row_of(pane, "hello.txt"))
+    assert isinstance(editor, QLineEdit)
+    qtbot.keyClicks(editor, "greeting.txt")
+    qtbot.keyClick(editor, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: "greeting.txt" in names(pane), timeout=5000)
+    assert pane.fs.cat("greeting.txt") == b"hello" and not pane.fs.exists("hello.txt")
+    assert all(view.indexWidget(row_of(pane, n)) is None for n in names(pane))
+
+
+def test_mouse_drag_of_a_selection_starts_one_drag_of_all_of_it(
+        qtbot, window: MainWindow, pane: VaultPane) -> None:
+    window.show()
+    qtbot.waitExposed(window)
+    view = pane.plain.view
+    dragged: list[list[str]] = []
+    view.dragRequested.connect(dragged.append)
+    pane.start_drag = lambda mime: None  # what follows the decryption: test_drag_out_*
+    view.selectionModel().select(row_of(pane, "hello.txt"), _ROWS)
+    view.selectionModel().select(row_of(pane, "docs"), _ROWS)
+    start = view.visualRect(row_of(pane, "hello.txt")).center()
+    viewport = view.viewport()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=start)
+    # A small move is not a drag yet, and keeps both items selected.
+    near = start + QPoint(1, 0)
+    QApplication.sendEvent(viewport, QMouseEvent(
+        QEvent.Type.MouseMove, QPointF(near), QPointF(viewport.mapToGlobal(near)),
+        Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    assert not dragged and sorted(pane.plain.selected_paths()) == ["docs", "hello.txt"]
+    far = start + QPoint(QApplication.startDragDistance() + 5, 0)
+    QApplication.sendEvent(viewport, QMouseEvent(
+        QEvent.Type.MouseMove, QPointF(far), QPointF(viewport.mapToGlobal(far)),
+        Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    assert [sorted(d) for d in dragged] == [["docs", "hello.txt"]]
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=far)
+    # A press on an unselected item selects it, and moving off drags it alone.
+    other = view.visualRect(row_of(pane, "empty")).center()
+    qtbot.mousePress(viewport, Qt.MouseButton.LeftButton, pos=other)
+    away = other + QPoint(QApplication.startDragDistance() + 5, 0)
+    QApplication.sendEvent(viewport, QMouseEvent(
+        QEvent.Type.MouseMove, QPointF(away), QPointF(viewport.mapToGlobal(away)),
+        Qt.MouseButton.NoButton, Qt.MouseButton.LeftButton, Qt.KeyboardModifier.NoModifier))
+    assert dragged[-1] == ["empty"]
+    qtbot.mouseRelease(viewport, Qt.MouseButton.LeftButton, pos=away)
 
 
 def test_shortcuts_are_bound(pane: VaultPane) -> None:
@@ -236,3 +321,4 @@ def test_real_drag_out_under_x_decrypts_into_the_drop_target(tmp_path: Path) -> 
     assert result["tmp_while_dragging"] == [Path(temp).name]
     assert result["tmp_after_lock"] == []
     assert list(private_tmp.iterdir()) == []
+

@@ -12,9 +12,11 @@ from vaultui.gui.models import CiphertextModel, PlaintextModel
 from vaultui.gui.qt import (
     QAbstractItemView,
     QAction,
+    QApplication,
     QDragEnterEvent,
     QDragMoveEvent,
     QDropEvent,
+    QEvent,
     QHBoxLayout,
     QHeaderView,
     QItemSelectionModel,
@@ -24,6 +26,8 @@ from vaultui.gui.qt import (
     QMenu,
     QMessageBox,
     QModelIndex,
+    QMouseEvent,
+    QPersistentModelIndex,
     QPoint,
     QStyle,
     Qt,
@@ -34,6 +38,8 @@ from vaultui.gui.qt import (
     Signal,
 )
 from vaultui.gui.worker import JobContext, TaskRunner
+
+_ALL_TRIGGERS = QAbstractItemView.EditTrigger.AllEditTriggers
 
 
 class FileTreeView(QTreeView):
@@ -52,6 +58,64 @@ class FileTreeView(QTreeView):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.accept_local_drops = False
+        #: names (column 0) can be edited in place: F2 or `edit(index)` renames
+        self.renamable = False
+        self._press: QPoint | None = None
+        self._renaming = QPersistentModelIndex()
+        self.itemDelegate().closeEditor.connect(self._editor_closed)
+
+    # The models answer no flags of their own (see LazyFsModel), so Qt would neither edit
+    # nor drag an item: renaming opens the editor here, and dragging starts here.
+
+    def edit(self, index: QModelIndex,  # type: ignore[override]
+             trigger: QAbstractItemView.EditTrigger = _ALL_TRIGGERS,
+             event: QEvent | None = None) -> bool:
+        renaming = trigger == _ALL_TRIGGERS or bool(trigger & self.editTriggers())
+        if not (self.renamable and renaming and index.isValid()):
+            # Clicks and double-clicks: Qt's own handling (the delegate sees the event).
+            return event is not None and bool(super().edit(index, trigger, event))
+        name = index.sibling(index.row(), 0)
+        if self._renaming.isValid():
+            self.closePersistentEditor(self._renaming.sibling(self._renaming.row(), 0))
+        self._renaming = QPersistentModelIndex(name)
+        self.scrollTo(name)
+        self.openPersistentEditor(name)
+        editor = self.indexWidget(name)
+        if editor is not None:
+            editor.setFocus()
+            if isinstance(editor, QLineEdit):
+                editor.selectAll()
+        return True
+
+    def _editor_closed(self, editor: QWidget, hint: object = None) -> None:
+        # Enter, Escape or focus out: the delegate has committed (or not) by now.
+        if self._renaming.isValid():
+            self.closePersistentEditor(self._renaming.sibling(self._renaming.row(), 0))
+        self._renaming = QPersistentModelIndex()
+        self.setFocus()
+
+    def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        left = event.button() == Qt.MouseButton.LeftButton
+        self._press = event.position().toPoint() if left else None
+        super().mousePressEvent(event)
+
+    def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        press = self._press
+        if press is not None and self.dragEnabled() and event.buttons() & Qt.MouseButton.LeftButton:
+            index = self.indexAt(press)
+            if index.isValid() and self.selectionModel().isSelected(index):
+                # A press on a selected item: a drag, once the mouse has gone far enough;
+                # until then nothing (drag-selecting would drop the rest of the selection).
+                moved = (event.position().toPoint() - press).manhattanLength()
+                if moved >= QApplication.startDragDistance():
+                    self._press = None
+                    self.startDrag(Qt.DropAction.CopyAction)
+                return
+        super().mouseMoveEvent(event)
+
+    def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        self._press = None
+        super().mouseReleaseEvent(event)
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802, N803
         rows = self.selectionModel().selectedRows(0)
@@ -259,6 +323,7 @@ class PlaintextBrowser(_Browser):
             self.toolbar.addWidget(_tool(act))
 
         self.view.setEditTriggers(QAbstractItemView.EditTrigger.EditKeyPressed)
+        self.view.renamable = True
         self.view.setAcceptDrops(True)
         self.view.viewport().setAcceptDrops(True)
         self.view.setDragEnabled(True)

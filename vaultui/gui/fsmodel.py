@@ -39,8 +39,7 @@ SortRole = Qt.ItemDataRole.UserRole + 1
 PathRole = Qt.ItemDataRole.UserRole + 2
 InfoRole = Qt.ItemDataRole.UserRole + 3
 
-# Plain ints: the views call data() and flags() for every row they lay out, and comparing
-# or combining Python enums costs more than the rest of those calls.
+# Plain ints: comparing Python enums in data() costs more than the rest of the call.
 _DISPLAY = int(Qt.ItemDataRole.DisplayRole)
 _DECORATION = int(Qt.ItemDataRole.DecorationRole)
 _TOOLTIP = int(Qt.ItemDataRole.ToolTipRole)
@@ -48,17 +47,6 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _SORT = int(SortRole)
 _PATH = int(PathRole)
 _INFO = int(InfoRole)
-ITEM_FLAGS = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-#: files never have children: the tree then skips asking hasChildren for each of them
-NO_CHILDREN = Qt.ItemFlag.ItemNeverHasChildren
-FlagTable = tuple[tuple[Qt.ItemFlag, ...], tuple[Qt.ItemFlag, ...]]
-
-
-def flag_table(*by_column: Qt.ItemFlag) -> FlagTable:
-    """Flags per column, for files ([False]) and folders ([True])."""
-    return tuple(f | NO_CHILDREN for f in by_column), by_column
-
-
 @dataclass(eq=False)
 class Node:
     """One listed entry (or the root) with what the views show of it, worked out once."""
@@ -205,8 +193,6 @@ class LazyFsModel(QAbstractItemModel):
         self.columns = columns or Columns()
         self.headers = self.columns.headers
         self._width = len(self.headers)
-        #: flags by [is a folder][column]; subclasses may set their own
-        self.item_flags: FlagTable = flag_table(*[ITEM_FLAGS] * len(self.headers))
         self.root = Node(root_path, {"name": root_path, "type": "directory"})
         self._generation = 0
         self._after_load: list[Callable[[], None]] = []
@@ -326,11 +312,10 @@ class LazyFsModel(QAbstractItemModel):
             return node.info
         return None
 
-    def flags(self, index: Index) -> Qt.ItemFlag:
-        # The tree asks twice per row on every layout: keep this a lookup.
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return self.item_flags[index.internalPointer().is_dir][index.column()]
+    # No flags(): Qt's own (enabled, selectable) answers in C++. The tree asks for the
+    # flags of every row twice on every layout, and a Python flags() made a 10,000-row
+    # layout ~40% slower (bench/gui_stall.py). Renaming and dragging, which would need
+    # ItemIsEditable and ItemIsDragEnabled, are started by FileTreeView itself.
 
     # -- lazy loading -----------------------------------------------------------------------
 

@@ -8,13 +8,11 @@ from typing import Any
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui import icons
 from vaultui.gui.fsmodel import (
-    ITEM_FLAGS,
     Columns,
     Index,
     Info,
     LazyFsModel,
     Node,
-    flag_table,
     format_time,
     human_size,
     modified_time,
@@ -76,10 +74,6 @@ class PlaintextModel(LazyFsModel):
         super().__init__(lambda path: fs.ls(path, detail=True), "", runner,
                          PlaintextColumns(), parent)
         self.fs = fs
-        # Names are editable (rename) and draggable; anything may take dropped files.
-        drop = ITEM_FLAGS | Qt.ItemFlag.ItemIsDropEnabled
-        name = drop | Qt.ItemFlag.ItemIsEditable | Qt.ItemFlag.ItemIsDragEnabled
-        self.item_flags = flag_table(name, drop, drop, drop)
 
     def decoration(self, node: Node) -> Any:
         if node.info.get("islink"):
