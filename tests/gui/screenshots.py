@@ -102,6 +102,9 @@ def main(outdir: str) -> int:
     pane.plain.grab().save(str(out / "plaintext.png"))
     pane.cipher.grab().save(str(out / "encrypted.png"))
     window.transfers_panel.grab().save(str(out / "transfers.png"))
+    pane.plain.rename_current()  # F2: the name opens for editing in place
+    pause(app, 300)
+    pane.plain.grab().save(str(out / "rename.png"))
     gate.set()
     window.shutdown()
     window.close()
