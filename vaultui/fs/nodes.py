@@ -467,6 +467,7 @@ class PathMapper:
             if found is not None:
                 folders.append(found)
         listing = Listing()
+        others = listing.others
         names = self._plain_names(dir_id, heads)
         sizer = self.cleartext_size
         prefix = f"{content}/"
@@ -477,16 +478,20 @@ class PathMapper:
                 listing.node_paths.append(prefix + head)
                 listing.sizes.append(sizer(int(top.get("size") or 0)))
                 listing.infos.append(top)
+                continue
+            node_path = prefix + head
+            node: StoredNode = (head, head, NodeKind.FILE, node_path, node_path, top)
+            if name is not None:
+                # Decrypted already; _entry sees to a name stored unnormalised.
+                others.append(self._entry(path, dir_id, node, name, None, scan))
             else:
-                node_path = prefix + head
-                folders.append((head, head, NodeKind.FILE, node_path, node_path, top))
-        others = listing.others
-        for node, (name, conflict) in zip(folders, self._node_names(
+                folders.append(node)  # a conflict copy or a damaged name
+        for stored, (name, conflict) in zip(folders, self._node_names(
                 dir_id, [(n[0], n[1]) for n in folders]), strict=True):
             if name is None:
                 log.warning("skipping a node whose name does not decrypt in %s", content)
             else:
-                others.append(self._entry(path, dir_id, node, name, conflict, scan))
+                others.append(self._entry(path, dir_id, stored, name, conflict, scan))
         with self._lock:
             self._scanned.add(dir_id)
         return listing

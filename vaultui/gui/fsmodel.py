@@ -8,7 +8,7 @@ gives a :class:`Columns` that says what its columns show.
 A 10,000-entry folder must not freeze the GUI, and every model call a view makes goes through
 Python, so: the worker does all the per-entry work (display texts, sort keys, the sort
 itself) and hands over finished, ordered rows; the model answers the views' calls from those
-precomputed values; and a big listing goes into the model a chunk per event-loop turn.
+precomputed values; and only a huge listing goes into the model in chunks (see CHUNK).
 """
 
 from __future__ import annotations
@@ -47,6 +47,8 @@ _ALIGNMENT = int(Qt.ItemDataRole.TextAlignmentRole)
 _SORT = int(SortRole)
 _PATH = int(PathRole)
 _INFO = int(InfoRole)
+
+
 @dataclass(eq=False)
 class Node:
     """One listed entry (or the root) with what the views show of it, worked out once."""
