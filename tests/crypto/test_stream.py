@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
@@ -257,14 +258,73 @@ def test_writer_rejects_writes_after_close(cipher: ContentCipher) -> None:
         writer.write(b"x")
 
 
-def test_writer_writes_the_header_at_once(cipher: ContentCipher) -> None:
+def test_writer_holds_back_less_than_a_page_and_the_last_chunk(cipher: ContentCipher) -> None:
     out = io.BytesIO()
     writer = EncryptingWriter(out, cipher)
-    assert len(out.getvalue()) == cipher.header_size
+    assert out.getvalue() == b""  # the header waits for the first page to fill
     writer.write(b"a" * (CHUNK + 1))
-    assert len(out.getvalue()) == cipher.header_size + cipher.ciphertext_chunk_size
+    full = cipher.header_size + cipher.ciphertext_chunk_size
+    assert len(out.getvalue()) == full - full % 4096
+    writer.flush()  # what is whole goes out; the last, partial chunk stays
+    assert len(out.getvalue()) == full
     writer.close()
     assert len(out.getvalue()) == ciphertext_size(CHUNK + 1, cipher.combo)
+    assert decrypt_bytes(out.getvalue(), cipher) == b"a" * (CHUNK + 1)
+
+
+class WriteLog(io.RawIOBase):
+    """A sink that keeps what it is given and the size of every write."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.data = bytearray()
+        self.sizes: list[int] = []
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: bytes | bytearray | memoryview) -> int:  # type: ignore[override]
+        self.data += data
+        self.sizes.append(len(data))
+        return len(data)
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK, 4 * CHUNK + 5, 3 * MiB + 7])
+def test_writes_end_on_page_boundaries_but_the_last(cipher: ContentCipher, size: int) -> None:
+    """The page cache takes whole pages cheaper than pages written in two halves."""
+    sink = WriteLog()
+    data = pattern(size)
+    encrypt_stream(io.BytesIO(data), sink, cipher)
+    ends = list(itertools.accumulate(sink.sizes))
+    assert all(end % 4096 == 0 for end in ends[:-1])
+    assert ends[-1] == ciphertext_size(size, cipher.combo)
+    assert decrypt_bytes(bytes(sink.data), cipher) == data
+
+
+def test_writes_realign_after_a_flush(cipher: ContentCipher) -> None:
+    sink = WriteLog()
+    writer = EncryptingWriter(sink, cipher)
+    writer.write(pattern(CHUNK))
+    writer.flush()
+    flushed = len(sink.data)
+    assert flushed == cipher.header_size + cipher.ciphertext_chunk_size
+    writer.write(pattern(40 * CHUNK))
+    writer.close()
+    ends = list(itertools.accumulate(sink.sizes))
+    after = [end for end in ends if end > flushed]
+    assert all(end % 4096 == 0 for end in after[:-1])
+    assert decrypt_bytes(bytes(sink.data), cipher) == pattern(CHUNK) + pattern(40 * CHUNK)
+
+
+def test_abort_writes_nothing_held_back(cipher: ContentCipher) -> None:
+    sink = WriteLog()
+    writer = EncryptingWriter(sink, cipher)
+    writer.write(pattern(3 * CHUNK + 10))
+    before = bytes(sink.data)
+    writer.abort()
+    writer.close()
+    assert bytes(sink.data) == before
+    assert len(before) % 4096 == 0
 
 
 # --- memory: streaming proof ----------------------------------------------------------
@@ -325,7 +385,7 @@ def test_an_exception_inside_the_writer_block_does_not_complete_the_file(
     with pytest.raises(RuntimeError), EncryptingWriter(out, cipher) as writer:
         writer.write(b"x" * 100)
         raise RuntimeError("interrupted")
-    assert len(out.getvalue()) == cipher.header_size
+    assert out.getvalue() == b""  # not even the header, which was still held back
 
 
 @pytest.mark.parametrize("combo", COMBOS)
@@ -335,4 +395,4 @@ def test_a_cancelled_stream_writes_no_last_chunk(combo: CipherCombo) -> None:
     calls = iter([False, True])
     with pytest.raises(CancelledError):
         encrypt_stream(io.BytesIO(b"y" * 1000), out, cipher, cancelled=lambda: next(calls))
-    assert len(out.getvalue()) == cipher.header_size
+    assert out.getvalue() == b""  # the header was still held back: nothing reads as a file

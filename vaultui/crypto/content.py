@@ -114,6 +114,21 @@ class ContentCipher(ABC):
         out[: len(chunk)] = chunk
         return len(chunk)
 
+    def _encrypt_chunks_into(self, header: FileHeader, first_index: int,
+                             cleartext: memoryview, out: memoryview) -> int:
+        """Encrypt consecutive chunks, numbered from `first_index`, into the start of `out`.
+
+        `cleartext` is whole payloads, of which only the last may be short; returns the
+        ciphertext size. One call per batch rather than per chunk keeps the stream's
+        per-chunk work down to the cipher itself.
+        """
+        size = self.payload_size
+        filled = 0
+        for number, start in enumerate(range(0, len(cleartext), size), first_index):
+            filled += self._encrypt_chunk_into(header, number, cleartext[start:start + size],
+                                               out[filled:])
+        return filled
+
     def _decrypt_chunk_into(self, header: FileHeader, index: int,
                             ciphertext: bytes | memoryview, out: memoryview) -> int:
         """Decrypt a chunk into the start of `out`; returns the cleartext size.
@@ -199,6 +214,25 @@ class GcmContentCipher(ContentCipher):
         header._aead.encrypt_into(chunk_nonce, cleartext, _chunk_aad(index, header.nonce),
                                   out[nonce_size:end])
         return end
+
+    def _encrypt_chunks_into(self, header: FileHeader, first_index: int,
+                             cleartext: memoryview, out: memoryview) -> int:
+        if not _GCM_INTO:
+            return super()._encrypt_chunks_into(header, first_index, cleartext, out)
+        assert header._aead is not None
+        encrypt_into, randbytes = header._aead.encrypt_into, self._randbytes
+        nonce_size, tag_size, size = self.nonce_size, self.tag_size, self.payload_size
+        header_nonce = header.nonce
+        filled = 0
+        for number, start in enumerate(range(0, len(cleartext), size), first_index):
+            piece = cleartext[start:start + size]
+            chunk_nonce = randbytes(nonce_size)
+            body = filled + nonce_size
+            filled = body + len(piece) + tag_size
+            out[body - nonce_size:body] = chunk_nonce
+            encrypt_into(chunk_nonce, piece, number.to_bytes(8, "big") + header_nonce,
+                         out[body:filled])
+        return filled
 
     def _decrypt_chunk_into(self, header: FileHeader, index: int,
                             ciphertext: bytes | memoryview, out: memoryview) -> int:

