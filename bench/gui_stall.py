@@ -23,6 +23,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.app import freeze_startup_heap
+from vaultui.gui.gcpolicy import GuiThreadCollector
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QApplication, QEventLoop, QTimer
 from vaultui.gui.settings import Settings
@@ -102,6 +103,7 @@ def main() -> int:
                 f.write(os.urandom(1 << 20))
 
     app = QApplication(sys.argv[:1])
+    GuiThreadCollector(app).start()  # as the app does, before any worker starts
     window = MainWindow(Settings(data / "settings.ini"))
     window.show()
     freeze_startup_heap()  # as the app does before its event loop

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 from guihelpers import DEMO_FILES, make_vault
 
+from vaultui.gui.gcpolicy import GuiThreadCollector
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QtMsgType, qInstallMessageHandler
 from vaultui.gui.settings import Settings
@@ -45,6 +46,17 @@ def fail_on_qt_warnings() -> Iterator[list[str]]:
         qInstallMessageHandler(previous)
     if caught:
         pytest.fail("Qt warned during the test:\n" + "\n".join(caught), pytrace=False)
+
+
+@pytest.fixture(autouse=True)
+def gui_thread_collector(qapp: Any) -> Iterator[GuiThreadCollector]:
+    """Garbage collection on the GUI thread, as in the app; each test ends with a full one,
+    so no Qt object a test left in a cycle is freed later by some worker thread."""
+    collector = GuiThreadCollector(qapp)
+    collector.start()
+    yield collector
+    collector.stop()
+    collector.deleteLater()
 
 
 @pytest.fixture

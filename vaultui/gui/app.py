@@ -9,6 +9,7 @@ import sys
 import tempfile
 from importlib.metadata import PackageNotFoundError, version
 
+from vaultui.gui.gcpolicy import GuiThreadCollector
 from vaultui.gui.qt import QApplication, QMessageBox
 from vaultui.gui.settings import Settings
 
@@ -80,6 +81,8 @@ def smoke_test(folder: str, settings_path: str | None) -> int:
     fs = VaultFileSystem(target, passphrase=passphrase)
     fs.pipe_file("hello.txt", b"hello from the smoke test")
     app = QApplication.instance() or QApplication(sys.argv[:1])
+    collector = GuiThreadCollector(app)
+    collector.start()
     window = MainWindow(Settings(settings_path or os.path.join(folder, "settings.ini")),
                         keychain=memory_keychain())
     window.add_vault(target)
@@ -102,6 +105,8 @@ def main(argv: list[str] | None = None) -> int:
     assert isinstance(app, QApplication)
     app.setApplicationName("vaultui")
     app.setApplicationVersion(app_version())
+    # Before any worker starts: a collection in a worker thread could free Qt objects there.
+    GuiThreadCollector(app).start()
     window = MainWindow(Settings(args.settings))
     if args.vault:
         window.add_vault(args.vault)
