@@ -66,3 +66,15 @@ def test_stop_hands_collection_back_to_the_interpreter(
         gui_thread_collector: GuiThreadCollector) -> None:
     gui_thread_collector.stop()
     assert gc.isenabled() and not gui_thread_collector.active
+
+
+def test_ticks_come_faster_while_collections_are_due(
+        gui_thread_collector: GuiThreadCollector) -> None:
+    """A worker allocating fast gets small collections often, not one long pause."""
+    timer = gui_thread_collector._timer
+    keep = [[] for _ in range(2 * gc.get_threshold()[0])]
+    gui_thread_collector._tick()
+    assert timer.interval() == GuiThreadCollector.BUSY_INTERVAL_MS
+    gui_thread_collector._tick()
+    assert timer.interval() == GuiThreadCollector.IDLE_INTERVAL_MS
+    del keep

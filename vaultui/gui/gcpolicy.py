@@ -19,16 +19,18 @@ class GuiThreadCollector(QObject):
     else is still freed at once by reference counting.
     """
 
-    #: Often enough that a tick's collection stays small, rarely enough to cost nothing
-    #: measurable when idle.
-    INTERVAL_MS = 250
+    #: The tick while nothing was due: rare enough to cost nothing measurable when idle.
+    IDLE_INTERVAL_MS = 250
+    #: The tick after a collection: while workers allocate fast (a big listing), frequent
+    #: small collections instead of one long pause over everything they made.
+    BUSY_INTERVAL_MS = 20
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._thresholds = gc.get_threshold()
         self._timer = QTimer(self)
-        self._timer.setInterval(self.INTERVAL_MS)
-        self._timer.timeout.connect(self.collect_due)
+        self._timer.setInterval(self.IDLE_INTERVAL_MS)
+        self._timer.timeout.connect(self._tick)
 
     @property
     def active(self) -> bool:
@@ -43,6 +45,10 @@ class GuiThreadCollector(QObject):
         self._timer.stop()
         gc.collect()
         gc.enable()
+
+    def _tick(self) -> None:
+        due = self.collect_due()
+        self._timer.setInterval(self.IDLE_INTERVAL_MS if due is None else self.BUSY_INTERVAL_MS)
 
     def collect_due(self) -> int | None:
         """Collect the oldest generation whose count passed its threshold; which one, or None."""
