@@ -259,3 +259,36 @@ def test_without_encrypt_into(monkeypatch: pytest.MonkeyPatch) -> None:
     tampered[-1] ^= 1
     with pytest.raises(AuthenticationError):
         decrypt_bytes(bytes(tampered), cipher)
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)
+@pytest.mark.parametrize("room", [0, 1, 15, 16, 1000])
+def test_chunk_decrypts_into_a_buffer_of_any_room(combo: CipherCombo, room: int) -> None:
+    """A chunk fits a buffer of exactly its size, or one with room to spare, alike."""
+    cipher = _cipher(combo)
+    header = cipher.new_header()
+    cleartext = os.urandom(1000)
+    chunk = cipher.encrypt_chunk(header, 3, cleartext)
+    out = bytearray(len(cleartext) + room)
+    assert cipher._decrypt_chunk_into(header, 3, chunk, memoryview(out)) == len(cleartext)
+    assert bytes(out[:len(cleartext)]) == cleartext
+    with pytest.raises(AuthenticationError):
+        cipher._decrypt_chunk_into(header, 4, chunk, memoryview(out))  # moved chunk
+
+
+@pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)
+def test_batch_encrypt_matches_chunk_by_chunk(combo: CipherCombo) -> None:
+    """Encrypting a batch gives what encrypting its chunks one by one with the same nonces does."""
+    rng = random.Random(5)
+    cipher = content_cipher(combo, Masterkey.generate(rng.randbytes), rng.randbytes)
+    header = cipher.new_header()
+    data = random.Random(2).randbytes(3 * 32768 + 77)
+    out = bytearray(ciphertext_size(len(data), combo))
+    state = rng.getstate()
+    filled = cipher._encrypt_chunks_into(header, 7, memoryview(data), memoryview(out))
+    rng.setstate(state)
+    one_by_one = b"".join(
+        cipher.encrypt_chunk(header, 7 + i, data[start:start + 32768])
+        for i, start in enumerate(range(0, len(data), 32768)))
+    assert filled == len(out) - cipher.header_size
+    assert bytes(out[:filled]) == one_by_one

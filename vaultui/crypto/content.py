@@ -5,6 +5,7 @@ from __future__ import annotations
 # hmac is imported where it is used: a one-file encrypt pays for every import at start-up.
 import os
 from abc import ABC, abstractmethod
+from typing import TYPE_CHECKING
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -15,6 +16,9 @@ from vaultui.crypto.constants import KEY_LENGTH
 from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.keys import Masterkey, RandomBytes
 from vaultui.crypto.sizes import HEADER_PAYLOAD_LENGTH, LAYOUTS, ContentLayout
+
+if TYPE_CHECKING:
+    from hmac import HMAC
 
 #: The 8 bytes before the content key once held the file size; format 8 writes all ones.
 RESERVED_HEADER_FIELD = b"\xff" * 8
@@ -259,13 +263,24 @@ class CtrMacContentCipher(ContentCipher):
 
     combo = CipherCombo.SIV_CTRMAC
 
+    def __init__(self, masterkey: Masterkey, randbytes: RandomBytes = os.urandom):
+        super().__init__(masterkey, randbytes)
+        # HMAC-SHA256 keyed with the MAC key, made on first use; every MAC starts from a
+        # copy, so the key is not set up again per chunk.
+        self._keyed_hmac: HMAC | None = None
+
     def _ctr(self, key: bytes, nonce: bytes | memoryview, data: bytes | memoryview) -> bytes:
         ctx = Cipher(algorithms.AES(key), modes.CTR(bytes(nonce))).encryptor()
         return ctx.update(data) + ctx.finalize()
 
+    def _new_mac(self) -> HMAC:
+        if self._keyed_hmac is None:
+            import hmac
+            self._keyed_hmac = hmac.new(self._masterkey.mac_key, digestmod="sha256")
+        return self._keyed_hmac.copy()
+
     def _mac(self, *parts: bytes | memoryview) -> bytes:
-        import hmac
-        mac = hmac.new(self._masterkey.mac_key, digestmod="sha256")
+        mac = self._new_mac()
         for part in parts:
             mac.update(part)
         return mac.digest()
@@ -306,6 +321,54 @@ class CtrMacContentCipher(ContentCipher):
         if not hmac.compare_digest(expected, bytes(tag)):
             raise AuthenticationError()
         return self._ctr(header.content_key, chunk_nonce, encrypted)
+
+
+    def _encrypt_chunks_into(self, header: FileHeader, first_index: int,
+                             cleartext: memoryview, out: memoryview) -> int:
+        # One AES-CTR context per batch, given each chunk's nonce in turn, and each chunk
+        # encrypted straight into `out`: no per-chunk key schedule or copies.
+        nonce_size, tag_size, size = self.nonce_size, self.tag_size, self.payload_size
+        ctx = None
+        filled = 0
+        for number, start in enumerate(range(0, len(cleartext), size), first_index):
+            piece = cleartext[start:start + size]
+            chunk_nonce = self._randbytes(nonce_size)
+            if ctx is None:
+                ctx = Cipher(algorithms.AES(header.content_key), modes.CTR(chunk_nonce)).encryptor()
+            else:
+                ctx.reset_nonce(chunk_nonce)
+            body = filled + nonce_size
+            end = body + len(piece)
+            out[filled:body] = chunk_nonce
+            # update_into asks for 15 bytes of room beyond the data; the tag's place has 32.
+            ctx.update_into(piece, out[body:end + tag_size])
+            mac = self._new_mac()
+            for part in (header.nonce, number.to_bytes(8, "big"), chunk_nonce, out[body:end]):
+                mac.update(part)
+            out[end:end + tag_size] = mac.digest()
+            filled = end + tag_size
+        return filled
+
+    def _decrypt_chunk_into(self, header: FileHeader, index: int,
+                            ciphertext: bytes | memoryview, out: memoryview) -> int:
+        self._check_chunk_length(ciphertext)
+        view = memoryview(ciphertext)
+        chunk_nonce = view[: self.nonce_size]
+        encrypted = view[self.nonce_size: len(view) - self.tag_size]
+        tag = view[len(view) - self.tag_size:]
+        expected = self._mac(header.nonce, index.to_bytes(8, "big"), chunk_nonce, encrypted)
+        import hmac
+        if not hmac.compare_digest(expected, bytes(tag)):
+            raise AuthenticationError()
+        # Authenticated: decrypt straight into the caller's buffer when it has the room
+        # update_into asks for (15 bytes beyond the data), else through a copy.
+        size = len(encrypted)
+        ctx = Cipher(algorithms.AES(header.content_key), modes.CTR(bytes(chunk_nonce))).decryptor()
+        if len(out) >= size + 15:
+            ctx.update_into(encrypted, out)
+        else:
+            out[:size] = ctx.update(encrypted)
+        return size
 
 
 def content_cipher(combo: CipherCombo, masterkey: Masterkey,
