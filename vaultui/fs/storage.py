@@ -11,6 +11,7 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.fs.probe import probe, probe_target
 from vaultui.fs.s3stream import S3ObjectStream, is_s3
 from vaultui.fs.unreachable import translate_unreachable
 
@@ -40,6 +41,10 @@ def open_location(
 ) -> tuple[AbstractFileSystem, str]:
     """The fsspec filesystem and the root path inside it for a URL or local path."""
     options = _with_defaults(location, dict(storage_options or {}))
+    if "::" not in location:
+        target = probe_target(fsspec.core.split_protocol(location)[0] or "file", options)
+        if target is not None:
+            probe(location, target)
     # Some filesystems (SFTP) connect right here.
     with translate_unreachable(location):
         fs, root = fsspec.core.url_to_fs(location, **options)
