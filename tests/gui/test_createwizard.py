@@ -58,6 +58,9 @@ def walk(qtbot: Any, wizard: CreateVaultWizard, remember: bool = True) -> str:
     qtbot.waitUntil(lambda: page.created or bool(page.error), timeout=30_000)
     assert page.created, page.error
     assert not page.isComplete()  # not before "I have written it down"
+    # The vault exists now: no way back, and closing does not cancel anything.
+    assert not wizard.button(QWizard.WizardButton.BackButton).isEnabled()
+    assert wizard.button(QWizard.WizardButton.CancelButton).text() == "Close"
     page.confirm.setChecked(True)
     assert page.isComplete()
     words = page.words.toPlainText()
@@ -99,6 +102,7 @@ def test_wizard_refuses_a_non_empty_folder(qtbot: Any, win: MainWindow, tmp_path
     qtbot.waitUntil(lambda: bool(wizard.recovery_page.error), timeout=10_000)
     assert "not empty" in wizard.recovery_page.error
     assert not wizard.recovery_page.isComplete()
+    assert wizard.button(QWizard.WizardButton.CancelButton).text() == "Cancel"  # nothing made
 
 
 def test_wizard_s3_end_to_end(qtbot: Any, win: MainWindow, store: MemoryKeyStore,

@@ -231,9 +231,11 @@ class RecoveryPage(QWizardPage):
         self.created = True
         self.words.setPlainText(words)
         self.status.setStyleSheet("")
-        self.status.setText("The vault was created." + (
+        self.status.setText("The vault was created and added to your vaults." + (
             f" The passphrase was not saved in the keyring: {keyring_problem}"
             if keyring_problem else ""))
+        # Nothing is undone from here on: "Cancel" would suggest otherwise.
+        self._wizard.setButtonText(QWizard.WizardButton.CancelButton, "Close")
         self.completeChanged.emit()
 
     def show_failed(self, message: str) -> None:
