@@ -309,8 +309,10 @@ class CtrMacContentCipher(ContentCipher):
         tag = self._mac(header.nonce, index.to_bytes(8, "big"), chunk_nonce, encrypted)
         return chunk_nonce + encrypted + tag
 
-    def decrypt_chunk(self, header: FileHeader, index: int, ciphertext: bytes | memoryview
-                      ) -> bytes:
+    def _verified(self, header: FileHeader, index: int, ciphertext: bytes | memoryview
+                  ) -> tuple[memoryview, memoryview]:
+        """The chunk's nonce and encrypted part, once its MAC checked out (before decrypting:
+        CTR is malleable, so nothing unauthenticated is ever decrypted)."""
         self._check_chunk_length(ciphertext)
         view = memoryview(ciphertext)
         chunk_nonce = view[: self.nonce_size]
@@ -320,8 +322,12 @@ class CtrMacContentCipher(ContentCipher):
         import hmac
         if not hmac.compare_digest(expected, bytes(tag)):
             raise AuthenticationError()
-        return self._ctr(header.content_key, chunk_nonce, encrypted)
+        return chunk_nonce, encrypted
 
+    def decrypt_chunk(self, header: FileHeader, index: int, ciphertext: bytes | memoryview
+                      ) -> bytes:
+        chunk_nonce, encrypted = self._verified(header, index, ciphertext)
+        return self._ctr(header.content_key, chunk_nonce, encrypted)
 
     def _encrypt_chunks_into(self, header: FileHeader, first_index: int,
                              cleartext: memoryview, out: memoryview) -> int:
@@ -351,15 +357,7 @@ class CtrMacContentCipher(ContentCipher):
 
     def _decrypt_chunk_into(self, header: FileHeader, index: int,
                             ciphertext: bytes | memoryview, out: memoryview) -> int:
-        self._check_chunk_length(ciphertext)
-        view = memoryview(ciphertext)
-        chunk_nonce = view[: self.nonce_size]
-        encrypted = view[self.nonce_size: len(view) - self.tag_size]
-        tag = view[len(view) - self.tag_size:]
-        expected = self._mac(header.nonce, index.to_bytes(8, "big"), chunk_nonce, encrypted)
-        import hmac
-        if not hmac.compare_digest(expected, bytes(tag)):
-            raise AuthenticationError()
+        chunk_nonce, encrypted = self._verified(header, index, ciphertext)
         # Authenticated: decrypt straight into the caller's buffer when it has the room
         # update_into asks for (15 bytes beyond the data), else through a copy.
         size = len(encrypted)
