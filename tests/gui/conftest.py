@@ -15,9 +15,11 @@ import pytest
 from guihelpers import DEMO_FILES, make_vault
 
 from vaultui.gui.gcpolicy import GuiThreadCollector
+from vaultui.gui.keychain import Keychain
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QtMsgType, qInstallMessageHandler
 from vaultui.gui.settings import Settings
+from vaultui.secrets import MemoryKeyStore
 
 #: Qt messages that are not our bugs. Each needs a reason.
 BENIGN_QT_MESSAGES: list[re.Pattern[str]] = [
@@ -76,3 +78,16 @@ def window(qtbot, settings: Settings) -> Iterator[MainWindow]:
     yield win
     win.shutdown()
 
+
+@pytest.fixture
+def store() -> MemoryKeyStore:
+    return MemoryKeyStore()
+
+
+@pytest.fixture
+def win(qtbot, settings: Settings, store: MemoryKeyStore) -> Iterator[MainWindow]:
+    """A main window whose keychain lives in memory (the keyring tests cover the OS one)."""
+    w = MainWindow(settings, keychain=Keychain(lambda: store))
+    qtbot.addWidget(w)
+    yield w
+    w.shutdown()

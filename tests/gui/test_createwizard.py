@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -14,29 +13,15 @@ from guihelpers import FAST_SCRYPT, PASSPHRASE
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog, name_problem
-from vaultui.gui.keychain import Keychain, passphrase_key, storage_key
+from vaultui.gui.keychain import passphrase_key, storage_key
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.passwords import passphrase_problem
 from vaultui.gui.qt import QWizard
-from vaultui.gui.settings import Settings
 from vaultui.gui.storageform import build_choice
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import MemoryKeyStore
 
 NEW = "a new and long passphrase"
-
-
-@pytest.fixture
-def store() -> MemoryKeyStore:
-    return MemoryKeyStore()
-
-
-@pytest.fixture
-def win(qtbot: Any, settings: Settings, store: MemoryKeyStore) -> Iterator[MainWindow]:
-    w = MainWindow(settings, keychain=Keychain(lambda: store))
-    qtbot.addWidget(w)
-    yield w
-    w.shutdown()
 
 
 def walk(qtbot: Any, wizard: CreateVaultWizard, remember: bool = True) -> str:

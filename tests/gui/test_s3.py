@@ -42,20 +42,6 @@ def make_s3_vault(storage: Any, root: str, files: dict[str, bytes]) -> None:
             fs.pipe_file(path, data)
 
 
-@pytest.fixture
-def store() -> MemoryKeyStore:
-    return MemoryKeyStore()
-
-
-@pytest.fixture
-def s3_window(qtbot, settings: Settings, store: MemoryKeyStore) -> Iterator[MainWindow]:
-    """A main window whose keychain lives in memory (the keyring tests cover the OS one)."""
-    win = MainWindow(settings, keychain=Keychain(lambda: store))
-    qtbot.addWidget(win)
-    yield win
-    win.shutdown()
-
-
 def open_through_dialog(qtbot, window: MainWindow, kind: str, **values: str) -> str:
     """Vault > Open existing vault…, fill in the storage form, press Open; the vault's URL."""
     dialog = window.open_vault()
@@ -83,17 +69,17 @@ def names(pane: VaultPane) -> list[str]:
 
 
 @pytest.fixture
-def s3_pane(qtbot, s3_window: MainWindow, s3_server: str, s3fs_fs: Any) -> Iterator[VaultPane]:
+def s3_pane(qtbot, win: MainWindow, s3_server: str, s3fs_fs: Any) -> Iterator[VaultPane]:
     make_s3_vault(s3fs_fs.fs, f"{s3fs_fs.root}/vault", DEMO_FILES)
-    open_through_dialog(qtbot, s3_window, "s3", bucket=f"{s3fs_fs.root}/vault",
+    open_through_dialog(qtbot, win, "s3", bucket=f"{s3fs_fs.root}/vault",
                         endpoint=s3_server, key="testing", secret="testing")
-    pane = current_pane(s3_window)
+    pane = current_pane(win)
     qtbot.waitUntil(lambda: names(pane) == ["docs", "empty", "hello.txt"], timeout=15_000)
     yield pane
 
 
 def test_storage_options_are_kept_in_the_keychain_for_the_next_start(
-        qtbot, s3_window: MainWindow, s3_pane: VaultPane, s3_server: str,
+        qtbot, win: MainWindow, s3_pane: VaultPane, s3_server: str,
         settings: Settings, store: MemoryKeyStore) -> None:
     url = s3_pane.vault.url
     assert url.startswith("s3://") and "testing" not in url
@@ -103,7 +89,7 @@ def test_storage_options_are_kept_in_the_keychain_for_the_next_start(
                      "client_kwargs": {"endpoint_url": s3_server}}
     # The settings file names the location only; the credentials stay in the keychain.
     assert "testing" not in Path(settings.qsettings.fileName()).read_text()
-    s3_window.shutdown()
+    win.shutdown()
     # The next start reads the options back, and the vault is found and opens.
     again = MainWindow(Settings(Path(settings.qsettings.fileName())),
                        keychain=Keychain(lambda: store))
@@ -134,10 +120,10 @@ def test_storage_options_are_kept_in_the_keychain_for_the_next_start(
         again.shutdown()
 
 
-def test_browse_and_follow_counterparts_on_s3(qtbot, s3_window: MainWindow,
+def test_browse_and_follow_counterparts_on_s3(qtbot, win: MainWindow,
                                               s3_pane: VaultPane) -> None:
     pane = s3_pane
-    assert "s3" in s3_window.location_label.text()
+    assert "s3" in win.location_label.text()
     pane.plain.navigate("docs")
     qtbot.waitUntil(lambda: names(pane) == ["deep", "report.txt"], timeout=15_000)
     pane.plain.select_path("docs/report.txt")
@@ -181,8 +167,8 @@ def test_create_rename_delete_and_drop_on_s3(qtbot, s3_pane: VaultPane,
 
 
 def test_stopped_server_shows_an_error_and_keeps_the_ui_alive(
-        qtbot, s3_window: MainWindow, s3_stoppable: Any) -> None:
-    window = s3_window
+        qtbot, win: MainWindow, s3_stoppable: Any) -> None:
+    window = win
     storage = s3_stoppable.filesystem()
     storage.mkdir("outage")
     make_s3_vault(storage, "outage/vault", DEMO_FILES)

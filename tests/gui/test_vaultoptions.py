@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,27 +14,13 @@ from vaultui.crypto.keygen import key_from_text
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.autolock import AutoLock
 from vaultui.gui.clipboard import SecretClipboard
-from vaultui.gui.keychain import Keychain, passphrase_key
+from vaultui.gui.keychain import passphrase_key
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QApplication, QEvent, QKeyEvent, Qt
-from vaultui.gui.settings import Settings
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import MemoryKeyStore
 
 NEW = "another long passphrase"
-
-
-@pytest.fixture
-def store() -> MemoryKeyStore:
-    return MemoryKeyStore()
-
-
-@pytest.fixture
-def win(qtbot: Any, settings: Settings, store: MemoryKeyStore) -> Iterator[MainWindow]:
-    w = MainWindow(settings, keychain=Keychain(lambda: store))
-    qtbot.addWidget(w)
-    yield w
-    w.shutdown()
 
 
 def test_change_passphrase_replaces_saved_one(qtbot: Any, win: MainWindow,
