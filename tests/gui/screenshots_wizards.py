@@ -14,7 +14,7 @@ from screenshots import pause, wait
 
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QWidget
+from vaultui.gui.qt import QApplication, QMessageBox, QTimer, QWidget
 from vaultui.gui.secrets_memory import memory_keychain
 from vaultui.gui.settings import Settings
 from vaultui.gui.vaultstate import VaultState
@@ -54,6 +54,15 @@ def main(outdir: str) -> int:
     wizard.next()
     wait(app, lambda: wizard.recovery_page.created)
     shot(app, wizard, out / "create-4-recovery.png")
+
+    def grab_and_stay() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        box.grab().save(str(out / "create-5-close-unsaved.png"))
+        box.button(QMessageBox.StandardButton.Cancel).click()
+
+    QTimer.singleShot(500, grab_and_stay)
+    wizard.reject()  # closing before "I have written down the recovery key": asks first
     wizard.accept()
 
     vault_dir = work / "Locked vault"

@@ -16,7 +16,7 @@ from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog, name_pr
 from vaultui.gui.keychain import passphrase_key, storage_key
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.passwords import passphrase_problem
-from vaultui.gui.qt import QWizard
+from vaultui.gui.qt import QApplication, QMessageBox, QTimer, QWizard
 from vaultui.gui.storageform import build_choice
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import MemoryKeyStore
@@ -197,3 +197,51 @@ def test_open_dialog_recognises_vaults(qtbot: Any, win: MainWindow, tmp_path: Pa
     with qtbot.waitSignal(dialog.opened, timeout=10_000):
         dialog.start_open()
     assert win.vaults.find(str(good)) is not None
+
+
+def answer_next_message_box(button: QMessageBox.StandardButton, asked: list[str]) -> None:
+    """Press `button` in the message box that is about to open (it runs its own loop)."""
+    def press() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        asked.append(box.text())
+        box.button(button).click()
+    QTimer.singleShot(0, press)
+
+
+def created_wizard(qtbot: Any, win: MainWindow, tmp_path: Path) -> CreateVaultWizard:
+    wizard = win.create_vault()
+    wizard.scrypt_cost = FAST_SCRYPT
+    wizard.location_page.form.set_values("local", folder=str(tmp_path))
+    wizard.next()
+    wizard.name_page.name.setText("Secrets")
+    wizard.next()
+    wizard.passphrase_page.pair.first.setText(NEW)
+    wizard.passphrase_page.pair.second.setText(NEW)
+    wizard.next()
+    qtbot.waitUntil(lambda: wizard.recovery_page.created, timeout=30_000)
+    wizard.show()
+    return wizard
+
+
+def test_closing_before_the_words_are_written_down_asks_first(
+        qtbot: Any, win: MainWindow, tmp_path: Path) -> None:
+    wizard = created_wizard(qtbot, win, tmp_path)
+    asked: list[str] = []
+    answer_next_message_box(QMessageBox.StandardButton.Cancel, asked)
+    wizard.reject()
+    assert asked and "recovery key" in asked[0]
+    assert wizard.isVisible()  # stayed, words still there
+    assert len(wizard.recovery_page.words.toPlainText().split()) == 44
+    answer_next_message_box(QMessageBox.StandardButton.Close, asked)
+    wizard.reject()
+    assert not wizard.isVisible()
+    assert win.vaults.find(str(tmp_path / "Secrets")) is not None  # closing undid nothing
+
+
+def test_closing_after_the_words_are_written_down_asks_nothing(
+        qtbot: Any, win: MainWindow, tmp_path: Path) -> None:
+    wizard = created_wizard(qtbot, win, tmp_path)
+    wizard.recovery_page.confirm.setChecked(True)
+    wizard.reject()  # a message box here would block the test
+    assert not wizard.isVisible()

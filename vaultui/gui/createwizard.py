@@ -17,6 +17,7 @@ from vaultui.gui.qt import (
     QFormLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -295,6 +296,22 @@ class CreateVaultWizard(QWizard):
 
         self.runner.run(create_job(target, passphrase, self.scrypt_cost, keychain),
                         on_success=done, on_failure=failed)
+
+    def reject(self) -> None:
+        """Close, Escape or the window's close button; asks first while the words are unsaved."""
+        page = self.recovery_page
+        if page.created and not page.confirm.isChecked():
+            answer = QMessageBox.question(
+                self, "Close without the recovery key?",
+                "The vault was created and stays in your vaults. If you close now without "
+                "writing down the recovery key, a forgotten passphrase means its files are "
+                "lost. You can show the key again later from Vault options (with the "
+                "passphrase).\n\nClose anyway?",
+                QMessageBox.StandardButton.Close | QMessageBox.StandardButton.Cancel,
+                QMessageBox.StandardButton.Cancel)
+            if answer != QMessageBox.StandardButton.Close:
+                return
+        super().reject()
 
     def done(self, result: int) -> None:
         self.passphrase_page.pair.clear()
