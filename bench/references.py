@@ -229,14 +229,8 @@ def main() -> int:
         if row.check:
             row.round_trip = engine_bench.verify(*row.check)
     openssl = openssl_gcm_mb_s()
-    text = table(rows, args.size, args.runs, openssl, args.python)
-    target = args.out or HERE / "results" / (
-        f"references-{datetime.datetime.now(datetime.UTC):%Y-%m-%d}.md")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
-    print()
-    print(text, end="")
-    print(f"wrote {target}")
+    engine_bench.publish(table(rows, args.size, args.runs, openssl, args.python), args.out,
+                         "references-{date}.md")
     for path in (data / "out").glob(f"*-{tag}.*"):
         path.unlink()
     shutil.rmtree(data / "rclone-vault", ignore_errors=True)

@@ -411,6 +411,17 @@ def summary(cases: list[Case], baselines: dict[str, Baselines], start_up: StartU
     return out
 
 
+def publish(text: str, out: Path | None, name: str) -> None:
+    """Print the table and write it to `out`, or to bench/results/`name` ({date}: today)."""
+    today = f"{datetime.datetime.now(datetime.UTC):%Y-%m-%d}"
+    target = out or HERE / "results" / name.format(date=today)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text(text)
+    print()
+    print(text, end="")
+    print(f"wrote {target}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", default="1M,256M,1G",
@@ -500,15 +511,9 @@ def main() -> int:
                 if not args.keep:
                     path.unlink(missing_ok=True)
 
-    text = table(cases, baselines, start_up, args.runs, args.warmup, data)
     suffix = "" if combos == ["SIV_GCM"] else "-" + "-".join(c.lower() for c in combos)
-    target = args.out or HERE / "results" / (
-        f"engine-{datetime.datetime.now(datetime.UTC):%Y-%m-%d}{suffix}.md")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(text)
-    print()
-    print(text, end="")
-    print(f"wrote {target}")
+    publish(table(cases, baselines, start_up, args.runs, args.warmup, data), args.out,
+            f"engine-{{date}}{suffix}.md")
     failed = any(c.note or (c.op == "decrypt" and c.round_trip != "ok") for c in cases)
     return 1 if failed else 0
 
