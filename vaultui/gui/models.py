@@ -34,20 +34,20 @@ def plain_kind(info: Info) -> str:
     return f"{ext.upper()} file" if ext else "File"
 
 
-class PlaintextColumns(Columns):
-    """Name, size, modification time and kind of cleartext entries."""
+class _EntryColumns(Columns):
+    """Name, size, modification time and a kind that subclasses name."""
 
-    headers = ("Name", "Size", "Modified", "Kind")
+    def kind(self, info: Info) -> str:
+        raise NotImplementedError
 
     def text(self, node: Node, column: int) -> Any:
-        info = node.info
         if column == 0:
             return node.name
         if column == 1:
-            return "" if node.is_dir else human_size(info.get("size"))
+            return "" if node.is_dir else human_size(node.info.get("size"))
         if column == 2:
-            return format_time(modified_time(info))
-        return plain_kind(info)
+            return format_time(modified_time(node.info))
+        return self.kind(node.info)
 
     def sort_key(self, node: Node, column: int) -> Any:
         if column == 1:
@@ -56,8 +56,17 @@ class PlaintextColumns(Columns):
             when = modified_time(node.info)
             return when.timestamp() if when else 0.0
         if column == 3:
-            return plain_kind(node.info)
+            return self.kind(node.info)
         return node.name.lower()
+
+
+class PlaintextColumns(_EntryColumns):
+    """Name, size, modification time and kind of cleartext entries."""
+
+    headers = ("Name", "Size", "Modified", "Kind")
+
+    def kind(self, info: Info) -> str:
+        return plain_kind(info)
 
 
 class PlaintextModel(LazyFsModel):
@@ -145,7 +154,7 @@ def cipher_kind(info: Info, root: str) -> str:
     return "Folder" if is_dir else "File"
 
 
-class CiphertextColumns(Columns):
+class CiphertextColumns(_EntryColumns):
     """Name, size, modification time and role of the objects under a vault root."""
 
     headers = ("Encrypted name", "Size", "Modified", "Kind")
@@ -153,24 +162,8 @@ class CiphertextColumns(Columns):
     def __init__(self, root: str) -> None:
         self.root = root
 
-    def text(self, node: Node, column: int) -> Any:
-        if column == 0:
-            return node.name
-        if column == 1:
-            return "" if node.is_dir else human_size(node.info.get("size"))
-        if column == 2:
-            return format_time(modified_time(node.info))
-        return cipher_kind(node.info, self.root)
-
-    def sort_key(self, node: Node, column: int) -> Any:
-        if column == 1:
-            return int(node.info.get("size") or 0)
-        if column == 2:
-            when = modified_time(node.info)
-            return when.timestamp() if when else 0.0
-        if column == 3:
-            return cipher_kind(node.info, self.root)
-        return node.name.lower()
+    def kind(self, info: Info) -> str:
+        return cipher_kind(info, self.root)
 
 
 class CiphertextModel(LazyFsModel):
