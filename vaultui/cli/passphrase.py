@@ -16,11 +16,11 @@ from typing import TextIO
 
 from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
+from vaultui.crypto.constants import MIN_PASSPHRASE_LENGTH
 
 PASSPHRASE_ENV = "VAULTUI_PASSPHRASE"  # noqa: S105 - a variable name, not a secret
 NEW_PASSPHRASE_ENV = "VAULTUI_NEW_PASSPHRASE"  # noqa: S105 - a variable name
 #: Cryptomator's minimum (cryptomator.minPwLength).
-MIN_PASSPHRASE_LENGTH = 8
 
 
 def read_secret_file(path: str, what: str) -> str:

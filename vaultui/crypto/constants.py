@@ -37,4 +37,7 @@ SCRYPT_SALT_LENGTH = 8
 #: before scrypt runs, so a hostile masterkey file cannot make us allocate gigabytes.
 MAX_SCRYPT_MEMORY = 512 * 1024 * 1024
 MIN_SCRYPT_COST = 1024
+#: The shortest passphrase vaultui accepts for a new vault or a changed passphrase, as
+#: Cryptomator's apps (cryptomator.minPwLength).
+MIN_PASSPHRASE_LENGTH = 8
 MASTERKEY_FILE_VERSION = 999

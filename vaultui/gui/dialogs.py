@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 from vaultui.fs.vault import VaultLocation
+from vaultui.gui.passwords import passphrase_problem
 from vaultui.gui.qt import (
     QDialog,
     QDialogButtonBox,
@@ -23,8 +24,6 @@ from vaultui.gui.unlock import UnlockDialog
 from vaultui.gui.worker import JobContext, TaskRunner
 
 __all__ = ["CreateVaultDialog", "UnlockDialog"]
-
-MIN_PASSPHRASE = 8  # as Cryptomator's cryptomator.minPwLength
 
 
 def _busy_bar() -> QProgressBar:
@@ -93,11 +92,7 @@ class CreateVaultDialog(QDialog):
             return "The folder is not empty; choose a new or empty folder."
         if os.path.exists(folder) and not os.path.isdir(folder):
             return "That path is a file, not a folder."
-        if len(self.passphrase.text()) < MIN_PASSPHRASE:
-            return f"The passphrase needs at least {MIN_PASSPHRASE} characters."
-        if self.passphrase.text() != self.confirm.text():
-            return "The two passphrases differ."
-        return ""
+        return passphrase_problem(self.passphrase.text(), self.confirm.text())
 
     def start_create(self) -> None:
         problem = self.problem()

@@ -5,9 +5,9 @@ from __future__ import annotations
 from functools import cache
 from typing import Any
 
+from vaultui.crypto.constants import MIN_PASSPHRASE_LENGTH
 from vaultui.gui.qt import QFormLayout, QLabel, QLineEdit, QProgressBar, QWidget, Signal
 
-MIN_PASSPHRASE = 8  # as Cryptomator's cryptomator.minPwLength
 #: zxcvbn slows down on long input; Cryptomator also rates only the first 100 characters.
 RATE_LIMIT = 100
 
@@ -33,8 +33,8 @@ def passphrase_problem(passphrase: str, confirmation: str) -> str:
     """Why a new passphrase cannot be used, "" when it can."""
     if not passphrase:
         return "Enter a passphrase."
-    if len(passphrase) < MIN_PASSPHRASE:
-        return f"The passphrase needs at least {MIN_PASSPHRASE} characters."
+    if len(passphrase) < MIN_PASSPHRASE_LENGTH:
+        return f"The passphrase needs at least {MIN_PASSPHRASE_LENGTH} characters."
     if passphrase != confirmation:
         return "The two passphrases differ."
     return ""
@@ -53,7 +53,7 @@ class PassphrasePair(QWidget):
         super().__init__(parent)
         self.first = QLineEdit()
         self.first.setEchoMode(QLineEdit.EchoMode.Password)
-        self.first.setPlaceholderText(f"At least {MIN_PASSPHRASE} characters")
+        self.first.setPlaceholderText(f"At least {MIN_PASSPHRASE_LENGTH} characters")
         self.second = QLineEdit()
         self.second.setEchoMode(QLineEdit.EchoMode.Password)
         self.meter = QProgressBar()
