@@ -12,11 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from guihelpers import DEMO_FILES, make_vault
+from guihelpers import DEMO_FILES, make_vault, unlock
 
 from vaultui.gui.gcpolicy import GuiThreadCollector
 from vaultui.gui.keychain import Keychain
 from vaultui.gui.mainwindow import MainWindow
+from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import QtMsgType, qInstallMessageHandler
 from vaultui.gui.settings import Settings
 from vaultui.secrets import MemoryKeyStore
@@ -91,3 +92,14 @@ def win(qtbot, settings: Settings, store: MemoryKeyStore) -> Iterator[MainWindow
     qtbot.addWidget(w)
     yield w
     w.shutdown()
+
+
+@pytest.fixture
+def pane(qtbot, window: MainWindow, vault_path: str) -> Iterator[VaultPane]:
+    """The demo vault, unlocked in `window`, its three top-level entries listed."""
+    vault = window.add_vault(vault_path)
+    unlock(qtbot, vault)
+    p = window.current_pane()
+    assert p is not None
+    qtbot.waitUntil(lambda: p.plain.model.rowCount() == 3, timeout=5000)
+    yield p

@@ -73,17 +73,24 @@ def test_wizard_local_end_to_end(qtbot: Any, win: MainWindow, store: MemoryKeySt
     assert NEW not in settings_text
 
 
-def test_wizard_refuses_a_non_empty_folder(qtbot: Any, win: MainWindow, tmp_path: Path) -> None:
-    (tmp_path / "Secrets").mkdir()
-    (tmp_path / "Secrets" / "x.txt").write_text("x")
+def create_in(win: MainWindow, folder: Path) -> CreateVaultWizard:
+    """The wizard, filled in for a local vault "Secrets" in `folder`, past Create vault."""
     wizard = win.create_vault()
-    wizard.location_page.form.set_values("local", folder=str(tmp_path))
+    wizard.scrypt_cost = FAST_SCRYPT
+    wizard.location_page.form.set_values("local", folder=str(folder))
     wizard.next()
     wizard.name_page.name.setText("Secrets")
     wizard.next()
     wizard.passphrase_page.pair.first.setText(NEW)
     wizard.passphrase_page.pair.second.setText(NEW)
     wizard.next()
+    return wizard
+
+
+def test_wizard_refuses_a_non_empty_folder(qtbot: Any, win: MainWindow, tmp_path: Path) -> None:
+    (tmp_path / "Secrets").mkdir()
+    (tmp_path / "Secrets" / "x.txt").write_text("x")
+    wizard = create_in(win, tmp_path)
     qtbot.waitUntil(lambda: bool(wizard.recovery_page.error), timeout=10_000)
     assert "not empty" in wizard.recovery_page.error
     assert not wizard.recovery_page.isComplete()
@@ -210,15 +217,7 @@ def answer_next_message_box(button: QMessageBox.StandardButton, asked: list[str]
 
 
 def created_wizard(qtbot: Any, win: MainWindow, tmp_path: Path) -> CreateVaultWizard:
-    wizard = win.create_vault()
-    wizard.scrypt_cost = FAST_SCRYPT
-    wizard.location_page.form.set_values("local", folder=str(tmp_path))
-    wizard.next()
-    wizard.name_page.name.setText("Secrets")
-    wizard.next()
-    wizard.passphrase_page.pair.first.setText(NEW)
-    wizard.passphrase_page.pair.second.setText(NEW)
-    wizard.next()
+    wizard = create_in(win, tmp_path)
     qtbot.waitUntil(lambda: wizard.recovery_page.created, timeout=30_000)
     wizard.show()
     return wizard

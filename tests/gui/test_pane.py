@@ -5,11 +5,9 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from guihelpers import unlock
 
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.pane import VaultPane
@@ -27,16 +25,6 @@ from vaultui.gui.qt import (
 )
 
 _ROWS = QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows
-
-
-@pytest.fixture
-def pane(qtbot, window: MainWindow, vault_path: str) -> Iterator[VaultPane]:
-    vault = window.add_vault(vault_path)
-    unlock(qtbot, vault)
-    p = window.current_pane()
-    assert p is not None
-    qtbot.waitUntil(lambda: p.plain.model.rowCount() == 3, timeout=5000)
-    yield p
 
 
 def names(pane: VaultPane) -> list[str]:

@@ -1,11 +1,9 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from guihelpers import unlock
 
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.pane import VaultPane
@@ -20,16 +18,6 @@ from vaultui.gui.qt import (
     QUrl,
 )
 from vaultui.gui.transfers import Clash, Status, TransfersModel, format_eta, keep_both_name
-
-
-@pytest.fixture
-def pane(qtbot, window: MainWindow, vault_path: str) -> Iterator[VaultPane]:
-    vault = window.add_vault(vault_path)
-    unlock(qtbot, vault)
-    p = window.current_pane()
-    assert p is not None
-    qtbot.waitUntil(lambda: p.plain.model.rowCount() == 3, timeout=5000)
-    yield p
 
 
 def drop(qtbot, pane: VaultPane, paths: list[Path]) -> None:
