@@ -45,14 +45,18 @@ def main(argv: list[str] | None = None) -> int:
     if args.src is None or args.dst is None:
         parser.error("encrypt and decrypt need IN and OUT")
 
-    cipher = content_cipher(CipherCombo[args.combo],
-                            Masterkey.from_raw(args.key_file.read_bytes()[:64]))
-    with open(args.src, "rb") as fin, open(args.dst, "wb") as fout:
-        if args.mode == "encrypt":
+    run(args.mode, args.src, args.dst, args.combo, args.key_file)
+    return 0
+
+
+def run(mode: str, src: Path, dst: Path, combo: str, key_file: Path) -> None:
+    """The measured work: the key read, the cipher made, the file streamed through it."""
+    cipher = content_cipher(CipherCombo[combo], Masterkey.from_raw(key_file.read_bytes()[:64]))
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        if mode == "encrypt":
             encrypt_stream(fin, fout, cipher)
         else:
             decrypt_stream(fin, fout, cipher, ciphertext_size=os.fstat(fin.fileno()).st_size)
-    return 0
 
 
 if __name__ == "__main__":

@@ -12,8 +12,8 @@ call pays (OpenSSL's first cipher set-up, the first touch of buffers, cold cache
 inside the timed span, since each run is a fresh process. The seconds are appended to LOG,
 one line per run.
 
-`engine` goes through the public streaming API (`encrypt_stream` / `decrypt_stream`) as
-`engine_stream.py` does; `bare` calls the shared bare stream's own `encrypt_file` /
+`engine` runs `engine_stream.py`'s own work (the public streaming API, `encrypt_stream` /
+`decrypt_stream`); `bare` calls the shared bare stream's own `encrypt_file` /
 `decrypt_file` with 32 KiB chunks (`../shared/bench/aead_stream.py`, loaded as a module).
 """
 
@@ -28,26 +28,16 @@ from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
 SHARED = Path(os.environ.get("VAULTUI_SHARED_BENCH", HERE.parent.parent / "shared" / "bench"))
 BARE_CHUNK = 32768
 
 
 def engine_work(mode: str, src: Path, dst: Path, key_file: Path,
                 combo: str) -> Callable[[], None]:
-    from vaultui.crypto.combos import CipherCombo
-    from vaultui.crypto.content import content_cipher
-    from vaultui.crypto.keys import Masterkey
-    from vaultui.crypto.stream import decrypt_stream, encrypt_stream
+    import engine_stream  # the whole-process runner's own work, with its imports done here
 
-    def work() -> None:
-        cipher = content_cipher(CipherCombo[combo], Masterkey.from_raw(key_file.read_bytes()[:64]))
-        with open(src, "rb") as fin, open(dst, "wb") as fout:
-            if mode == "encrypt":
-                encrypt_stream(fin, fout, cipher)
-            else:
-                decrypt_stream(fin, fout, cipher, ciphertext_size=os.fstat(fin.fileno()).st_size)
-
-    return work
+    return lambda: engine_stream.run(mode, src, dst, combo, key_file)
 
 
 def bare_work(mode: str, src: Path, dst: Path, key_file: Path) -> Callable[[], None]:
