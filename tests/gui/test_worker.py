@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import threading
+import time
 
 import pytest
 
@@ -58,3 +59,44 @@ def test_cancel_sets_the_flag_the_job_checks(qtbot, runner: TaskRunner) -> None:
         task.cancel()
     assert isinstance(blocker.args[0], CancelledError)
     assert task.is_cancelled
+
+
+def test_a_job_ends_before_the_next_one_on_its_thread_starts(qtbot) -> None:
+    """Events reach the GUI in the order they happened, across tasks: a bounded pool never
+    seems to run more jobs than it has threads (a transfer list once showed 3 of 2).
+
+    The first job ends, and the next one starts and reports, while the GUI thread is busy
+    in the first job's own progress slot: both events are waiting when it comes back.
+    """
+    runner = TaskRunner(max_threads=1)
+    order: list[str] = []
+    first_may_end, next_started, next_may_end = (threading.Event() for _ in range(3))
+
+    def first_job(ctx: JobContext) -> None:
+        ctx.progress(0, 1)
+        first_may_end.wait(5)
+
+    def next_job(ctx: JobContext) -> None:
+        ctx.progress(0, 1)
+        next_started.set()
+        next_may_end.wait(5)
+
+    def first_progressed(*_: object) -> None:
+        if first_may_end.is_set():
+            return
+        first_may_end.set()
+        assert next_started.wait(5)
+        time.sleep(0.1)  # every poll timer is due by now
+
+    try:
+        first = runner.run(first_job)
+        first.progressed.connect(first_progressed)
+        first.ended.connect(lambda: order.append("first ended"))
+        second = runner.run(next_job)
+        second.progressed.connect(lambda *_: order.append("next progressed"))
+        qtbot.waitUntil(lambda: len(order) == 2, timeout=5000)
+        assert order == ["first ended", "next progressed"]
+    finally:
+        first_may_end.set()
+        next_may_end.set()
+        assert runner.shutdown()

@@ -12,6 +12,10 @@ from PySide6 import __version__ as pyside_version
 from PySide6.QtCore import *  # noqa: F403
 from PySide6.QtGui import *  # type: ignore[assignment]  # noqa: F403
 from PySide6.QtWidgets import *  # type: ignore[assignment]  # noqa: F403
+from shiboken6 import isValid
+
+#: Whether a Qt object's C++ side still exists (after deleteLater, a parent's deletion, ...).
+is_alive = isValid
 
 #: PySide6 6.12 added QPointF overloads to the drag events and deprecated the QPoint ones.
 QT_612 = tuple(int(x) for x in pyside_version.split(".")[:2]) >= (6, 12)

@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vaultui.crypto.stream import CancelledError
-from vaultui.gui.qt import QObject, QRunnable, QThreadPool, QTimer, Signal
+from vaultui.gui.qt import QObject, QRunnable, QThreadPool, QTimer, Signal, is_alive
 
 # One cancel exception for GUI jobs and vaultui.tasks jobs alike, so a task that wraps a
 # vaultui.tasks Job reports a cancel as a cancel, not as a failure.
@@ -50,24 +50,81 @@ class _Runner(QRunnable):
     polls on the GUI thread avoids every cross-thread Python-to-Qt call.
     """
 
-    def __init__(self, job: Job, events: queue.SimpleQueue[tuple[str, Any]],
+    def __init__(self, task: Task, events: queue.SimpleQueue[tuple[Task, str, Any]],
                  cancelled: threading.Event) -> None:
         super().__init__()
         self.setAutoDelete(False)  # the Task keeps it; Python owns its lifetime
-        self._job = job
+        self._task = task
+        self._job = task.job
         self._events = events
         self._cancelled = cancelled
 
     def run(self) -> None:
-        events = self._events
-        ctx = JobContext(self._cancelled, lambda done, total: events.put(("progress",
-                                                                          (done, total))))
+        events, task = self._events, self._task
+        ctx = JobContext(self._cancelled,
+                         lambda done, total: events.put((task, "progress", (done, total))))
         try:
             result = self._job(ctx)
         except BaseException as exc:  # every failure must reach the GUI, not the thread
-            events.put(("failed", exc))
+            events.put((task, "failed", exc))
         else:
-            events.put(("succeeded", result))
+            events.put((task, "succeeded", result))
+
+
+class _EventPump(QObject):
+    """Hands every task's worker events to its Task on the GUI thread, in the order they
+    happened.
+
+    One queue for all tasks: a job that ends is reported before the job the freed pool
+    thread picks up next starts (with a timer per task, whichever timer fired first won,
+    and a bounded queue could show one transfer too many running). Progress is coalesced
+    to the latest value per task and poll.
+    """
+
+    POLL_MS = 30
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: queue.SimpleQueue[tuple[Task, str, Any]] = queue.SimpleQueue()
+        self._running = 0
+        self._timer = QTimer(self)
+        self._timer.setInterval(self.POLL_MS)
+        self._timer.timeout.connect(self.drain)
+
+    def started(self) -> None:
+        self._running += 1
+        if not self._timer.isActive():  # restarting would postpone the next poll
+            self._timer.start()
+
+    def drain(self) -> None:
+        progress: dict[Task, tuple[int, int]] = {}
+        while True:
+            try:
+                task, kind, value = self.events.get_nowait()
+            except queue.Empty:
+                break
+            if kind == "progress":
+                progress[task] = value
+                continue
+            self._running -= 1
+            if is_alive(task):
+                task._end(progress.pop(task, None), kind, value)
+        for task, latest in progress.items():
+            if is_alive(task):
+                task.progressed.emit(*latest)
+        if self._running <= 0:
+            self._running = 0
+            self._timer.stop()
+
+
+_pump: _EventPump | None = None
+
+
+def _event_pump() -> _EventPump:
+    global _pump
+    if _pump is None or not is_alive(_pump):
+        _pump = _EventPump()
+    return _pump
 
 
 class Task(QObject):
@@ -85,26 +142,21 @@ class Task(QObject):
     failed = Signal(object)
     ended = Signal()
 
-    POLL_MS = 30
-
     def __init__(self, job: Job, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.job = job
         self._cancelled = threading.Event()
-        self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
-        self._timer = QTimer(self)
-        self._timer.setInterval(self.POLL_MS)
-        self._timer.timeout.connect(self._poll)
         self._runner: _Runner | None = None
         self.running = False
         self.done = False
 
     def start(self, pool: QThreadPool) -> Task:
         self._cancelled.clear()
-        self._runner = _Runner(self.job, self._events, self._cancelled)
+        pump = _event_pump()
+        self._runner = _Runner(self, pump.events, self._cancelled)
         self.running = True
         self.done = False
-        self._timer.start()
+        pump.started()
         pool.start(self._runner)
         return self
 
@@ -115,34 +167,18 @@ class Task(QObject):
     def is_cancelled(self) -> bool:
         return self._cancelled.is_set()
 
-    def _poll(self) -> None:
-        progress: tuple[int, int] | None = None
-        while True:
-            try:
-                kind, value = self._events.get_nowait()
-            except queue.Empty:
-                break
-            if kind == "progress":
-                progress = value
-                continue
-            if progress is not None:
-                self.progressed.emit(*progress)
-                progress = None
-            self._finish()
-            if kind == "succeeded":
-                self.succeeded.emit(value)
-            else:
-                self.failed.emit(value)
-            self.ended.emit()
-            return
+    def _end(self, progress: tuple[int, int] | None, kind: str, value: Any) -> None:
+        """The job returned or raised: its last progress, then the outcome, then ended."""
         if progress is not None:
             self.progressed.emit(*progress)
-
-    def _finish(self) -> None:
-        self._timer.stop()
         self.running = False
         self.done = True
         self._runner = None
+        if kind == "succeeded":
+            self.succeeded.emit(value)
+        else:
+            self.failed.emit(value)
+        self.ended.emit()
 
 
 class TaskRunner(QObject):
