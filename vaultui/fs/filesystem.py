@@ -26,6 +26,7 @@ from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
+from vaultui.fs.localfile import replacing_local_file
 from vaultui.fs.nodes import (
     Entry,
     Listing,
@@ -745,19 +746,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             if outfile is not None:
                 _copy(src, outfile, callback)
                 return
-            # Decrypt to a hidden sibling first: an interrupted download never leaves a
-            # truncated file under the name the user asked for.
-            folder, name = os.path.split(os.path.abspath(lpath))
-            os.makedirs(folder, exist_ok=True)
-            tmp = os.path.join(folder, f".{name}.part")
-            try:
-                with open(tmp, "wb") as dst:
-                    _copy(src, dst, callback)
-                os.replace(tmp, lpath)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            # Decrypt to a private hidden sibling first: an interrupted download never
+            # leaves a truncated file under the name the user asked for.
+            os.makedirs(os.path.dirname(os.path.abspath(lpath)), exist_ok=True)
+            with replacing_local_file(lpath) as dst:
+                _copy(src, dst, callback)
 
     @storage_call
     def verify_file(self, path: str, progress: Callable[[int], None] | None = None) -> int:
