@@ -380,7 +380,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if create_parents and parent_path(path):
             self.makedirs(parent_path(path), exist_ok=True)
         parent_id = self._require_parent_dir(path)
-        node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
+        node = self.mapper.child_node(parent_id, parent_path(path), split_path(path)[-1])
         with self._write_lock:
             if self.mapper.kind(node) is not None:
                 raise FileExistsError(path)
@@ -396,7 +396,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 remove_quietly(self.storage, content)
                 self._prune_empty(parent_path(content))
                 raise
-            self.mapper.remember_dir_id(path, dir_id)
+            self.mapper.remember_dir_id(node.path, dir_id)
+            if node.path != path:  # typed in another Unicode form than it is stored in
+                self.mapper.remember_dir_id(path, dir_id)
 
     @storage_call
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
@@ -548,7 +550,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if kind is None:
             raise FileNotFoundError(src)
         parent_id = self._require_parent_dir(dst, create=True)
-        new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
+        new = self.mapper.child_node(parent_id, parent_path(dst), split_path(dst)[-1])
         with self._write_lock:
             existing = self.mapper.kind(new)
             if existing is NodeKind.DIRECTORY:
@@ -597,7 +599,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             self.makedirs(dst, exist_ok=True)
             return
         parent_id = self._require_parent_dir(dst, create=True)
-        new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
+        new = self.mapper.child_node(parent_id, parent_path(dst), split_path(dst)[-1])
         with self._write_lock:
             existing = self.mapper.kind(new)
             if existing is NodeKind.DIRECTORY:
@@ -619,7 +621,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         """Create a symlink node whose target (any text) is stored encrypted."""
         path = self._path(path)
         parent_id = self._require_parent_dir(path)
-        node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
+        node = self.mapper.child_node(parent_id, parent_path(path), split_path(path)[-1])
         with self._write_lock:
             if self.mapper.kind(node) is not None:
                 raise FileExistsError(path)
@@ -647,7 +649,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if mode not in ("wb", "xb"):
             raise ValueError(f"mode {mode!r} is not supported; vault files open as rb or wb")
         parent_id = self._require_parent_dir(path, create=True)
-        node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
+        node = self.mapper.child_node(parent_id, parent_path(path), split_path(path)[-1])
         kind = self.mapper.kind(node)
         if kind is NodeKind.DIRECTORY:
             raise IsADirectoryError(path)
