@@ -659,7 +659,9 @@ class PathMapper:
             try:
                 found.append((child, self._parse_dir_file(data, child)))
             except VaultCorruptError as exc:
-                log.warning("skipping a damaged directory: %s", exc)
+                # The message names the cleartext path: not above DEBUG (see SECURITY.md).
+                log.warning("skipping a damaged directory: %s", dir_file)
+                log.debug("skipping a damaged directory: %s", exc)
         return found
 
     def _entry(self, path: str, dir_id: str,
