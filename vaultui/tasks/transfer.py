@@ -15,6 +15,7 @@ from vaultui.fs.errors import StorageUnavailableError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.localfile import replacing_local_file
 from vaultui.fs.nodes import NodeKind, norm_path, split_path
+from vaultui.fs.unreachable import translate_unreachable
 from vaultui.tasks.job import BLOCK_SIZE, Job
 from vaultui.tasks.localnames import distinct_names, name_max, unusable_name
 
@@ -284,7 +285,10 @@ class DecryptTree(Job):
             self.check_cancelled()
             folder, local = stack.pop()
             try:
-                entries = self.vfs.mapper.list_dir(folder)
+                # The entries with their exact names (ls joins them into paths, and a
+                # hostile "a/b" would read as a path); a dead storage still says so.
+                with translate_unreachable(self.vfs.location.url):
+                    entries = self.vfs.mapper.list_dir(folder)
             except Exception as exc:
                 reason = entry_failure(exc)
                 if reason is None:
