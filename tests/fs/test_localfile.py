@@ -12,7 +12,6 @@ import pytest
 from vaultui.crypto.stream import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.localfile import replacing_local_file
-from vaultui.fs.vault import VaultLocation
 
 PASS = "localfile test passphrase"
 
@@ -27,18 +26,9 @@ def current_umask() -> int:
     return old
 
 
-@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
-def vfs(request: pytest.FixtureRequest, tmp_path: Path) -> VaultFileSystem:
-    import fsspec
-
-    if request.param == "local":
-        fs, root = fsspec.filesystem("file"), str(tmp_path / "vault")
-        os.mkdir(root)
-    else:
-        location = request.getfixturevalue("s3fs_fs")
-        fs, root = location.fs, location.root + "/vault"
-    VaultLocation(fs, root).create(PASS, scrypt_cost=1024)
-    return VaultFileSystem(fs=fs, root=root, passphrase=PASS)
+@pytest.fixture
+def vfs(local_or_s3_vault: VaultFileSystem) -> VaultFileSystem:
+    return local_or_s3_vault
 
 
 def test_a_failed_write_leaves_neither_temp_nor_target(tmp_path: Path) -> None:
