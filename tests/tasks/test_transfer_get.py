@@ -199,7 +199,7 @@ def test_damaged_files_and_folders_are_reported_and_the_rest_copied(vault: Vault
     job = DecryptTree(vfs, ["d"], str(tmp_path / "out"), workers=2)
     result = job.run()
     out = tree(tmp_path / "out")
-    assert out == {"1-fine.txt": b"fine", "z-after.txt": b"after", "lost": b"<dir>"}
+    assert out == {"1-fine.txt": b"fine", "z-after.txt": b"after"}  # no empty "lost"
     why = reasons(result)
     assert set(why) == {"d/2-tampered.bin", "d/3-truncated.bin", "d/lost"}
     assert "authentication failed" in why["d/2-tampered.bin"]
@@ -246,3 +246,16 @@ def test_a_download_over_a_private_file_keeps_it_private(docs: VaultFileSystem,
     DecryptTree(docs, ["docs/a.txt"], str(out)).run()
     assert (out / "a.txt").read_bytes() == b"a"
     assert stat.S_IMODE((out / "a.txt").stat().st_mode) == 0o600
+
+
+def test_a_damaged_source_is_reported_and_the_other_sources_copied(docs: VaultFileSystem,
+                                                                   tmp_path: Path) -> None:
+    node = docs.ciphertext_paths("docs/sub")[0]
+    docs.storage.pipe_file(f"{node}/dir.c9r", b"\xff" * 10)
+    docs.invalidate_cache()
+    result = DecryptTree(docs, ["docs/sub", "top.txt"], str(tmp_path / "out")).run()
+    assert tree(tmp_path / "out") == {"top.txt": b"top"}
+    assert "damaged" in reasons(result)["docs/sub"]
+    with pytest.raises(FileNotFoundError):
+        DecryptTree(docs, ["top.txt", "no-such"], str(tmp_path / "never")).run()
+    assert not (tmp_path / "never").exists()

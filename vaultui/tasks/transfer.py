@@ -251,7 +251,16 @@ class DecryptTree(Job):
             raise NotADirectoryError(f"{self.dest} is not a folder")
         tops: set[str] = set()
         for source in self.sources:
-            info = self.vfs.info(source)
+            try:
+                info = self.vfs.info(source)
+            except FileNotFoundError:
+                raise  # a mistyped source: nothing is copied, as put does
+            except Exception as exc:
+                reason = entry_failure(exc)
+                if reason is None:
+                    raise
+                plan.failures.append(EntryFailure(source, reason))
+                continue
             top = base
             if into and source:
                 name = split_path(info["name"])[-1]
@@ -278,8 +287,8 @@ class DecryptTree(Job):
         return plan
 
     def _plan_folder(self, plan: TransferPlan, source: str, top: str) -> None:
-        plan.dirs.append(top)
-        self._dir_sources[top] = source
+        """Plan a folder and everything under it; a folder whose listing fails is left out
+        (not made empty), parents come before their children."""
         stack = [(source, top)]
         while stack:
             self.check_cancelled()
@@ -295,6 +304,8 @@ class DecryptTree(Job):
                     raise
                 plan.failures.append(EntryFailure(folder or "/", reason))
                 continue
+            plan.dirs.append(local)
+            self._dir_sources[local] = folder
             twins = distinct_names([e.name for e in entries])
             for entry in sorted(entries, key=lambda e: e.name):
                 path = f"{folder}/{entry.name}" if folder else entry.name
@@ -310,8 +321,6 @@ class DecryptTree(Job):
                 if name != entry.name:
                     plan.renamed.append(Renamed(path, target, _TWIN))
                 if entry.kind is NodeKind.DIRECTORY:
-                    plan.dirs.append(target)
-                    self._dir_sources[target] = path
                     stack.append((path, target))
                 elif entry.kind is NodeKind.FILE:
                     if entry.size is None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from datetime import UTC, datetime
@@ -13,6 +14,7 @@ from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.progressbar import ProgressBar, human_size
+from vaultui.crypto.errors import VaultError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path, split_path
 from vaultui.tasks.job import BLOCK_SIZE
@@ -128,7 +130,8 @@ def cmd_put(ctx: Context) -> int:
 def cmd_get(ctx: Context) -> int:
     vfs = ctx.open_vault()
     for source in ctx.args.sources:
-        stat(vfs, norm_path(source))
+        with contextlib.suppress(VaultError):  # damaged: the job reports it with the rest
+            stat(vfs, norm_path(source))
     bar = ProgressBar(ctx.stderr)
     job = DecryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar,
                       workers=ctx.args.jobs)
