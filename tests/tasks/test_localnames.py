@@ -32,9 +32,13 @@ def test_the_limit_is_asked_of_the_nearest_existing_folder(tmp_path: Path) -> No
 
 def test_twins_get_numbered_names_that_collide_with_nothing() -> None:
     names = ["café.txt", nfd("café.txt"), "café (2).txt", "other"]
-    assert distinct_names(names) == {nfd("café.txt"): nfd("café (3).txt")}
+    assert distinct_names(names) == ["café.txt", nfd("café (3).txt"), "café (2).txt", "other"]
 
 
 def test_the_nfc_spelling_keeps_its_name_whatever_the_order() -> None:
-    assert distinct_names([nfd("é"), "é"]) == {nfd("é"): nfd("é (2)")}
-    assert distinct_names(["a", "b"]) == {}
+    assert distinct_names([nfd("é"), "é"]) == [nfd("é (2)"), "é"]
+    assert distinct_names(["a", "b"]) == ["a", "b"]
+
+
+def test_the_same_name_twice_gets_two_local_names() -> None:
+    assert distinct_names(["x.txt", "x.txt"]) == ["x.txt", "x (2).txt"]

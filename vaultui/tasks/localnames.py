@@ -58,29 +58,30 @@ def _form_key(name: str) -> str:
     return unicodedata.normalize("NFC", name)
 
 
-def distinct_names(names: Sequence[str]) -> dict[str, str]:
-    """For names of one folder, the local name of each that another one's Unicode form
-    takes: `name (2).ext`, `name (3).ext`… Names not in the result keep their own.
+def distinct_names(names: Sequence[str]) -> list[str]:
+    """For the names of one folder's entries, the local name of each: its own, or where
+    another entry's name in another Unicode form (or the very same name) takes it,
+    `name (2).ext`, `name (3).ext`… that no other entry has.
 
     The name already in NFC (what most clients write) keeps its own; of the others the
     first in sorted order does when no NFC spelling is there.
     """
-    groups: dict[str, list[str]] = {}
-    for name in names:
-        groups.setdefault(_form_key(name), []).append(name)
+    groups: dict[str, list[int]] = {}
+    for index, name in enumerate(names):
+        groups.setdefault(_form_key(name), []).append(index)
     taken = set(groups)
-    renamed: dict[str, str] = {}
+    local = list(names)
     for key, group in groups.items():
         if len(group) < 2:
             continue
-        group.sort(key=lambda n: (n != key, n))
-        for name in group[1:]:
+        group.sort(key=lambda i: (names[i] != key, names[i], i))
+        for index in group[1:]:
             number = 2
             while True:
-                candidate = conflict_name(name, f" ({number})")
+                candidate = conflict_name(names[index], f" ({number})")
                 if _form_key(candidate) not in taken:
                     break
                 number += 1
             taken.add(_form_key(candidate))
-            renamed[name] = candidate
-    return renamed
+            local[index] = candidate
+    return local

@@ -188,7 +188,8 @@ def entry_failure(exc: BaseException) -> str | None:
 
 
 #: Why an entry was given another local name (see localnames.distinct_names).
-_TWIN = "another entry of its folder has the same name in another Unicode form (NFC/NFD)"
+_TWIN = ("another entry of its folder has the same name, or the same in another Unicode form "
+         "(NFC/NFD), which most desktop filesystems take for one name")
 
 
 class DecryptTree(Job):
@@ -306,10 +307,10 @@ class DecryptTree(Job):
                 continue
             plan.dirs.append(local)
             self._dir_sources[local] = folder
-            twins = distinct_names([e.name for e in entries])
-            for entry in sorted(entries, key=lambda e: e.name):
+            entries = sorted(entries, key=lambda e: e.name)
+            for entry, name in zip(entries, distinct_names([e.name for e in entries]),
+                                   strict=True):
                 path = f"{folder}/{entry.name}" if folder else entry.name
-                name = twins.get(entry.name, entry.name)
                 problem = unusable_name(entry.name, self._name_max) or unusable_name(
                     name, self._name_max)
                 if problem is not None:
