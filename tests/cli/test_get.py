@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from pathlib import Path
 
 from clihelpers import FAST_INIT, PASSPHRASE, Run, VaultTarget
@@ -67,3 +68,21 @@ def test_help_never_shows_secrets_on_the_command_line(cli: Run) -> None:
         assert r.code == 0, command
         assert "secret=" not in r.out and "PASSPHRASE=" not in r.out, command
     assert "--storage-options-file" in cli("--help").out
+
+
+def test_nfc_and_nfd_twins_are_both_exported_and_said_so(local_target: VaultTarget, cli: Run,
+                                                        tmp_path: Path) -> None:
+    nfc, nfd = (unicodedata.normalize(form, "é.txt") for form in ("NFC", "NFD"))
+    assert cli(*local_target.args("init", *FAST_INIT)).code == 0
+    vfs = VaultFileSystem(local_target.url, passphrase=PASSPHRASE)
+    vfs.pipe_file(f"d/{nfc}", b"nfc")
+    dir_id = vfs.mapper.dir_id("d")  # another client's write: the name not normalised
+    stored = vfs.cryptor.storage_name(nfd, dir_id, as_given=True)
+    vfs.storage.pipe_file(f"{vfs.mapper.content_dir(dir_id)}/{stored}",
+                          vfs.cryptor.encrypt_file(b"nfd"))
+    out = tmp_path / "out"
+    r = cli(*local_target.args("get", "d", str(out)))
+    assert r.code == 0, r
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == {
+        nfc: b"nfc", unicodedata.normalize("NFD", "é (2).txt"): b"nfd"}
+    assert f"vaultui-cli: copied d/{nfd} as " in r.err and "Unicode form" in r.err
