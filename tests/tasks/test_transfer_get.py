@@ -259,3 +259,16 @@ def test_a_damaged_source_is_reported_and_the_other_sources_copied(docs: VaultFi
     with pytest.raises(FileNotFoundError):
         DecryptTree(docs, ["top.txt", "no-such"], str(tmp_path / "never")).run()
     assert not (tmp_path / "never").exists()
+
+
+def test_two_names_of_one_folder_are_copied_once_and_reported(vault: Vault,
+                                                              tmp_path: Path) -> None:
+    vfs = vault.vfs
+    vfs.pipe_file("a/x.txt", b"x")
+    vfs.mkdir("b")
+    b_node = vfs.ciphertext_paths("b")[0]
+    vfs.storage.pipe_file(f"{b_node}/dir.c9r", vfs.mapper.dir_id("a").encode())  # b -> a's id
+    vfs.invalidate_cache()
+    result = DecryptTree(vfs, ["/"], str(tmp_path / "out")).run()
+    assert tree(tmp_path / "out") == {"a": b"<dir>", "a/x.txt": b"x"}
+    assert "the same folder as a" in reasons(result)["b"]

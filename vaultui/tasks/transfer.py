@@ -289,8 +289,14 @@ class DecryptTree(Job):
 
     def _plan_folder(self, plan: TransferPlan, source: str, top: str) -> None:
         """Plan a folder and everything under it; a folder whose listing fails is left out
-        (not made empty), parents come before their children."""
+        (not made empty), parents come before their children.
+
+        Each directory id is visited once: a damaged vault can have two names point at one
+        folder, and following both at every level would copy it exponentially often.
+        """
         stack = [(source, top)]
+        seen: dict[str, str] = {}
+        mapper = self.vfs.mapper
         while stack:
             self.check_cancelled()
             folder, local = stack.pop()
@@ -298,7 +304,14 @@ class DecryptTree(Job):
                 # The entries with their exact names (ls joins them into paths, and a
                 # hostile "a/b" would read as a path); a dead storage still says so.
                 with translate_unreachable(self.vfs.location.url):
-                    entries = self.vfs.mapper.list_dir(folder)
+                    dir_id = mapper.dir_id(folder)
+                    first = seen.setdefault(dir_id, folder)
+                    if first != folder:
+                        plan.failures.append(EntryFailure(
+                            folder, f"damaged: the same folder as {first or '/'} (two names "
+                            "point at one folder); copied under that name only"))
+                        continue
+                    entries = mapper.list_dir_id(dir_id, folder)
             except Exception as exc:
                 reason = entry_failure(exc)
                 if reason is None:
@@ -308,6 +321,7 @@ class DecryptTree(Job):
             plan.dirs.append(local)
             self._dir_sources[local] = folder
             entries = sorted(entries, key=lambda e: e.name)
+            subfolders: list[tuple[str, str]] = []
             for entry, name in zip(entries, distinct_names([e.name for e in entries]),
                                    strict=True):
                 path = f"{folder}/{entry.name}" if folder else entry.name
@@ -322,7 +336,7 @@ class DecryptTree(Job):
                 if name != entry.name:
                     plan.renamed.append(Renamed(path, target, _TWIN))
                 if entry.kind is NodeKind.DIRECTORY:
-                    stack.append((path, target))
+                    subfolders.append((path, target))
                 elif entry.kind is NodeKind.FILE:
                     if entry.size is None:
                         plan.failures.append(EntryFailure(
@@ -330,6 +344,7 @@ class DecryptTree(Job):
                             "(truncated or not a vault file)"))
                     else:
                         plan.files.append(FileCopy(path, target, entry.size))
+            stack.extend(reversed(subfolders))  # visited in name order, depth first
 
     def run(self, plan: TransferPlan | None = None) -> TransferResult:
         plan = plan if plan is not None else self.prepare()
