@@ -253,3 +253,15 @@ def test_after_kill_9_the_next_run_removes_copies_but_keeps_edits(tmp_path: Path
     assert vfs.cat_file("notes/todo.txt") == b"milk\nunsaved edit\n"
     copies.close()
     assert os.listdir(temp) == []
+
+
+def test_a_damaged_file_is_not_opened(copies: OpenedCopies, vfs: VaultFileSystem) -> None:
+    info = vfs.info("other.txt")
+    storage = vfs.storage
+    storage.pipe_file(info["ciphertext_path"],
+                      bytes(storage.cat_file(info["ciphertext_path"]))[:-1])
+    with pytest.raises(Exception, match=r"could not be copied|authentic|damaged|size"):
+        copies.open("other.txt")
+    assert copies.copies() == []
+    assert [p.name for p in Path(copies.folder.path).iterdir()
+            if p.name.startswith("copy-")] == []

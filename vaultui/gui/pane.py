@@ -29,7 +29,7 @@ from vaultui.gui.qt import (
 from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
-from vaultui.tasks import DecryptTree
+from vaultui.tasks import DecryptTree, PartialTransferError
 from vaultui.tasks.naming import keep_both_name
 
 #: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
@@ -257,7 +257,9 @@ class VaultPane(QWidget):
         folder = self.edits.copies.folder.subfolder("drag-")  # 0700, removed on lock
 
         def job(ctx: JobContext) -> list[str]:
-            DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
+            result = DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
+            if result.failures:
+                raise PartialTransferError(result)
             return [os.path.join(folder, posixpath.basename(p.strip("/"))) for p in paths]
 
         def ready(locals_: object) -> None:

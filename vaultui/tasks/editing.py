@@ -39,7 +39,7 @@ from vaultui.fs.nodes import norm_path
 from vaultui.tasks.job import BLOCK_SIZE, Job
 from vaultui.tasks.naming import keep_both_name
 from vaultui.tasks.privatedir import PrivateFolder, dead_folders
-from vaultui.tasks.transfer import DecryptTree
+from vaultui.tasks.transfer import DecryptTree, PartialTransferError
 
 MANIFEST = "copies.json"
 #: The longest file header of the cipher combos (AES-CTR + HMAC: 88 bytes; AES-GCM: 68).
@@ -247,7 +247,9 @@ class OpenedCopies:
             raise FileNotFoundError(f"/{path} is not a file in the vault")
         sub = self.folder.subfolder("copy-")
         try:
-            DecryptTree(self.fs, [path], sub, progress=progress, cancel=cancel).run()
+            result = DecryptTree(self.fs, [path], sub, progress=progress, cancel=cancel).run()
+            if result.failures:  # damaged, or a name this disk cannot hold
+                raise PartialTransferError(result)
             local = os.path.join(sub, posixpath.basename(path))
             copy = OpenedCopy(secrets.token_hex(8), path, local, version, local_state(local))
             self._put(copy)  # recorded before any application gets the copy
