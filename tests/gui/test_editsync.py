@@ -157,7 +157,7 @@ def test_an_automatic_lock_keeps_the_edit_and_the_next_unlock_offers_it(
     offered: list[list[str]] = []
     window.ask_orphans = lambda names: offered.append(names) or UnsavedChoice.SAVE
     unlock(qtbot, vault)
-    assert offered == [["hello.txt"]]
+    qtbot.waitUntil(lambda: offered == [["hello.txt"]], timeout=5000)
     again = window.current_pane()
     assert again is not None
     qtbot.waitUntil(lambda: cli_cat(vault_path, "hello.txt") == b"kept over the lock",
@@ -278,7 +278,7 @@ def test_after_the_app_is_killed_the_next_start_removes_its_copies(
         restarted.ask_orphans = lambda names: offered.append(names) or UnsavedChoice.SAVE
         vault = restarted.add_vault(vault_path)
         unlock(qtbot, vault)
-        assert offered == [["hello.txt"]]
+        qtbot.waitUntil(lambda: offered == [["hello.txt"]], timeout=5000)
         qtbot.waitUntil(lambda: cli_cat(vault_path, "hello.txt")
                         == b"hello (edited before the crash)", timeout=15_000)
     finally:

@@ -74,6 +74,9 @@ class EditSync(QObject):
 
     @property
     def copies(self) -> OpenedCopies:
+        if self._closed:
+            # A folder made now would outlive the lock that should have removed it.
+            raise RuntimeError("the vault was locked")
         if self._copies is None:
             folder = PrivateFolder.create(self.temp_base)
             self._copies = OpenedCopies(self.fs, folder, self.vault_key)

@@ -34,6 +34,7 @@ from vaultui.gui.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
+    QTimer,
     QToolButton,
     QUrl,
     QVBoxLayout,
@@ -413,7 +414,8 @@ class MainWindow(QMainWindow):
             pane.countsChanged.connect(self._update_status)
             self.panes[vault] = pane
             self.stack.addWidget(pane)
-            self._offer_orphans(vault, pane)
+            # After this signal's other receivers: the question waits in its own loop.
+            QTimer.singleShot(0, lambda: self._offer_orphans(vault, pane))
         elif old is VaultState.UNLOCKED:
             self._close_pane(vault)
         if vault is self.current_vault():
@@ -421,6 +423,8 @@ class MainWindow(QMainWindow):
 
     def _offer_orphans(self, vault: Vault, pane: VaultPane) -> None:
         """Offer to save the edits an earlier session (or an earlier lock) left for `vault`."""
+        if self.panes.get(vault) is not pane:
+            return  # locked again already
         self.orphans += recover()  # what a lock of this run kept is free to take now
         mine = [o for o in self.orphans if o.vault_key == vault.url]
         if not mine:
@@ -527,7 +531,7 @@ class MainWindow(QMainWindow):
         if not self._quit_confirmed:
             unsaved = {p: u for p in self.panes.values() if (u := p.edits.unsaved())}
             if unsaved:
-                # Asked outside the close event: saving first takes a while.
+                # Not closing now: saving first takes a while; the answer closes later.
                 event.ignore()
                 self._settle_edits(unsaved, "quit", self._quit_now)
                 return
