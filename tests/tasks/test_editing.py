@@ -14,6 +14,7 @@ from typing import Any
 import fsspec
 import pytest
 
+from tests.services import Location
 from vaultui.crypto.stream import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
@@ -31,14 +32,9 @@ def make_vault(fs: Any, root: str) -> VaultFileSystem:
     return vfs
 
 
-@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
-def vfs(request: pytest.FixtureRequest, tmp_path: Path) -> VaultFileSystem:
-    if request.param == "local":
-        root = tmp_path / "vault"
-        root.mkdir()
-        return make_vault(fsspec.filesystem("file"), str(root))
-    location = request.getfixturevalue("s3fs_fs")
-    return make_vault(location.fs, f"{location.root}/vault")
+@pytest.fixture
+def vfs(local_or_s3: Location) -> VaultFileSystem:
+    return make_vault(local_or_s3.fs, local_or_s3.root)
 
 
 @pytest.fixture
