@@ -67,10 +67,15 @@ def gui_thread_collector(qapp: Any) -> Iterator[GuiThreadCollector]:
 @pytest.fixture(autouse=True)
 def private_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """The app's temp folder, per test: decrypted copies, and what start-up cleans up after
-    a crash, stay within the test (other runs' folders in /tmp are not the test's)."""
+    a crash, stay within the test (other runs' folders in /tmp are not the test's). The
+    user's XDG default applications are none."""
     folder = tmp_path / "app-tmp"
     folder.mkdir()
     monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    # No default applications of the machine's user: opening a copy calls open_url.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg-config-dirs"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
     return folder
 
 

@@ -164,11 +164,10 @@ def test_an_automatic_lock_keeps_the_edit_and_the_next_unlock_offers_it(
                     timeout=15_000)
 
 
-def test_open_with_runs_the_desktop_application_whose_save_reaches_the_vault(
-        qtbot, window: MainWindow, pane: VaultPane, vault_path: str, tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch) -> None:
-    """A test script installed as the default application (a .desktop file and
-    `xdg-mime default`'s mimeapps.list in private XDG dirs) appends a line and saves."""
+@pytest.fixture
+def default_editor(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test script installed as the default application for text (a .desktop file and
+    `xdg-mime default`'s mimeapps.list in private XDG dirs): it appends a line and saves."""
     data, config = tmp_path / "xdg-data", tmp_path / "xdg-config"
     (data / "applications").mkdir(parents=True)
     config.mkdir()
@@ -186,16 +185,35 @@ def test_open_with_runs_the_desktop_application_whose_save_reaches_the_vault(
     monkeypatch.setenv("XDG_DATA_HOME", str(data))
     monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "none"))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(config))
-    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "none"))
-    pane.plain.select_path("hello.txt")
-    qtbot.waitUntil(lambda: pane.plain.current_path() == "hello.txt", timeout=5000)
+
+
+def select(qtbot, pane: VaultPane, path: str) -> None:
+    pane.plain.select_path(path)
+    qtbot.waitUntil(lambda: pane.plain.current_path() == path, timeout=5000)
+
+
+def test_open_starts_the_default_application_whose_save_reaches_the_vault(
+        qtbot, pane: VaultPane, vault_path: str, default_editor: None) -> None:
+    pane.open_url = lambda url: pytest.fail("the XDG default was not used")
+    select(qtbot, pane, "hello.txt")
+    with qtbot.waitSignal(pane.edits.saved, timeout=15_000):
+        pane.plain.open_action.trigger()
+    assert cli_cat(vault_path, "hello.txt") == b"helloappended by the editor\n"
+
+
+def test_open_with_lists_the_desktop_applications_defaults_first(
+        qtbot, pane: VaultPane, vault_path: str, default_editor: None) -> None:
+    select(qtbot, pane, "docs/report.txt")
     menu = pane.plain.open_with_menu(pane)
     texts = [a.text() for a in menu.actions()]
     assert texts[:2] == ["Test editor", "Another viewer"]
     assert texts[-1] == "Other program…"
     with qtbot.waitSignal(pane.edits.saved, timeout=15_000):
         menu.actions()[0].trigger()
-    assert cli_cat(vault_path, "hello.txt") == b"helloappended by the editor\n"
+    assert cli_cat(vault_path, "docs/report.txt") == b"r" * 5000 + b"appended by the editor\n"
+    # In the context menu, under Open.
+    menu = pane.plain.context_menu()
+    assert [a.text() for a in menu.actions()][:2] == ["Open", "Open with"]
 
 
 def test_open_with_another_program_asks_for_its_command(

@@ -127,7 +127,14 @@ def mime_types(path: str) -> list[str]:
     return [t for t in types if t]
 
 
-def applications_for(path: str) -> list[DesktopApp]:
+def default_application(path: str) -> DesktopApp | None:
+    """The application mimeapps.list names as the default for `path`'s type, if any (what
+    `xdg-mime default` set; without one the desktop's own opener decides)."""
+    apps = applications_for(path, defaults_only=True)
+    return apps[0] if apps else None
+
+
+def applications_for(path: str, defaults_only: bool = False) -> list[DesktopApp]:
     """The applications that open `path`: defaults first, then the rest by name."""
     types = mime_types(path)
     apps: dict[str, tuple[DesktopApp, set[str]]] = {}
@@ -143,6 +150,8 @@ def applications_for(path: str) -> list[DesktopApp]:
         for app_id in _defaults(mime):
             if app_id in apps and apps[app_id][0] not in chosen:
                 chosen.append(apps[app_id][0])
+    if defaults_only:
+        return chosen
     wanted = set(types)
     rest = sorted((a for a, t in apps.values() if t & wanted and a not in chosen),
                   key=lambda a: a.name.lower())

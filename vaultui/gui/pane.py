@@ -12,7 +12,7 @@ from vaultui.gui.clash import ask_clash
 from vaultui.gui.editsync import EditSync, Launcher
 from vaultui.gui.fsmodel import PathRole
 from vaultui.gui.models import ciphertext_paths_job, cleartext_path_job
-from vaultui.gui.openwith import DesktopApp, command_for, launch
+from vaultui.gui.openwith import DesktopApp, command_for, default_application, launch
 from vaultui.gui.qt import (
     QDesktopServices,
     QDrag,
@@ -224,7 +224,13 @@ class VaultPane(QWidget):
         return self.edits.open(path, launcher or self._open_default)
 
     def _open_default(self, local: str) -> None:
-        self.open_url(QUrl.fromLocalFile(local))
+        # The XDG default (what `xdg-mime default` set) is started directly: it then works
+        # without xdg-open too. Otherwise the desktop's opener (QDesktopServices) decides.
+        app = default_application(local)
+        if app is not None:
+            self._launch(app.arguments(local))
+        else:
+            self.open_url(QUrl.fromLocalFile(local))
 
     def open_with(self, path: str, app: DesktopApp | None) -> Transfer | None:
         """Open a file with a given application, or (None) with a command the user types."""
