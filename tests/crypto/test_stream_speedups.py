@@ -270,10 +270,10 @@ def test_chunk_decrypts_into_a_buffer_of_any_room(combo: CipherCombo, room: int)
     cleartext = os.urandom(1000)
     chunk = cipher.encrypt_chunk(header, 3, cleartext)
     out = bytearray(len(cleartext) + room)
-    assert cipher._decrypt_chunk_into(header, 3, chunk, memoryview(out)) == len(cleartext)
+    assert cipher.decrypt_chunk_into(header, 3, chunk, memoryview(out)) == len(cleartext)
     assert bytes(out[:len(cleartext)]) == cleartext
     with pytest.raises(AuthenticationError):
-        cipher._decrypt_chunk_into(header, 4, chunk, memoryview(out))  # moved chunk
+        cipher.decrypt_chunk_into(header, 4, chunk, memoryview(out))  # moved chunk
 
 
 @pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)
@@ -285,7 +285,7 @@ def test_batch_encrypt_matches_chunk_by_chunk(combo: CipherCombo) -> None:
     data = random.Random(2).randbytes(3 * 32768 + 77)
     out = bytearray(ciphertext_size(len(data), combo))
     state = rng.getstate()
-    filled = cipher._encrypt_chunks_into(header, 7, memoryview(data), memoryview(out))
+    filled = cipher.encrypt_chunks_into(header, 7, memoryview(data), memoryview(out))
     rng.setstate(state)
     one_by_one = b"".join(
         cipher.encrypt_chunk(header, 7 + i, data[start:start + 32768])

@@ -421,7 +421,7 @@ def test_listings_stay_right_with_remembered_names(
     vfs.mv("n0.txt", "renamed.txt")
     vfs.rm("n1.txt")
     assert vfs.ls("", detail=False) == sorted(["renamed.txt", *names[2:]])
-    assert vfs.mapper._name_count <= 3
+    assert vfs.mapper.remembered_names <= 3
 
 
 @pytest.mark.parametrize("protocol", ["file", "memory"])

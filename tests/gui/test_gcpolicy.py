@@ -71,10 +71,10 @@ def test_stop_hands_collection_back_to_the_interpreter(
 def test_ticks_come_faster_while_collections_are_due(
         gui_thread_collector: GuiThreadCollector) -> None:
     """A worker allocating fast gets small collections often, not one long pause."""
-    timer = gui_thread_collector._timer
+    assert gui_thread_collector.interval_ms == GuiThreadCollector.IDLE_INTERVAL_MS
     keep = [[] for _ in range(2 * gc.get_threshold()[0])]
-    gui_thread_collector._tick()
-    assert timer.interval() == GuiThreadCollector.BUSY_INTERVAL_MS
-    gui_thread_collector._tick()
-    assert timer.interval() == GuiThreadCollector.IDLE_INTERVAL_MS
+    gui_thread_collector.tick()
+    assert gui_thread_collector.interval_ms == GuiThreadCollector.BUSY_INTERVAL_MS
+    gui_thread_collector.tick()
+    assert gui_thread_collector.interval_ms == GuiThreadCollector.IDLE_INTERVAL_MS
     del keep

@@ -717,6 +717,11 @@ class PathMapper:
         self._plain = {}
         self._name_count = 0
 
+    @property
+    def remembered_names(self) -> int:
+        """How many decrypted names are remembered: never above NAME_CACHE_SIZE."""
+        return self._name_count
+
     def decrypt_node_name(self, head: str, full: str,
                            dir_id: str) -> tuple[str | None, str | None]:
         """The cleartext name of a node, and for a sync-conflict copy its suffix.
