@@ -253,7 +253,7 @@ def test_cancelled_download_leaves_no_partial_file(qtbot, pane: VaultPane, tmp_p
 
     def slow_open(path: str, mode: str = "rb", **kwargs: Any) -> Any:
         f = opened(path, mode, **kwargs)
-        read, calls = f.read, []
+        read, calls = f.read, list[int]()
 
         def held_read(*args: Any) -> Any:
             if calls:

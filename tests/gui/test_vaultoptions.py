@@ -87,6 +87,7 @@ def test_autolock_locks_after_idle_and_activity_resets(qtbot: Any, win: MainWind
     clock = FakeClock()
     lock = AutoLock(win.lock_all, 1, clock=clock)
     app = QApplication.instance()
+    assert app is not None
     app.installEventFilter(lock)
     try:
         for _ in range(4):  # a key every 50 s keeps it open
