@@ -8,7 +8,12 @@ from typing import Any
 
 from vaultui.cli.context import Context
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.parser import add_command, add_vault_argument, positive_int
+from vaultui.cli.parser import (
+    add_command,
+    add_vault_argument,
+    scrypt_cost,
+    shortening_threshold,
+)
 from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import (
     DEFAULT_SCRYPT_COST,
@@ -113,10 +118,10 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
     p.add_argument("--no-keyring", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--cipher-combo", choices=[c.value for c in CipherCombo],
                    default=CipherCombo.SIV_GCM.value, help="content cipher (default SIV_GCM)")
-    p.add_argument("--scrypt-cost", type=positive_int, default=DEFAULT_SCRYPT_COST,
+    p.add_argument("--scrypt-cost", type=scrypt_cost, default=DEFAULT_SCRYPT_COST,
                    metavar="N", help=f"scrypt N for the masterkey file (default "
                                      f"{DEFAULT_SCRYPT_COST}, a power of two)")
-    p.add_argument("--shortening-threshold", type=positive_int,
+    p.add_argument("--shortening-threshold", type=shortening_threshold,
                    default=DEFAULT_SHORTENING_THRESHOLD, metavar="N",
                    help=f"encrypted names longer than this are shortened (default "
                         f"{DEFAULT_SHORTENING_THRESHOLD})")
