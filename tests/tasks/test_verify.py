@@ -102,3 +102,20 @@ def test_half_made_nodes_and_unexportable_names(vfs: VaultFileSystem) -> None:
     assert "an incomplete node: name.c9s without data" in notes["/"]
     assert notes["/"].startswith(pending.node_path[len(vfs.location.root) + 1:])
     assert result.files == 5
+
+
+def test_conflict_copies_are_noted_not_resolved_even_on_a_resolving_vault(
+        vfs: VaultFileSystem) -> None:
+    storage = vfs.storage
+    b_node = vfs.info("a/b")["node_path"]
+    duplicate = b_node[: -len(".c9r")] + " (1).c9r"  # a folder copy naming the same id
+    storage.makedirs(duplicate, exist_ok=True)
+    storage.pipe_file(f"{duplicate}/dir.c9r", storage.cat_file(f"{b_node}/dir.c9r"))
+    top = vfs.info("top.txt")["node_path"]
+    storage.cp_file(top, top[: -len(".c9r")] + " (Alice).c9r")
+    before = sorted(storage.find(vfs.location.root))
+    result = VerifyVault(vfs).run()
+    assert result.ok and result.files == 5  # the file copy is verified; the folder once
+    assert [p.path for p in result.notes] == ["a/b (1)", "top (Alice).txt"]
+    assert all("a sync-conflict copy of" in p.reason for p in result.notes)
+    assert sorted(storage.find(vfs.location.root)) == before
