@@ -3,10 +3,12 @@ from a vault reaches the terminal; --json stays exact."""
 
 from __future__ import annotations
 
+import base64
 import json
+from pathlib import Path
 
 import pytest
-from clihelpers import Run, VaultTarget, open_target
+from clihelpers import FAST_INIT, Run, VaultTarget, open_target
 
 from vaultui.cli.termsafe import safe_message, safe_name
 
@@ -64,3 +66,18 @@ def test_ls_tree_and_verify_escape_names_and_json_is_exact(vault: VaultTarget, c
         "file or directory")
     r = cli(*vault.args("cat", f"{HOSTILE}"))
     assert r.code == 1 and "\x1b" not in r.err and len(r.err.splitlines()) == 1
+
+
+def test_info_escapes_what_the_unverified_config_says(local_target: VaultTarget, cli: Run
+                                                     ) -> None:
+    assert cli(*local_target.args("init", *FAST_INIT)).code == 0
+    config = Path(local_target.url) / "vault.cryptomator"
+    header, payload, signature = config.read_text().split(".")
+    claims = json.loads(base64.urlsafe_b64decode(payload + "=="))
+    claims.update(cipherCombo="SIV_GCM\x1b]0;pwned\x07", jti="id\x1b[2J")
+    forged = base64.urlsafe_b64encode(json.dumps(claims).encode()).decode().rstrip("=")
+    config.write_text(f"{header}.{forged}.{signature}")
+    r = cli(*local_target.args("info", "--no-keyring"))
+    assert r.code == 0, r
+    assert "cipher combo:          SIV_GCM\\x1b]0;pwned\\a" in r.out.splitlines()
+    assert "\x1b" not in r.out

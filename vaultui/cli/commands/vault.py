@@ -14,6 +14,7 @@ from vaultui.cli.parser import (
     scrypt_cost,
     shortening_threshold,
 )
+from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import (
     DEFAULT_SCRYPT_COST,
@@ -87,13 +88,14 @@ def cmd_info(ctx: Context) -> int:
     else:
         mk_text = f"{MASTERKEY_FILENAME} (scrypt N={mkf['scrypt_cost']}, " \
                   f"r={mkf['scrypt_block_size']})"
-    ctx.out(f"location:              {facts['location']}")
-    ctx.out(f"vault format:          {facts['format']}")
-    ctx.out(f"cipher combo:          {facts['cipher_combo']}")
-    ctx.out(f"shortening threshold:  {facts['shortening_threshold']}")
-    ctx.out(f"vault id:              {facts['vault_id']}")
-    ctx.out(f"masterkey file:        {mk_text}")
-    ctx.out(f"passphrase remembered: {facts['passphrase_remembered']}")
+    # The config was read without the key: any of its values can be anything.
+    for label, value in [
+            ("location", facts["location"]), ("vault format", facts["format"]),
+            ("cipher combo", facts["cipher_combo"]),
+            ("shortening threshold", facts["shortening_threshold"]),
+            ("vault id", facts["vault_id"]), ("masterkey file", mk_text),
+            ("passphrase remembered", facts["passphrase_remembered"])]:
+        ctx.out(safe_message(f"{label + ':':<23}{value}"))
     ctx.out("(read without the key: unlock the vault, e.g. with `verify`, to check it)")
     return ExitCode.OK
 
