@@ -144,7 +144,8 @@ def test_bad_values_are_usage_errors(cli: Run, tmp_path: Path, args: list[str]) 
 
 def test_impossible_requests_are_usage_errors(vault: VaultTarget, cli: Run) -> None:
     assert cli(*vault.args("mkdir", "-p", "a/b")).code == 0
-    for args in (["mv", "a", "a/b/c"], ["mv", "/", "x"], ["rm", "-r", "/"], ["ls", "../x"]):
+    for args in (["mv", "a", "a/b/c"], ["mv", "/", "x"], ["rm", "-r", "/"], ["ls", "../x"],
+                 ["put", __file__, "a/../b"], ["get", "./..", "/tmp"]):
         r = cli(*vault.args(*args))
         assert r.code == 2, (args, r)
         assert r.err.startswith("vaultui-cli: error: "), r

@@ -124,9 +124,10 @@ def _summary(ctx: Context, bar: ProgressBar, verb: str, files: int, size: int) -
 
 
 def cmd_put(ctx: Context) -> int:
+    dest = vault_path(ctx.args.dest)
     vfs = ctx.open_vault()
     bar = ProgressBar(ctx.stderr)
-    job = EncryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar, workers=ctx.args.jobs)
+    job = EncryptTree(vfs, ctx.args.sources, dest, progress=bar, workers=ctx.args.jobs)
     try:
         result = job.run()
     finally:
