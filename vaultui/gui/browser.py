@@ -252,6 +252,7 @@ class CiphertextBrowser(_Browser):
     def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(CiphertextModel(fs, runner), "Encrypted (on storage)", parent)
+        self.view.setObjectName("cipherView")
         self.fs = fs
         self.refresh_action = self.action("Refresh", self.refresh, "F5",
                                           icon=QStyle.StandardPixmap.SP_BrowserReload)
@@ -291,6 +292,7 @@ class PlaintextBrowser(_Browser):
                  parent: QWidget | None = None) -> None:
         self.plain_model = PlaintextModel(fs, runner)
         super().__init__(self.plain_model, "Plaintext", parent)
+        self.view.setObjectName("plainView")
         self.fs = fs
         self.runner = runner
         self.folder = ""
@@ -313,6 +315,7 @@ class PlaintextBrowser(_Browser):
         self.open_action = self.action("Open", self.open_current, "Return")
 
         self.path_bar = QLineEdit(self)
+        self.path_bar.setObjectName("pathBar")
         self.path_bar.setPlaceholderText("/")
         self.path_bar.returnPressed.connect(
             lambda: self.navigate(self.path_bar.text().strip("/")))

@@ -102,6 +102,7 @@ class MainWindow(QMainWindow):
 
         # Sidebar
         self.sidebar = QListView()
+        self.sidebar.setObjectName("vaultList")
         self.sidebar.setModel(self.vaults)
         self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
