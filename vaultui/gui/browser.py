@@ -10,6 +10,7 @@ from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.fsmodel import LazyFsModel, PathRole
 from vaultui.gui.models import CiphertextModel, PlaintextModel
 from vaultui.gui.qt import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QAction,
     QApplication,
@@ -31,6 +32,7 @@ from vaultui.gui.qt import (
     QPoint,
     QStyle,
     Qt,
+    QTimer,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -62,10 +64,9 @@ class FileTreeView(QTreeView):
         self.renamable = False
         self._press: QPoint | None = None
         self._renaming = QPersistentModelIndex()
-        self.itemDelegate().closeEditor.connect(self._editor_closed)
 
     # The models answer no flags of their own (see LazyFsModel), so Qt would neither edit
-    # nor drag an item: renaming opens the editor here, and dragging starts here.
+    # nor drag an item: renaming opens a persistent editor here, and dragging starts here.
 
     def edit(self, index: QModelIndex,  # type: ignore[override]
              trigger: QAbstractItemView.EditTrigger = _ALL_TRIGGERS,
@@ -87,12 +88,27 @@ class FileTreeView(QTreeView):
                 editor.selectAll()
         return True
 
-    def _editor_closed(self, editor: QWidget, hint: object = None) -> None:
-        # Enter, Escape or focus out: the delegate has committed (or not) by now.
-        if self._renaming.isValid():
-            self.closePersistentEditor(self._renaming.sibling(self._renaming.row(), 0))
+    def closeEditor(self, editor: QWidget,  # noqa: N802
+                    hint: QAbstractItemDelegate.EndEditHint) -> None:
+        """Return, Tab, Escape or focus out ended the rename editor (the delegate committed).
+
+        Qt leaves a persistent editor open, so it is closed here, but only once this event
+        is over. Closed at once, its deleteLater ran inside Qt's own handling of this
+        close (which flushes the editor's posted events) while the delegate was still
+        emitting closeEditor with it, and the next receiver got a deleted editor: a
+        segfault on F2 then Escape under a window manager. Its event filter goes first,
+        so the focus leaving it does not commit (rename) a second time.
+        """
+        renaming = self._renaming
+        name = renaming.sibling(renaming.row(), 0)
+        if not renaming.isValid() or self.indexWidget(name) is not editor:
+            super().closeEditor(editor, hint)
+            return
         self._renaming = QPersistentModelIndex()
-        self.setFocus()
+        editor.removeEventFilter(self.itemDelegate())
+        super().closeEditor(editor, hint)  # the focus back here; Tab moves to the next row
+        QTimer.singleShot(0, self, lambda: self.closePersistentEditor(
+            renaming.sibling(renaming.row(), 0)))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         left = event.button() == Qt.MouseButton.LeftButton

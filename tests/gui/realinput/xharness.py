@@ -226,7 +226,9 @@ class RealApp:
         self.display.xdotool("type", "--clearmodifiers", "--delay", 20, text)
 
     def move(self, x: int, y: int) -> None:
-        self.display.xdotool("mousemove", "--sync", x, y)
+        # No --sync: it waits for the pointer to move, forever when it is there already;
+        # the server handles this motion before any later button event anyway.
+        self.display.xdotool("mousemove", x, y)
 
     def click(self, x: int, y: int, button: int = 1, repeat: int = 1) -> None:
         self.check_alive()
