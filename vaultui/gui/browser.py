@@ -279,10 +279,12 @@ class CiphertextBrowser(_Browser):
     def refresh(self) -> None:
         self.model.refresh()
 
-    def select_paths(self, paths: list[str]) -> None:
-        """Select the first storage object of `paths` (loading folders on the way)."""
+    def select_paths(self, paths: list[str],
+                     select: Callable[[QModelIndex], None] | None = None) -> None:
+        """Select the first storage object of `paths` (loading folders on the way);
+        `select` instead of :meth:`select_index` does the selecting."""
         if paths:
-            self.model.reveal(paths[0], self.select_index)
+            self.model.reveal(paths[0], select or self.select_index)
 
 
 class PlaintextBrowser(_Browser):
@@ -405,12 +407,13 @@ class PlaintextBrowser(_Browser):
         if index.isValid():
             self._activated(index)
 
-    def select_path(self, path: str) -> None:
-        """Show `path`'s folder and select it."""
+    def select_path(self, path: str,
+                    select: Callable[[QModelIndex], None] | None = None) -> None:
+        """Show `path`'s folder and select it (`select` instead of :meth:`select_index`)."""
         parent = posixpath.dirname(path.strip("/"))
         if parent != self.folder:
             self.navigate(parent)
-        self.model.reveal(path, self.select_index)
+        self.model.reveal(path, select or self.select_index)
 
     def _loaded(self, path: str) -> None:
         pending = self._edit_when_loaded

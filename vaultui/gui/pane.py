@@ -6,7 +6,8 @@ import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.browser import CiphertextBrowser, PlaintextBrowser
@@ -18,6 +19,7 @@ from vaultui.gui.qt import (
     QDrag,
     QFileDialog,
     QMimeData,
+    QModelIndex,
     QSplitter,
     Qt,
     QUrl,
@@ -98,13 +100,13 @@ class VaultPane(QWidget):
         if path is None:
             return
 
+        def still() -> bool:
+            return self.plain.current_path() == path
+
         def found(paths: object) -> None:
             assert isinstance(paths, list)
-            self._syncing = True
-            try:
-                self.cipher.select_paths(paths)
-            finally:
-                self._syncing = False
+            if still():
+                self.cipher.select_paths(paths, self._mirror(self.cipher, still))
 
         self.runner.run(ciphertext_paths_job(self.fs, path), on_success=found)
 
@@ -116,14 +118,36 @@ class VaultPane(QWidget):
             return
         storage_path = str(index.data(PathRole))
 
+        def still() -> bool:
+            now = self.cipher.view.currentIndex()
+            return now.isValid() and now.data(PathRole) == storage_path
+
         def found(path: object) -> None:
-            self._syncing = True
-            try:
-                self.plain.select_path(str(path))
-            finally:
-                self._syncing = False
+            if still():
+                with self._mirroring():
+                    self.plain.select_path(str(path), self._mirror(self.plain, still))
 
         self.runner.run(cleartext_path_job(self.fs, storage_path), on_success=found)
+
+    def _mirror(self, browser: PlaintextBrowser | CiphertextBrowser,
+                still: Callable[[], bool]) -> Callable[[QModelIndex], None]:
+        """Selects in `browser` what the other view selected, once found (folders may have
+        to be listed first). Only if the other view still has that selected: a late answer
+        must not take the selection back from a click made meanwhile. And quietly: the
+        other view must not follow back."""
+        def select(index: QModelIndex) -> None:
+            if still():
+                with self._mirroring():
+                    browser.select_index(index)
+        return select
+
+    @contextmanager
+    def _mirroring(self) -> Iterator[None]:
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
 
     # -- counts -----------------------------------------------------------------------
 
