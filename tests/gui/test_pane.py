@@ -170,12 +170,20 @@ def test_mouse_drag_of_a_selection_starts_one_drag_of_all_of_it(
 
 
 def test_shortcuts_are_bound(pane: VaultPane) -> None:
-    keys = {a.text(): [s.toString() for s in a.shortcuts()] for a in pane.plain.actions()}
+    actions = pane.plain.actions() + pane.plain.view.actions()
+    keys = {a.text(): [s.toString() for s in a.shortcuts()] for a in actions}
     assert keys["Rename"] == ["F2"]
     assert keys["Delete…"] == ["Del"]
+    assert keys["Open"] == ["Return", "Enter"]
     assert keys["Refresh"] == ["F5"]
     assert keys["New folder"] == ["Ctrl+Shift+N"]
     assert keys["Up"] == ["Backspace", "Alt+Up"]
+    # An item's keys work in the file view only: Return in the path bar or in the rename
+    # editor belongs to that editor.
+    item_actions = {"Open", "Rename", "Delete…"}
+    assert {a.text() for a in pane.plain.view.actions()} == item_actions
+    assert all(a.shortcutContext() == Qt.ShortcutContext.WidgetShortcut
+               for a in pane.plain.view.actions())
 
 
 def test_context_menu_lists_actions(pane: VaultPane) -> None:

@@ -228,16 +228,20 @@ class _Browser(QWidget):
         layout.addWidget(self.view)
 
     def action(self, text: str, slot: Callable[[], None], *shortcuts: QKeySequence | str,
-               icon: QStyle.StandardPixmap | None = None) -> QAction:
+               icon: QStyle.StandardPixmap | None = None, on_items: bool = False) -> QAction:
+        """An action of this browser; `on_items`: its keys work only while the view has
+        the focus (an item's Return, F2 or Delete must not fire from the path bar or the
+        rename editor: Return there commits that editor, or navigates)."""
         act = QAction(text, self)
         if icon is not None:
             act.setIcon(self.style().standardIcon(icon))
         if shortcuts:
             act.setShortcuts([QKeySequence(s) for s in shortcuts])
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut if on_items
+                                   else Qt.ShortcutContext.WidgetWithChildrenShortcut)
         # triggered(bool) would pass `checked` as the slot's first argument.
         act.triggered.connect(lambda _checked=False: slot())
-        self.addAction(act)
+        (self.view if on_items else self).addAction(act)
         return act
 
     def selected_paths(self) -> list[str]:
@@ -325,12 +329,13 @@ class PlaintextBrowser(_Browser):
                                           icon=s.SP_BrowserReload)
         self.new_folder_action = self.action("New folder", self.new_folder, "Ctrl+Shift+N",
                                              icon=s.SP_FileDialogNewFolder)
-        self.rename_action = self.action("Rename", self.rename_current, "F2")
+        self.rename_action = self.action("Rename", self.rename_current, "F2", on_items=True)
         self.delete_action = self.action("Delete…", self.delete_selected, "Delete",
-                                         icon=s.SP_TrashIcon)
+                                         icon=s.SP_TrashIcon, on_items=True)
         self.save_action = self.action("Save as… / Decrypt to…", self.save_selected, "Ctrl+S",
                                        icon=s.SP_DialogSaveButton)
-        self.open_action = self.action("Open", self.open_current, "Return")
+        self.open_action = self.action("Open", self.open_current, "Return", "Enter",
+                                       on_items=True)
 
         self.path_bar = QLineEdit(self)
         self.path_bar.setObjectName("pathBar")

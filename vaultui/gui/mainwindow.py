@@ -358,6 +358,8 @@ class MainWindow(QMainWindow):
             self._close_pane(vault)
         if vault is self.current_vault():
             self._show_current()
+            if new is VaultState.UNLOCKED:
+                self.panes[vault].plain.view.setFocus()  # the keyboard goes on with the files
 
     def _close_pane(self, vault: Vault) -> None:
         pane = self.panes.pop(vault, None)
