@@ -14,6 +14,7 @@ vaultui/gui/statedump.py); :meth:`RealApp.wait` polls it, never a fixed sleep.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import shlex
@@ -33,6 +34,12 @@ State = dict[str, Any]
 TOOLS = ("Xvfb", "openbox", "xdotool", "xprop", "import")
 
 SCREEN = "1400x900x24"
+
+
+def gated_storage(gate: Path) -> dict[str, str]:
+    """Environment for RealApp.start that gives the app ``gated://`` vault locations: local
+    folders whose writes wait while `gate` exists (see gated/sitecustomize.py)."""
+    return {"PYTHONPATH": str(Path(__file__).with_name("gated")), "XHARNESS_GATE": str(gate)}
 
 
 def missing_tools() -> list[str]:
@@ -277,3 +284,80 @@ class RealApp:
 
 #: the `start_app` fixture: ``start_app(*app_args, env=None)`` gives a started RealApp
 StartApp = Callable[..., RealApp]
+
+
+@dataclass
+class XPeer:
+    """xpeer.py in a subprocess: a drag source of local files or a drop target (a folder)."""
+
+    display: XDisplay
+    process: subprocess.Popen[bytes]
+    state_file: Path
+    log_file: Path
+
+    @classmethod
+    def start(cls, display: XDisplay, workdir: Path, mode: str, *args: str) -> XPeer:
+        workdir.mkdir(parents=True, exist_ok=True)
+        state_file = workdir / f"peer-{mode}.json"
+        log_file = workdir / f"peer-{mode}.log"
+        env = {**display.env(), "QT_QPA_PLATFORM": "xcb"}
+        script = Path(__file__).with_name("xpeer.py")
+        with log_file.open("wb") as log:
+            process = subprocess.Popen(
+                [sys.executable, "-X", "faulthandler", str(script), mode, str(state_file),
+                 *args], env=env, stdout=log, stderr=subprocess.STDOUT)
+        peer = cls(display, process, state_file, log_file)
+        peer.wait(lambda s: s.get("shown"), f"the {mode} window")
+        return peer
+
+    def state(self) -> State:
+        try:
+            loaded = json.loads(self.state_file.read_text())
+        except (FileNotFoundError, ValueError):
+            return {}
+        assert isinstance(loaded, dict)
+        return loaded
+
+    def check_alive(self) -> None:
+        code = self.process.poll()
+        if code is not None:
+            raise AppCrashedError(f"xpeer exited with {code}:\n{self.log_file.read_text()}")
+
+    def wait(self, condition: Callable[[State], Any], what: str, timeout_s: float = 20) -> Any:
+        return poll(lambda: condition(self.state()), what, timeout_s, self.check_alive)
+
+    @property
+    def centre(self) -> tuple[int, int]:
+        x, y = self.state()["centre"]
+        return int(x), int(y)
+
+    def kill(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+
+
+def drag(display: XDisplay, start: tuple[int, int], end: tuple[int, int],
+         started: Callable[[], Any], arrived: Callable[[], Any], release: bool = True) -> None:
+    """Press at `start`, move until `started()` (the source began its drag), go to `end` in
+    steps until `arrived()` (the target took the drag), release there (unless not `release`).
+    """
+    wiggle = itertools.cycle((0, 1, 2, 1))
+
+    def nudge_until(x: int, y: int, condition: Callable[[], Any], what: str) -> None:
+        # Drag loops and XDND answer to motion: keep moving a little until they did.
+        def moved() -> Any:
+            display.xdotool("mousemove", x + next(wiggle), y)
+            return condition()
+        poll(moved, what)
+
+    display.xdotool("mousemove", *start)
+    display.xdotool("mousedown", 1)
+    nudge_until(start[0] + 12, start[1] + 6, started, "the drag to start")
+    steps = 8
+    for step in range(1, steps + 1):
+        display.xdotool("mousemove", start[0] + (end[0] - start[0]) * step // steps,
+                        start[1] + (end[1] - start[1]) * step // steps)
+    nudge_until(end[0], end[1], arrived, "the drop target to take the drag")
+    if release:
+        display.xdotool("mouseup", 1)
