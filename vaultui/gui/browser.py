@@ -63,6 +63,8 @@ class FileTreeView(QTreeView):
         #: names (column 0) can be edited in place: F2 or `edit(index)` renames
         self.renamable = False
         self._press: QPoint | None = None
+        #: this press became a drag request: its moves and release are not selecting
+        self._drag_requested = False
         self._renaming = QPersistentModelIndex()
 
     # The models answer no flags of their own (see LazyFsModel), so Qt would neither edit
@@ -113,9 +115,12 @@ class FileTreeView(QTreeView):
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         left = event.button() == Qt.MouseButton.LeftButton
         self._press = event.position().toPoint() if left else None
+        self._drag_requested = False
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag_requested:
+            return  # the rest of this press is the drag's (or waits for its copies)
         press = self._press
         if press is not None and self.dragEnabled() and event.buttons() & Qt.MouseButton.LeftButton:
             index = self.indexAt(press)
@@ -125,13 +130,25 @@ class FileTreeView(QTreeView):
                 moved = (event.position().toPoint() - press).manhattanLength()
                 if moved >= QApplication.startDragDistance():
                     self._press = None
+                    self._drag_requested = True
                     self.startDrag(Qt.DropAction.CopyAction)
                 return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._press = None
+        if not self._drag_requested:
+            super().mouseReleaseEvent(event)
+            return
+        # Released before the drag began (its copies were still being decrypted): what was
+        # to be dragged stays selected, whichever row the button came up over.
+        self._drag_requested = False
+        selection = self.selectionModel()
+        kept, current = selection.selection(), QPersistentModelIndex(self.currentIndex())
         super().mouseReleaseEvent(event)
+        selection.select(kept, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        selection.setCurrentIndex(current.sibling(current.row(), current.column()),
+                                  QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802, N803
         rows = self.selectionModel().selectedRows(0)

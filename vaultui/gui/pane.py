@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.browser import CiphertextBrowser, PlaintextBrowser
 from vaultui.gui.clash import ask_clash
+from vaultui.gui.dragout import DragOut
 from vaultui.gui.fsmodel import PathRole
 from vaultui.gui.models import ciphertext_paths_job, cleartext_path_job
 from vaultui.gui.qt import (
@@ -30,17 +31,9 @@ from vaultui.gui.qt import (
 from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel, keep_both_name
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
-from vaultui.tasks import DecryptTree
 
 #: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
 ClashAsker = Callable[[str, bool, int], tuple[Clash, bool]]
-
-
-def drag_mime(local_paths: list[str]) -> QMimeData:
-    """File URLs of decrypted copies, as file managers and desktops expect them."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(p) for p in local_paths])
-    return mime
 
 
 class VaultPane(QWidget):
@@ -78,6 +71,9 @@ class VaultPane(QWidget):
         self.choose_save_target: Callable[[list[str]], str | None] = self._save_dialog
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.start_drag: Callable[[QMimeData], object] = self._exec_drag
+        self.drag = DragOut(self.fs, self.runner, self.temp_dir,
+                            lambda mime: self.start_drag(mime), self)
+        self.drag.messageRaised.connect(self.messageRaised)  # "" clears the status bar
 
         self.plain.view.selectionModel().currentChanged.connect(self._plain_current)
         self.cipher.view.selectionModel().currentChanged.connect(self._cipher_current)
@@ -253,25 +249,12 @@ class VaultPane(QWidget):
     # -- dragging out ------------------------------------------------------------------
 
     def drag_out(self, paths: list[str]) -> None:
-        """Decrypt `paths` into a private temp folder in a worker, then start the drag.
-
-        The desktop needs real files at drop time, and decrypting on the GUI thread in a
-        delayed-rendering callback would freeze the app: so the copies come first.
-        """
-        fs = self.fs
-        folder = tempfile.mkdtemp(dir=self.temp_dir())  # 0700, removed on lock
-
-        def job(ctx: JobContext) -> list[str]:
-            DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
-            return [os.path.join(folder, posixpath.basename(p.strip("/"))) for p in paths]
-
-        def ready(locals_: object) -> None:
-            assert isinstance(locals_, list)
-            self.start_drag(drag_mime(locals_))
-
-        self.messageRaised.emit(f"Decrypting {len(paths)} item(s) to drag…")
-        self.runner.run(job, on_success=ready, on_failure=lambda e: self.messageRaised.emit(
-            f"Cannot drag out: {e}"))
+        """Decrypt `paths` (see DragOut), then drag them while the button is still down."""
+        nodes = [self.plain.model.find(p) for p in paths]
+        # What the items were when decrypted: changed since, they are decrypted again.
+        stamp = tuple((p, repr(n.info) if n is not None else "") for p, n in zip(
+            paths, nodes, strict=True))
+        self.drag.request(paths, stamp)
 
     def _exec_drag(self, mime: QMimeData) -> None:
         drag = QDrag(self.plain.view)
@@ -285,6 +268,7 @@ class VaultPane(QWidget):
             self.transfers.transferEnded.disconnect(self._transfer_ended)
             self.transfers.cancel_vault(self.fs)
         self.runner.shutdown()
+        self.drag.forget()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None

@@ -18,6 +18,7 @@ from vaultui.gui.qt import (
     QAbstractButton,
     QAbstractItemView,
     QApplication,
+    QDrag,
     QLabel,
     QLineEdit,
     QMainWindow,
@@ -101,6 +102,8 @@ def snapshot() -> dict[str, Any]:
             "class": type(focus).__name__, "name": focus.objectName(),
             "window": focus.window().windowTitle()},
         "modal": None if modal is None else modal.windowTitle(),
+        # A drag out is running (its own event loop): the button must be held for it.
+        "dragging": any(w.findChildren(QDrag) for w in app.topLevelWidgets()),
         "windows": [_window(w) for w in app.topLevelWidgets() if w.isVisible()],
     }
 

@@ -36,10 +36,12 @@ TOOLS = ("Xvfb", "openbox", "xdotool", "xprop", "import")
 SCREEN = "1400x900x24"
 
 
-def gated_storage(gate: Path) -> dict[str, str]:
+def gated_storage(gate: Path | None = None, read_gate: Path | None = None) -> dict[str, str]:
     """Environment for RealApp.start that gives the app ``gated://`` vault locations: local
-    folders whose writes wait while `gate` exists (see gated/sitecustomize.py)."""
-    return {"PYTHONPATH": str(Path(__file__).with_name("gated")), "XHARNESS_GATE": str(gate)}
+    folders whose writes wait while `gate` exists, and reads past a file's first MiB while
+    `read_gate` does (see gated/sitecustomize.py)."""
+    return {"PYTHONPATH": str(Path(__file__).with_name("gated")),
+            "XHARNESS_GATE": str(gate or ""), "XHARNESS_READ_GATE": str(read_gate or "")}
 
 
 def missing_tools() -> list[str]:

@@ -1,10 +1,11 @@
 """Test-only storage for the app under test: local files whose writes wait at a gate.
 
-On the app's PYTHONPATH (see xharness.RealApp.start's `gate`), Python imports this at start
-and registers ``gated://``: a local folder whose file writes block while the file named by
-XHARNESS_GATE exists. A test holds an upload mid-way for as long as it needs (quitting
-during a transfer), then opens the gate; no timing guesses. The only fake in these tests:
-a stalled storage cannot be caused otherwise.
+On the app's PYTHONPATH (see xharness.gated_storage), Python imports this at start and
+registers ``gated://``: a local folder whose file writes block while the file named by
+XHARNESS_GATE exists, and whose reads past a file's first MiB block while the one named by
+XHARNESS_READ_GATE exists (so unlocking and listing still work). A test holds an upload or
+a decryption mid-way for as long as it needs, then opens the gate; no timing guesses. The
+only fake in these tests: a stalled storage cannot be caused otherwise.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 
 GATE = os.environ.get("XHARNESS_GATE", "")
+READ_GATE = os.environ.get("XHARNESS_READ_GATE", "")
+#: reads up to here pass the read gate: headers, small files, the vault's own files
+FREE_READ = 1 << 20
 
 
-def _wait_at_gate() -> None:
-    while GATE and os.path.exists(GATE):
+def _wait_at(gate: str) -> None:
+    while gate and os.path.exists(gate):
         time.sleep(0.02)
 
 
@@ -44,12 +48,21 @@ class GatedFileSystem(LocalFileSystem):
             write = opened.write
 
             def gated_write(data: Any) -> Any:
-                _wait_at_gate()
+                _wait_at(GATE)
                 return write(data)
 
             opened.write = gated_write
+        else:
+            read = opened.read
+
+            def gated_read(*args: Any) -> Any:
+                if opened.tell() >= FREE_READ:
+                    _wait_at(READ_GATE)
+                return read(*args)
+
+            opened.read = gated_read
         return opened
 
 
-if GATE:
+if GATE or READ_GATE:
     fsspec.register_implementation("gated", GatedFileSystem, clobber=True)
