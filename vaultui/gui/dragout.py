@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.qt import QGuiApplication, QMimeData, QObject, Qt, QUrl, Signal
 from vaultui.gui.worker import JobContext, TaskRunner
-from vaultui.tasks import DecryptTree
+from vaultui.tasks import DecryptTree, PartialTransferError
 from vaultui.tasks.progress import Progress
 
 
@@ -87,7 +87,9 @@ class DragOut(QObject):
             def report(progress: Progress) -> None:
                 ctx.progress(progress.bytes_done, progress.bytes_total)
 
-            DecryptTree(fs, paths, folder, progress=report, cancel=ctx.cancelled).run()
+            result = DecryptTree(fs, paths, folder, progress=report, cancel=ctx.cancelled).run()
+            if result.failures:  # a drag of part of what was asked would look complete
+                raise PartialTransferError(result)
             return [os.path.join(folder, posixpath.basename(p.strip("/"))) for p in paths]
 
         def progressed(done: int, total: int) -> None:
