@@ -70,12 +70,19 @@ def ask_to_quit(app: RealApp) -> None:
              "the question")
 
 
-def test_quit_during_upload_asks_then_cancels(start_app: StartApp, demo_vault: str,
-                                              xdisplay: XDisplay, tmp_path: Path,
-                                              big_file: Path, gate: Path) -> None:
+@pytest.fixture
+def asked(start_app: StartApp, demo_vault: str, xdisplay: XDisplay, tmp_path: Path,
+          big_file: Path, gate: Path) -> RealApp:
+    """The app with an upload held at the gate, after Ctrl+Q: the question is shown."""
     app = start_gated(start_app, demo_vault, gate)
     upload_by_drag(app, xdisplay, tmp_path, big_file)
     ask_to_quit(app)
+    return app
+
+
+def test_quit_during_upload_asks_then_cancels(asked: RealApp, demo_vault: str,
+                                              gate: Path) -> None:
+    app = asked
     app.key("Escape")  # Don't quit
     app.wait(lambda s: s["modal"] is None and s["focus"], "the question to go")
     app.check_alive()
@@ -90,12 +97,9 @@ def test_quit_during_upload_asks_then_cancels(start_app: StartApp, demo_vault: s
     assert sorted(fs.ls("", detail=False)) == ["docs", "empty", "hello.txt"]
 
 
-def test_quit_during_upload_can_wait_for_it(start_app: StartApp, demo_vault: str,
-                                            xdisplay: XDisplay, tmp_path: Path,
-                                            big_file: Path, gate: Path) -> None:
-    app = start_gated(start_app, demo_vault, gate)
-    upload_by_drag(app, xdisplay, tmp_path, big_file)
-    ask_to_quit(app)
+def test_quit_during_upload_can_wait_for_it(asked: RealApp, demo_vault: str, gate: Path,
+                                            big_file: Path) -> None:
+    app = asked
     app.click_button("Quit vaultui?", "Quit when done")
     app.wait(lambda s: "quits when the transfers are done" in app.status(s), "the promise")
     app.check_alive()
