@@ -20,7 +20,8 @@ def ask_quit(parent: QWidget, running: int) -> QuitChoice:
     box = QMessageBox(QMessageBox.Icon.Question, "Quit vaultui?",
                       f"{running} transfer{plural} {'are' if running != 1 else 'is'} running.",
                       QMessageBox.StandardButton.NoButton, parent)
-    box.setInformativeText("Quitting now cancels them: files being added are not added, "
+    them = "them" if running != 1 else "it"
+    box.setInformativeText(f"Quitting now cancels {them}: files being added are not added, "
                            "decrypted copies being made are not made. Nothing half-written "
                            "stays behind.")
     wait = box.addButton("Quit when done", QMessageBox.ButtonRole.AcceptRole)
