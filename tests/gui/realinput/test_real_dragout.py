@@ -61,6 +61,7 @@ def test_drag_out_copies_onto_the_drop_target_and_lock_removes_them(
     assert len(temps) == 1 and temps[0].stat().st_mode & 0o777 == 0o700
     assert all(Path(p).is_relative_to(temps[0]) for p in drops[0]["from"])
     app.wait(lambda s: not s["dragging"], "the drag to end")
+    app.activate()
     app.key("ctrl+l")  # lock: the decrypted copies go
     app.wait(lambda s: not app.rows(s, "plainView"), "the vault locked")
     assert list(app.tmpdir.iterdir()) == []

@@ -22,6 +22,13 @@ def key_page(app: RealApp) -> None:
     app.wait(lambda s: (w := app.widget(s, "keyringName")) and w["text"], "the key page")
 
 
+def name_field(app: RealApp) -> None:
+    """Click into the keyring name field, and wait for the keyboard to be there."""
+    app.click(*app.widget(app.state(), "keyringName")["centre"])
+    app.wait(lambda s: s["focus"] and s["focus"]["name"] == "keyringName",
+             "the keyboard in the name field")
+
+
 def status(app: RealApp, state: dict) -> str:
     label = app.widget(state, "keyStatus")
     return str(label["text"]) if label else ""
@@ -38,16 +45,16 @@ def test_store_in_keyring_refuses_to_replace_a_stored_key(
         default = str(app.widget(app.state(), "keyringName")["text"])
         assert default.startswith("generated-key-")
         # Store under another, taken name: the wizard asks, Escape keeps the stored key.
-        app.click(*app.widget(app.state(), "keyringName")["centre"])
+        name_field(app)
         app.key("ctrl+a")
         app.type(taken)
         app.click_button("Generate a key", "Store in keyring")
-        app.wait(lambda s: s["modal"] == "Replace the stored key?", "the question")
+        app.wait_focus_in("Replace the stored key?")
         app.key("Escape")
         app.wait(lambda s: "Not stored" in status(app, s), "the refusal")
         assert store.get(f"key:{taken}") == "the earlier key"
         # Under the default name, which nothing took yet, it stores without asking.
-        app.click(*app.widget(app.state(), "keyringName")["centre"])
+        name_field(app)
         app.key("ctrl+a")
         app.type(default)
         app.click_button("Generate a key", "Store in keyring")

@@ -68,6 +68,7 @@ def ask_to_quit(app: RealApp) -> None:
     app.wait(lambda s: s["modal"] == "Quit vaultui?"
              and "1 transfer is running." in app.window(s, "Quit vaultui?")["text"],
              "the question")
+    app.wait_focus_in("Quit vaultui?")
 
 
 @pytest.fixture

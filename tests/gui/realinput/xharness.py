@@ -195,6 +195,13 @@ class RealApp:
             raise TimeoutError(f"{exc}\nlast state: {json.dumps(self.state(), indent=1)}"
                                f"\napp log:\n{self.log()}") from None
 
+    def wait_focus_in(self, title: str) -> None:
+        """Wait until the keyboard focus is in the window titled `title` (shown is not
+        enough: the window manager gives a new window the focus a little later, and keys
+        typed before that go elsewhere)."""
+        self.wait(lambda s: s["focus"] and s["focus"]["window"] == title,
+                  f"the keyboard focus in {title!r}")
+
     def window(self, state: State, title: str) -> State | None:
         """The shown top-level window whose title starts with `title`."""
         return next((w for w in state["windows"] if w["title"].startswith(title)), None)
