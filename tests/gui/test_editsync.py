@@ -7,6 +7,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -41,6 +42,24 @@ def open_copy(qtbot, pane: VaultPane, path: str) -> str:
 def save_by_rename(path: str, data: bytes) -> None:
     Path(path + ".tmp~").write_bytes(data)
     os.replace(path + ".tmp~", path)
+
+
+def answering(choice: UnsavedChoice, asked: list[tuple[str, list[str]]]
+              ) -> Callable[[str, list[str]], UnsavedChoice]:
+    """An answer to the lock or quit question that notes what was asked."""
+    def ask(action: str, names: list[str]) -> UnsavedChoice:
+        asked.append((action, names))
+        return choice
+    return ask
+
+
+def offering(choice: UnsavedChoice, offered: list[list[str]]
+             ) -> Callable[[list[str]], UnsavedChoice]:
+    """An answer to the question about an earlier session's edits, noting what was offered."""
+    def ask(names: list[str]) -> UnsavedChoice:
+        offered.append(names)
+        return choice
+    return ask
 
 
 def edited_rows(pane: VaultPane) -> list[str]:
@@ -105,8 +124,7 @@ def test_lock_with_an_unsaved_edit_asks_and_cancel_keeps_it_open(
         qtbot, window: MainWindow, pane: VaultPane) -> None:
     edit_without_saving_back(qtbot, pane, "hello.txt", b"edited")
     asked: list[tuple[str, list[str]]] = []
-    window.ask_unsaved = lambda action, names: asked.append((action, names)) or (
-        UnsavedChoice.CANCEL)
+    window.ask_unsaved = answering(UnsavedChoice.CANCEL, asked)
     window.lock_current()
     assert asked == [("lock", ["hello.txt"])]
     assert pane.vault.state is VaultState.UNLOCKED
@@ -137,10 +155,10 @@ def test_quit_with_an_unsaved_edit_asks_and_saves(
         qtbot, window: MainWindow, pane: VaultPane, vault_path: str) -> None:
     edit_without_saving_back(qtbot, pane, "docs/report.txt", b"saved on quit")
     window.show()
-    asked: list[str] = []
-    window.ask_unsaved = lambda action, names: asked.append(action) or UnsavedChoice.SAVE
+    asked: list[tuple[str, list[str]]] = []
+    window.ask_unsaved = answering(UnsavedChoice.SAVE, asked)
     window.close()
-    assert asked == ["quit"]
+    assert asked == [("quit", ["docs/report.txt"])]
     qtbot.waitUntil(lambda: not window.isVisible(), timeout=15_000)
     assert cli_cat(vault_path, "docs/report.txt") == b"saved on quit"
 
@@ -155,7 +173,7 @@ def test_an_automatic_lock_keeps_the_edit_and_the_next_unlock_offers_it(
     assert cli_cat(vault_path, "hello.txt") == b"hello"
     assert [p.name[:len(PREFIX)] for p in private_tempdir.iterdir()] == [PREFIX]
     offered: list[list[str]] = []
-    window.ask_orphans = lambda names: offered.append(names) or UnsavedChoice.SAVE
+    window.ask_orphans = offering(UnsavedChoice.SAVE, offered)
     unlock(qtbot, vault)
     qtbot.waitUntil(lambda: offered == [["hello.txt"]], timeout=5000)
     again = window.current_pane()
@@ -293,7 +311,7 @@ def test_after_the_app_is_killed_the_next_start_removes_its_copies(
         assert Path(copies[0]).exists()  # edited: kept for the user
         assert [o.copy.vault_path for o in restarted.orphans] == ["hello.txt"]
         offered: list[list[str]] = []
-        restarted.ask_orphans = lambda names: offered.append(names) or UnsavedChoice.SAVE
+        restarted.ask_orphans = offering(UnsavedChoice.SAVE, offered)
         vault = restarted.add_vault(vault_path)
         unlock(qtbot, vault)
         qtbot.waitUntil(lambda: offered == [["hello.txt"]], timeout=5000)

@@ -40,6 +40,7 @@ from vaultui.gui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from vaultui.gui.quitting import QuitGuard
 from vaultui.gui.settings import Settings
 from vaultui.gui.transfers import TransfersModel, TransfersPanel
 from vaultui.gui.unlock import UnlockDialog
@@ -117,6 +118,7 @@ class MainWindow(QMainWindow):
 
         # Sidebar
         self.sidebar = QListView()
+        self.sidebar.setObjectName("vaultList")
         self.sidebar.setModel(self.vaults)
         self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
@@ -219,7 +221,12 @@ class MainWindow(QMainWindow):
         status.addWidget(self.location_label, 1)
         status.addPermanentWidget(self.counts_label)
         status.addPermanentWidget(self.transfer_label)
+        self.transfer_label.setObjectName("transferSummary")
         self.transfers.summaryChanged.connect(self.transfer_label.setText)
+        self.quit_guard = QuitGuard(self.transfers, self.close, self)
+        self._shut_down = False
+        self.quit_guard.messageRaised.connect(
+            lambda text: self.statusBar().showMessage(text, 30_000))
 
         for vault in self.vaults.vaults():
             self._watch(vault)
@@ -420,6 +427,8 @@ class MainWindow(QMainWindow):
             self._close_pane(vault)
         if vault is self.current_vault():
             self._show_current()
+            if new is VaultState.UNLOCKED:
+                self.panes[vault].plain.view.setFocus()  # the keyboard goes on with the files
 
     def _offer_orphans(self, vault: Vault, pane: VaultPane) -> None:
         """Offer to save the edits an earlier session (or an earlier lock) left for `vault`."""
@@ -515,6 +524,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Cancel transfers, lock every vault and wait for all workers."""
+        self._shut_down = True
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.autolock)
@@ -528,13 +538,17 @@ class MainWindow(QMainWindow):
             orphan.folder.release()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
-        if not self._quit_confirmed:
+        if not self._shut_down and not self._quit_confirmed:
             unsaved = {p: u for p in self.panes.values() if (u := p.edits.unsaved())}
             if unsaved:
                 # Not closing now: saving first takes a while; the answer closes later.
                 event.ignore()
                 self._settle_edits(unsaved, "quit", self._quit_now)
                 return
+        # Transfers running: asked, and not to quit now (after shutdown none can run).
+        if not self._shut_down and not self.quit_guard.may_quit():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
