@@ -60,9 +60,9 @@ def ask_orphans(names: list[str], parent: QWidget | None = None) -> UnsavedChoic
     box.setIcon(QMessageBox.Icon.Question)
     box.setWindowTitle("Edits from an earlier session")
     count = len(names)
-    box.setText(f"{count} file{'s' * (count != 1)} you edited in an earlier session "
-                "(which ended without saving them in this vault) were kept:\n"
-                + _listing(names))
+    box.setText(f"{count} file{'s' * (count != 1)} you edited in an earlier session, which "
+                "ended before saving them in this vault, "
+                f"{'were' if count != 1 else 'was'} kept:\n" + _listing(names))
     box.setInformativeText("Save them in the vault now? If the vault's file changed "
                            "since, your version is saved beside it.")
     return _ask(box, "Save in vault", "Discard", "Later")
