@@ -131,6 +131,11 @@ class EditSync(QObject):
                 self.watcher.addPath(copy.local_path)
         self._settle.start()
 
+    @property
+    def checking(self) -> bool:
+        """Whether a look for edits is under way."""
+        return self._checking
+
     def check(self) -> None:
         """Look for edits (on a worker: it may hash files) and save the ones found back."""
         if self._copies is None or self._checking or self._closed:
@@ -140,6 +145,8 @@ class EditSync(QObject):
 
         def found(edited: object) -> None:
             self._checking = False
+            if self._closed:  # locked while the check ran: its copies are kept or gone
+                return
             assert isinstance(edited, list)
             for copy in edited:
                 if copy.id in self._writing:
