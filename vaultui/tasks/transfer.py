@@ -29,6 +29,8 @@ class TransferPlan:
 
     dirs: list[str] = field(default_factory=list)
     files: list[FileCopy] = field(default_factory=list)
+    #: (vault path, the path it names too): second names of one folder, not copied twice.
+    aliases: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def bytes_total(self) -> int:
@@ -40,6 +42,7 @@ class TransferResult:
     files: int
     bytes: int
     dirs: int
+    aliases: tuple[tuple[str, str], ...] = ()
 
 
 def vault_join(*parts: str) -> str:
@@ -160,6 +163,11 @@ class DecryptTree(Job):
                 rel = split_path(path[len(prefix):] if path.startswith(prefix) else path)
                 if not rel:
                     continue
+                if entry.get("alias_of") is not None:
+                    # One folder under two names: its files are copied once, under the
+                    # name the walk reached first (see fs/visits.py).
+                    plan.aliases.append((path, entry["alias_of"]))
+                    continue
                 local = self._local(*top, *rel)
                 if entry["type"] == "directory":
                     plan.dirs.append(local)
@@ -174,7 +182,8 @@ class DecryptTree(Job):
         for d in plan.dirs:
             os.makedirs(d, exist_ok=True)
         self.run_all(plan.files, self._get)
-        return TransferResult(self.counter.files_done, self.counter.bytes_done, len(plan.dirs))
+        return TransferResult(self.counter.files_done, self.counter.bytes_done, len(plan.dirs),
+                              tuple(plan.aliases))
 
     def _get(self, item: FileCopy) -> None:
         folder, name = os.path.split(item.target)

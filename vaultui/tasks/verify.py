@@ -9,6 +9,7 @@ from vaultui.crypto.errors import VaultError
 from vaultui.crypto.stream import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path
+from vaultui.fs.visits import FolderVisits
 from vaultui.tasks.job import Job
 
 
@@ -37,6 +38,12 @@ class _File:
     size: int
 
 
+def alias_reason(first: str) -> str:
+    """Why a second name for one folder is reported (see docs/FORMAT.md, folder moves)."""
+    return (f"another name for the folder {first or '/'!r} (both name one directory id, "
+            "as an interrupted move leaves them); its contents are checked there once")
+
+
 def _reason(exc: BaseException) -> str:
     return str(exc) or type(exc).__name__
 
@@ -61,6 +68,7 @@ class VerifyVault(Job):
         if info["type"] == "file":
             return [_File(self.path, int(info["size"]))]
         stack = [self.path]
+        visits = FolderVisits(self.vfs.mapper, self.path)
         while stack:
             self.check_cancelled()
             folder = stack.pop()
@@ -75,10 +83,22 @@ class VerifyVault(Job):
                         entry["name"], "the encrypted file has an impossible size "
                         "(truncated or not a vault file)"))
                 elif entry["type"] == "directory":
-                    stack.append(entry["name"])
+                    self._walk_into(entry, visits, stack)
                 elif entry["type"] == "file":
                     files.append(_File(entry["name"], int(entry["size"])))
         return sorted(files, key=lambda f: f.path)
+
+    def _walk_into(self, entry: dict[str, Any], visits: FolderVisits, stack: list[str]) -> None:
+        """Queue a folder once; a second name for it is a problem of its own."""
+        try:
+            first = visits.alias_of(entry["name"], entry)
+        except VaultError as exc:
+            self.result.problems.append(Problem(entry["name"], _reason(exc)))
+            return
+        if first is None:
+            stack.append(entry["name"])
+        else:
+            self.result.problems.append(Problem(entry["name"], alias_reason(first)))
 
     def run(self, files: list[_File] | None = None) -> VerifyResult:
         files = files if files is not None else self.prepare()

@@ -16,6 +16,7 @@ from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argumen
 from vaultui.cli.progressbar import ProgressBar, human_size
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path, split_path
+from vaultui.fs.visits import FolderVisits
 from vaultui.tasks.job import BLOCK_SIZE
 from vaultui.tasks.transfer import DecryptTree, EncryptTree
 
@@ -77,16 +78,22 @@ def cmd_tree(ctx: Context) -> int:
     counts = {"dirs": 0, "files": 0}
     ctx.out(top or "/")
 
+    # Each folder is shown once: a second name for it (one directory id) says so.
+    visits = FolderVisits(vfs.mapper, top)
+
     def walk(path: str, prefix: str) -> None:
         entries = vfs.ls(path, detail=True)
         for i, e in enumerate(entries):
             last = i == len(entries) - 1
             is_dir = e["type"] == "directory"
+            alias = visits.alias_of(e["name"], e) if is_dir else None
+            note = f"  (another name for {alias or '/'}, shown there)" if alias is not None else ""
             ctx.out(f"{prefix}{'└── ' if last else '├── '}{_basename(e['name'])}"
-                    f"{'/' if is_dir else ''}")
+                    f"{'/' if is_dir else ''}{note}")
             if is_dir:
                 counts["dirs"] += 1
-                walk(e["name"], prefix + ("    " if last else "│   "))
+                if alias is None:
+                    walk(e["name"], prefix + ("    " if last else "│   "))
             else:
                 counts["files"] += 1
 
@@ -140,6 +147,9 @@ def cmd_get(ctx: Context) -> int:
     finally:
         bar.close()
     _summary(ctx, bar, "decrypted", result.files, result.bytes)
+    for alias, first in result.aliases:
+        ctx.note(f"{alias} is another name for the folder {first or '/'}: "
+                 "its files were decrypted there only")
     return ExitCode.OK
 
 
