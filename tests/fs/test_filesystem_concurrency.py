@@ -26,6 +26,11 @@ PASSPHRASE = "concurrency passphrase"
 @pytest.fixture
 def opener(location: Location) -> Callable[[], VaultFileSystem]:
     """Opens the one vault at `location` again: each call is another writer."""
+    return vault_opener(location)
+
+
+def vault_opener(location: Location) -> Callable[[], VaultFileSystem]:
+    """A new vault at `location`, and a way to open it again as another writer."""
     fs, root = location
     root = join(root, "vault")
     key = VaultLocation(fs, root).create(PASSPHRASE, scrypt_cost=1024)
@@ -72,6 +77,16 @@ def test_second_writer_adopts_the_folder_the_first_made(
     second.pipe_file("new/part-2", b"two")  # through the adopted id, now cached
     assert fresh_listing(opener, "new") == ["part-0", "part-1", "part-2"]
     assert opener().cat_file("new/part-0") == b"zero"
+
+
+def test_second_writer_adopts_the_folder_on_every_storage(
+        storage: Location, monkeypatch: pytest.MonkeyPatch) -> None:
+    opener = vault_opener(storage)
+    first, second = opener(), opener()
+    name = "shortened folder name " * 8  # a .c9s node: name.c9s and dir.c9r
+    race_before(second, monkeypatch, lambda: first.pipe_file(f"{name}/a", b"a"))
+    second.pipe_file(f"{name}/b", b"b")
+    assert fresh_listing(opener, name) == ["a", "b"]
 
 
 def test_losing_writer_leaves_no_orphan_content_folder(
