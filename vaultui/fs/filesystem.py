@@ -906,13 +906,15 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         for info in listing:
             name = info["name"].rpartition("/")[2]
             if info["type"] == "directory" and info["name"] != path:
-                if visits is not None:
-                    first = visits.alias_of(info["name"], info)
-                    if first is not None:
-                        info = {**info, "alias_of": first}
                 dirs[name] = info
-                if "alias_of" not in info:
+                try:
+                    first = None if visits is None else visits.alias_of(info["name"], info)
+                except FileNotFoundError:
+                    continue  # removed since it was listed: nothing to walk
+                if first is None:
                     descend.append(name)
+                else:
+                    dirs[name] = {**info, "alias_of": first}
             elif info["name"] == path:
                 files[""] = info
             else:
