@@ -114,15 +114,6 @@ def test_mkdir_race_loser_gets_file_exists(
     assert fresh_listing(opener, "x") == ["in"]
 
 
-def test_long_folder_name_race(opener: Callable[[], VaultFileSystem],
-                               monkeypatch: pytest.MonkeyPatch) -> None:
-    name = "a folder name long enough to be shortened " * 5
-    first, second = opener(), opener()
-    race_before(second, monkeypatch, lambda: first.pipe_file(f"{name}/one", b"1"))
-    second.pipe_file(f"{name}/two", b"2")
-    assert fresh_listing(opener, name) == ["one", "two"]
-
-
 def test_folder_move_never_replaces_a_node_made_meanwhile(
         opener: Callable[[], VaultFileSystem], monkeypatch: pytest.MonkeyPatch) -> None:
     first, second = opener(), opener()
