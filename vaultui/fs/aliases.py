@@ -122,6 +122,9 @@ def shared_elsewhere(mapper: PathMapper, dir_ids: list[str], removed_folders: se
     shared: dict[str, list[str]] = {}
     for dir_id, path in zip(dir_ids, paths, strict=True):
         data = raw.get(path)
+        if isinstance(data, Exception) and not isinstance(data, FileNotFoundError):
+            # Unread is not absent: removing on a guess could delete shared content.
+            raise data
         if not isinstance(data, bytes):
             continue
         names = _parse(mapper, data)
