@@ -125,6 +125,20 @@ def test_folder_move_never_replaces_a_node_made_meanwhile(
     assert fresh_listing(opener, "src") == ["f"]
 
 
+def test_folder_removed_by_another_writer_is_not_found_not_damaged(
+        opener: Callable[[], VaultFileSystem]) -> None:
+    first, second = opener(), opener()
+    first.pipe_file("x/old", b"old")
+    assert first.ls("x", detail=False) == ["x/old"]  # its id is cached now
+    second.rm("x", recursive=True)
+    first.storage.invalidate_cache()
+    with pytest.raises(FileNotFoundError):
+        first.ls("x")
+    second.pipe_file("x/new", b"new")  # made again: another id
+    first.storage.invalidate_cache()
+    assert first.ls("x", detail=False) == ["x/new"]
+
+
 # -- item 2: an interrupted folder move -------------------------------------------------
 
 
