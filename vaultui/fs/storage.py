@@ -135,8 +135,9 @@ def write_atomic(fs: AbstractFileSystem, path: str, data: bytes) -> None:
         fs.pipe_file(path, data)
         return
     tmp = temp_name(path)
-    fs.pipe_file(tmp, data)
     try:
+        # Inside the try: a write that fails half-way (a full disk) leaves no temp either.
+        fs.pipe_file(tmp, data)
         fs.mv(tmp, path)
     except BaseException:
         with contextlib.suppress(Exception):
