@@ -208,7 +208,7 @@ def test_verify_reports_the_second_name(moved: VaultFileSystem) -> None:
     result = VerifyVault(moved).run()
     [problem] = result.problems
     other = ({"old/docs", "new/docs"} - {problem.path}).pop()
-    assert f"another name for the folder {other!r}" in problem.reason
+    assert f"names the same folder as {other!r}" in problem.reason
     assert result.files == 2  # each file checked once
 
 
@@ -264,7 +264,7 @@ def test_verify_reports_each_alias_once(diamond: VaultFileSystem) -> None:
     result = VerifyVault(diamond).run()
     assert result.files == 1
     assert len(result.problems) == LEVELS
-    assert all("another name for the folder" in p.reason for p in result.problems)
+    assert all("names the same folder as" in p.reason for p in result.problems)
 
 
 def test_walk_reports_a_folder_that_names_its_ancestor(
