@@ -71,7 +71,12 @@ def reader(job: dict[str, Any]) -> int:
     vfs = open_vault(job)
     stop = threading.Event()
     wait_for_go()
-    threading.Thread(target=lambda: (sys.stdin.read(), stop.set()), daemon=True).start()
+
+    def wait_for_eof() -> None:
+        sys.stdin.read()
+        stop.set()
+
+    threading.Thread(target=wait_for_eof, daemon=True).start()
     checked = 0
     while not stop.is_set():
         for path in vfs.find(""):
