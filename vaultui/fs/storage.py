@@ -11,9 +11,10 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.probe import probe, probe_target
 from vaultui.fs.s3stream import S3ObjectStream, is_s3
-from vaultui.fs.unreachable import translate_unreachable
+from vaultui.fs.unreachable import is_unreachable, translate_unreachable
 
 #: Object stores where a written object becomes visible only when its upload completes.
 COMMIT_ON_CLOSE_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "abfs", "az", "abfss", "adl"})
@@ -105,6 +106,65 @@ def read_range(fs: AbstractFileSystem, path: str, start: int, end: int) -> bytes
             f.seek(start)
             return bytes(f.read(end - start))
     return bytes(fs.cat_file(path, start=start, end=end))
+
+
+def read_small(fs: AbstractFileSystem, path: str, cap: int, what: str) -> bytes:
+    """A small file's bytes, reading at most `cap` + 1 of them.
+
+    The vault's own small files (dir.c9r, name.c9s, symlink.c9r, the config, the
+    masterkey file) are read whole; a hostile vault can make any of them gigabytes.
+    VaultCorruptError naming `what` if the file is larger than `cap`.
+    """
+    data = read_head(fs, path, cap + 1)
+    if len(data) > cap:
+        raise VaultCorruptError(f"{what} is damaged: larger than the {cap} bytes it can be")
+    return data
+
+
+def _may_be_empty(exc: OSError) -> bool:
+    """Whether a failed ranged read may just have asked for bytes of an empty object
+    (S3 answers 416, "range not satisfiable", rather than nothing)."""
+    return not isinstance(exc, FileNotFoundError | PermissionError) and not is_unreachable(exc)
+
+
+def read_head(fs: AbstractFileSystem, path: str, size: int) -> bytes:
+    """The first `size` bytes of an object (all of it if it is shorter, even empty)."""
+    try:
+        return read_range(fs, path, 0, size)
+    except OSError as exc:
+        if not _may_be_empty(exc) or fs.size(path) != 0:
+            raise
+        return b""
+
+
+def read_small_many(fs: AbstractFileSystem, paths: list[str], cap: int, what: str
+                    ) -> dict[str, bytes | Exception]:
+    """read_small of several files at once (one batch where the storage allows): each
+    path's bytes, or the exception reading it raised (a missing file, one too large)."""
+    if not paths:
+        return {}
+    raw: list[Any]
+    if protocols(fs) & _RANGELESS_CAT_PROTOCOLS:
+        raw = []
+        raw = [None] * len(paths)
+    else:
+        raw = fs.cat_ranges(paths, [0] * len(paths), [cap + 1] * len(paths),
+                            on_error="return")
+    found: dict[str, bytes | Exception] = {}
+    for path, data in zip(paths, raw, strict=True):
+        if data is None or (isinstance(data, OSError) and _may_be_empty(data)):
+            try:
+                data = read_head(fs, path, cap + 1)
+            except Exception as exc:
+                data = exc
+        if isinstance(data, Exception):
+            found[path] = data
+        elif len(data) > cap:
+            found[path] = VaultCorruptError(
+                f"{what} {path} is damaged: larger than the {cap} bytes it can be")
+        else:
+            found[path] = bytes(data)
+    return found
 
 
 def open_sequential(fs: AbstractFileSystem, path: str) -> BinaryIO:
