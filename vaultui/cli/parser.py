@@ -6,6 +6,8 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from vaultui.fs.storage import storage_timeout
+
 Command = Callable[..., int]
 
 
@@ -24,6 +26,10 @@ def storage_options_parent() -> argparse.ArgumentParser:
              "e.g. -o 'client_kwargs={\"endpoint_url\": \"http://host:9000\"}'")
     group.add_argument("--storage-options-file", metavar="JSON",
                        help="a JSON file with an object of storage options (-o wins)")
+    group.add_argument("--storage-timeout", type=timeout_seconds, metavar="SECONDS",
+                       default=argparse.SUPPRESS,
+                       help="fail when the storage answers nothing for this long (default "
+                            "60, or $VAULTUI_STORAGE_TIMEOUT)")
     parent.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the full traceback of an error")
     return parent
@@ -75,3 +81,10 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
     return value
+
+
+def timeout_seconds(text: str) -> float:
+    try:
+        return storage_timeout(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 import secrets
 from typing import Any, BinaryIO
 
@@ -20,28 +21,84 @@ from vaultui.fs.unreachable import is_unreachable, translate_unreachable
 COMMIT_ON_CLOSE_PROTOCOLS = frozenset({"s3", "s3a", "gs", "gcs", "abfs", "az", "abfss", "adl"})
 
 
-#: botocore settings used unless the caller gives their own: a few quick retries, so an
-#: unreachable endpoint fails in seconds (botocore's defaults take ~15 s per request).
-S3_CONFIG_DEFAULTS: dict[str, Any] = {
-    "connect_timeout": 5,
-    "retries": {"max_attempts": 3, "mode": "standard"},
-}
+#: Seconds a storage may go without answering (or taking more of an upload) before the
+#: operation fails, unless VAULTUI_STORAGE_TIMEOUT or the caller says otherwise.
+DEFAULT_STORAGE_TIMEOUT = 60.0
+STORAGE_TIMEOUT_ENV = "VAULTUI_STORAGE_TIMEOUT"
+#: Tries of one request, the first included, where the backend retries on its own.
+STORAGE_ATTEMPTS = 3
 _S3_PROTOCOLS = frozenset({"s3", "s3a"})
+_AZURE_PROTOCOLS = frozenset({"abfs", "abfss", "az"})
+_SFTP_PROTOCOLS = frozenset({"sftp", "ssh"})
 
 
-def _with_defaults(location: str, options: dict[str, Any]) -> dict[str, Any]:
-    protocol = fsspec.core.split_protocol(location)[0]
-    if protocol in _S3_PROTOCOLS and "::" not in location:
-        config = {**S3_CONFIG_DEFAULTS, **(options.get("config_kwargs") or {})}
-        options = {**options, "config_kwargs": config}
-    return options
+def storage_timeout(value: float | str | None = None) -> float:
+    """The timeout to use: `value` if given, else $VAULTUI_STORAGE_TIMEOUT, else 60 s.
+
+    ValueError for anything but a positive number of seconds.
+    """
+    if value is None:
+        value = os.environ.get(STORAGE_TIMEOUT_ENV) or DEFAULT_STORAGE_TIMEOUT
+    try:
+        seconds = float(value)
+    except ValueError:
+        raise ValueError(f"a storage timeout is a number of seconds, not {value!r}") from None
+    if not 0 < seconds < float("inf"):
+        raise ValueError(f"a storage timeout must be more than 0 seconds, not {value!r}")
+    return seconds
+
+
+def backend_defaults(protocol: str, timeout: float) -> dict[str, Any]:
+    """Storage options that bound how long `protocol`'s backend waits and retries.
+
+    S3: botocore's connect and read timeouts, a few retries, and a session that fails a
+    request once nothing moved for `timeout` seconds (see stall.py). Azure: the Azure
+    SDK's connect and read timeouts. SFTP: asyncssh's connect timeout and keepalives,
+    which drop a connection whose server went silent.
+    """
+    if protocol in _S3_PROTOCOLS:
+        from vaultui.fs.stall import StallGuardedSession
+
+        # botocore retries a connect timeout (s3fs does not): three tries share `timeout`.
+        return {"config_kwargs": {
+            "connect_timeout": timeout / STORAGE_ATTEMPTS,
+            "read_timeout": timeout,
+            "retries": {"max_attempts": STORAGE_ATTEMPTS, "mode": "standard"},
+            "http_session_cls": StallGuardedSession,
+        }}
+    if protocol in _AZURE_PROTOCOLS:
+        return {"connection_timeout": timeout, "read_timeout": timeout}
+    if protocol in _SFTP_PROTOCOLS:
+        interval = max(1.0, timeout / STORAGE_ATTEMPTS)
+        return {"connect_timeout": timeout, "keepalive_interval": interval,
+                "keepalive_count_max": STORAGE_ATTEMPTS}
+    return {}
+
+
+def _with_defaults(location: str, options: dict[str, Any], timeout: float | None = None
+                   ) -> dict[str, Any]:
+    """`options` completed with backend_defaults; what the caller gave wins, key by key."""
+    if "::" in location:
+        return options  # a chained URL: its options belong to several filesystems
+    protocol = fsspec.core.split_protocol(location)[0] or "file"
+    defaults = backend_defaults(protocol, storage_timeout(timeout))
+    merged = {**defaults, **options}
+    if "config_kwargs" in defaults:
+        merged["config_kwargs"] = {**defaults["config_kwargs"],
+                                   **(options.get("config_kwargs") or {})}
+    return merged
 
 
 def open_location(
-    location: str, storage_options: dict[str, Any] | None = None
+    location: str, storage_options: dict[str, Any] | None = None,
+    timeout: float | None = None,
 ) -> tuple[AbstractFileSystem, str]:
-    """The fsspec filesystem and the root path inside it for a URL or local path."""
-    options = _with_defaults(location, dict(storage_options or {}))
+    """The fsspec filesystem and the root path inside it for a URL or local path.
+
+    `timeout` (else $VAULTUI_STORAGE_TIMEOUT, else 60 s) bounds how long the storage may
+    go without answering before an operation fails; see backend_defaults.
+    """
+    options = _with_defaults(location, dict(storage_options or {}), timeout)
     if "::" not in location:
         target = probe_target(fsspec.core.split_protocol(location)[0] or "file", options)
         if target is not None:
