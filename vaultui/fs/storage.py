@@ -236,26 +236,46 @@ def open_sequential(fs: AbstractFileSystem, path: str) -> BinaryIO:
     return stream
 
 
+#: Temporary names end so; see temp_name. FORMAT.md lists where they may appear.
+TEMP_SUFFIX = ".part"
+
+
 def temp_name(path: str) -> str:
-    """A hidden sibling name for a write in progress; listings skip hidden names."""
+    """A hidden sibling name for a write in progress; listings skip hidden names.
+
+    `.<name>.<12 random hex digits>.part`: random, so that two writers (or a user's own
+    file of that name) never share one; recognisable, so that `clean` can find what an
+    interrupted write left (is_temp_name).
+    """
     head, _, tail = path.rpartition("/")
-    name = f".{tail}.{secrets.token_hex(6)}.part"
+    name = f".{tail}.{secrets.token_hex(6)}{TEMP_SUFFIX}"
     return f"{head}/{name}" if head else name
+
+
+def is_temp_name(name: str) -> bool:
+    """Whether a file name (no folder) is one temp_name makes, or an older vaultui made
+    (`.<name>.part`). Nothing else in a vault is hidden: encrypted names never start
+    with a dot."""
+    return name.startswith(".") and name.endswith(TEMP_SUFFIX) and len(name) > 1 + len(
+        TEMP_SUFFIX)
 
 
 def write_atomic(fs: AbstractFileSystem, path: str, data: bytes) -> None:
     """Write a small file so that readers see either the old or the new content, never half.
 
     An object store's PUT already is atomic; elsewhere write a temporary name and rename.
+    Whatever fails (a full disk halfway through the temporary file, the rename), the
+    temporary file is removed again.
     """
     if commits_on_close(fs):
         fs.pipe_file(path, data)
         return
     tmp = temp_name(path)
-    fs.pipe_file(tmp, data)
     try:
+        fs.pipe_file(tmp, data)
         fs.mv(tmp, path)
     except BaseException:
         with contextlib.suppress(Exception):
-            fs.rm_file(tmp)
+            if fs.exists(tmp):
+                fs.rm_file(tmp)
         raise
