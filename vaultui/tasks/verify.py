@@ -9,6 +9,7 @@ from vaultui.crypto.errors import VaultError
 from vaultui.crypto.stream import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path
+from vaultui.tasks.clean import Leftover, find_leftovers
 from vaultui.tasks.job import Job
 
 
@@ -25,6 +26,8 @@ class VerifyResult:
     files: int = 0
     bytes: int = 0
     problems: list[Problem] = field(default_factory=list)
+    #: What interrupted writes left (harmless to the vault; `clean` removes it).
+    leftovers: list[Leftover] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -87,6 +90,8 @@ class VerifyVault(Job):
         self.result.files = self.counter.files_done
         self.result.bytes = self.counter.bytes_done
         self.result.problems.sort(key=lambda p: p.path)
+        if not self.path:
+            self.result.leftovers = find_leftovers(self.vfs.location)
         return self.result
 
     def _verify(self, item: _File) -> None:
