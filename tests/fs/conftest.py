@@ -61,6 +61,20 @@ def vaultfs(request: pytest.FixtureRequest, vault_factory: VaultFactory) -> Vaul
     return vault_factory(request.param)
 
 
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def local_or_s3_vault(request: pytest.FixtureRequest, tmp_path: Path) -> VaultFileSystem:
+    """A new empty vault, once in a local folder and once on S3 (moto)."""
+    if request.param == "local":
+        storage: AbstractFileSystem = LocalFileSystem()
+        root = str(tmp_path / "vault")
+        Path(root).mkdir()
+    else:
+        location = request.getfixturevalue("s3fs_fs")
+        storage, root = location.fs, location.root + "/vault"
+    key = VaultLocation(storage, root).create(PASSPHRASE, scrypt_cost=CHEAP_SCRYPT)
+    return VaultFileSystem(fs=storage, root=root, masterkey=key)
+
+
 @pytest.fixture
 def memvault(vault_factory: VaultFactory) -> VaultFileSystem:
     """A new empty vault on memory storage (for tests that count or break storage calls)."""

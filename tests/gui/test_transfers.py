@@ -274,3 +274,21 @@ def test_clash_dialog_answers(qtbot) -> None:
     closed.open()
     closed.keep_both_button.click()
     assert closed.choice() == (Clash.KEEP_BOTH, False)
+
+
+def test_a_download_with_a_damaged_file_copies_the_rest_and_names_it(
+        qtbot, pane: VaultPane, tmp_path: Path) -> None:
+    pane.fs.pipe_file("mixed/good.txt", b"good")
+    pane.fs.pipe_file("mixed/bad.bin", b"b" * 100)
+    node = pane.fs.ciphertext_paths("mixed/bad.bin")[0]
+    data = bytearray(pane.fs.storage.cat_file(node))
+    data[-1] ^= 1
+    pane.fs.storage.pipe_file(node, bytes(data))
+    out = tmp_path / "out"
+    out.mkdir()
+    transfer = pane.transfers.download(pane.fs, "mixed", str(out / "mixed"))
+    wait_transfers(qtbot, pane.transfers, 1)
+    assert transfer.status is Status.FAILED
+    assert "mixed/bad.bin" in transfer.error and "authentication" in transfer.error
+    assert (out / "mixed" / "good.txt").read_bytes() == b"good"
+    assert sorted(p.name for p in (out / "mixed").iterdir()) == ["good.txt"]

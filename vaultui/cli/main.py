@@ -37,7 +37,7 @@ examples:
   vaultui-cli init ~/vault
   vaultui-cli put ~/vault report.pdf docs
   vaultui-cli ls -l ~/vault docs
-  vaultui-cli get s3://bucket/vault docs ~/restore -o key=ID -o secret=SECRET
+  vaultui-cli get s3://bucket/vault docs ~/restore --storage-options-file s3.json
   vaultui-cli COMMAND --help
 """
 

@@ -25,7 +25,9 @@ def storage_options_parent() -> argparse.ArgumentParser:
         help="an fsspec storage option (repeatable); VALUE is parsed as JSON when it parses, "
              "e.g. -o 'client_kwargs={\"endpoint_url\": \"http://host:9000\"}'")
     group.add_argument("--storage-options-file", metavar="JSON",
-                       help="a JSON file with an object of storage options (-o wins)")
+                       help="a JSON file with an object of storage options (-o wins); "
+                            "put credentials here, not in -o: command lines are visible to "
+                            "other local users")
     group.add_argument("--storage-timeout", type=timeout_seconds, metavar="SECONDS",
                        default=argparse.SUPPRESS,
                        help="fail when the storage answers nothing for this long (default "

@@ -15,7 +15,7 @@ from vaultui.crypto.constants import (
 from vaultui.crypto.content import ContentCipher, content_cipher
 from vaultui.crypto.keys import Masterkey, RandomBytes
 from vaultui.crypto.masterkeyfile import MasterkeyFile
-from vaultui.crypto.names import NameCipher, check_cleartext_name, storage_name
+from vaultui.crypto.names import NameCipher, storage_name
 from vaultui.crypto.stream import decrypt_bytes, encrypt_bytes
 from vaultui.crypto.vaultconfig import CipherCombo, VaultConfig
 
@@ -36,15 +36,17 @@ class VaultCryptor:
     def shortening_threshold(self) -> int:
         return self.config.shortening_threshold
 
-    def storage_name(self, cleartext_name: str, parent_dir_id: str) -> str:
-        """The node name (X.c9r or hash.c9s) of a child named `cleartext_name`."""
-        encrypted = self.names.encrypt_name(cleartext_name, parent_dir_id)
+    def storage_name(self, cleartext_name: str, parent_dir_id: str, *,
+                     as_given: bool = False) -> str:
+        """The node name (X.c9r or hash.c9s) of a child named `cleartext_name` (in NFC,
+        or with `as_given` exactly as given)."""
+        encrypted = self.names.encrypt_name(cleartext_name, parent_dir_id, as_given=as_given)
         return storage_name(encrypted, self.config.shortening_threshold)
 
-    def full_encrypted_name(self, cleartext_name: str, parent_dir_id: str) -> str:
+    def full_encrypted_name(self, cleartext_name: str, parent_dir_id: str, *,
+                            as_given: bool = False) -> str:
         """X.c9r: what a shortened node keeps in its name.c9s."""
-        return self.names.encrypt_name(check_cleartext_name(cleartext_name),
-                                       parent_dir_id) + ".c9r"
+        return self.names.encrypt_name(cleartext_name, parent_dir_id, as_given=as_given) + ".c9r"
 
     def dir_path(self, dir_id: str) -> str:
         return self.names.dir_path(dir_id)

@@ -41,6 +41,11 @@ def normalize_name(name: str) -> str:
 
 def check_cleartext_name(name: str) -> str:
     """The NFC name, or FormatError if it cannot be a file name in a vault."""
+    return normalize_name(check_name_as_given(name))
+
+
+def check_name_as_given(name: str) -> str:
+    """The name unchanged, or FormatError if it cannot be a file name in a vault."""
     if not name or name in (".", ".."):
         raise FormatError(f"{name!r} is not a valid file name")
     if "/" in name or "\\" in name or "\x00" in name:
@@ -49,7 +54,7 @@ def check_cleartext_name(name: str) -> str:
         name.encode("utf-8")
     except UnicodeEncodeError:
         raise FormatError(f"{name!r} is not valid Unicode") from None
-    return normalize_name(name)
+    return name
 
 
 def check_dir_id(dir_id: str) -> bytes:
@@ -105,9 +110,14 @@ class NameCipher:
     def __repr__(self) -> str:
         return "NameCipher(<redacted>)"
 
-    def encrypt_name(self, name: str, parent_dir_id: str) -> str:
-        """base64url(SIV tag ‖ ciphertext) of the NFC name, without the .c9r suffix."""
-        clear = check_cleartext_name(name).encode("utf-8")
+    def encrypt_name(self, name: str, parent_dir_id: str, *, as_given: bool = False) -> str:
+        """base64url(SIV tag ‖ ciphertext) of the NFC name, without the .c9r suffix.
+
+        With `as_given`, of the name exactly as given: what another writer stored under a
+        name not in NFC is found only so.
+        """
+        checked = check_name_as_given(name) if as_given else check_cleartext_name(name)
+        clear = checked.encode("utf-8")
         sealed = self._siv.encrypt(clear, [check_dir_id(parent_dir_id)])
         return base64.urlsafe_b64encode(sealed).decode("ascii")
 

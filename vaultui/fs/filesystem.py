@@ -26,6 +26,7 @@ from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
+from vaultui.fs.localfile import replacing_local_file
 from vaultui.fs.nodes import (
     Entry,
     Listing,
@@ -378,7 +379,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if create_parents and parent_path(path):
             self.makedirs(parent_path(path), exist_ok=True)
         parent_id = self._require_parent_dir(path)
-        node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
+        node = self.mapper.child_node(parent_id, parent_path(path), split_path(path)[-1])
         with self._write_lock:
             if self.mapper.kind(node) is not None:
                 raise FileExistsError(path)
@@ -394,7 +395,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
                 remove_quietly(self.storage, content)
                 self._prune_empty(parent_path(content))
                 raise
-            self.mapper.remember_dir_id(path, dir_id)
+            self.mapper.remember_dir_id(node.path, dir_id)
+            if node.path != path:  # typed in another Unicode form than it is stored in
+                self.mapper.remember_dir_id(path, dir_id)
 
     @storage_call
     def makedirs(self, path: str, exist_ok: bool = False) -> None:
@@ -546,7 +549,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if kind is None:
             raise FileNotFoundError(src)
         parent_id = self._require_parent_dir(dst, create=True)
-        new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
+        new = self.mapper.child_node(parent_id, parent_path(dst), split_path(dst)[-1])
         with self._write_lock:
             existing = self.mapper.kind(new)
             if existing is NodeKind.DIRECTORY:
@@ -595,7 +598,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             self.makedirs(dst, exist_ok=True)
             return
         parent_id = self._require_parent_dir(dst, create=True)
-        new = self.mapper.node_for(parent_id, split_path(dst)[-1], dst)
+        new = self.mapper.child_node(parent_id, parent_path(dst), split_path(dst)[-1])
         with self._write_lock:
             existing = self.mapper.kind(new)
             if existing is NodeKind.DIRECTORY:
@@ -617,7 +620,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         """Create a symlink node whose target (any text) is stored encrypted."""
         path = self._path(path)
         parent_id = self._require_parent_dir(path)
-        node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
+        node = self.mapper.child_node(parent_id, parent_path(path), split_path(path)[-1])
         with self._write_lock:
             if self.mapper.kind(node) is not None:
                 raise FileExistsError(path)
@@ -645,7 +648,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if mode not in ("wb", "xb"):
             raise ValueError(f"mode {mode!r} is not supported; vault files open as rb or wb")
         parent_id = self._require_parent_dir(path, create=True)
-        node = self.mapper.node_for(parent_id, split_path(path)[-1], path)
+        node = self.mapper.child_node(parent_id, parent_path(path), split_path(path)[-1])
         kind = self.mapper.kind(node)
         if kind is NodeKind.DIRECTORY:
             raise IsADirectoryError(path)
@@ -744,19 +747,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             if outfile is not None:
                 _copy(src, outfile, callback)
                 return
-            # Decrypt to a hidden sibling first: an interrupted download never leaves a
-            # truncated file under the name the user asked for.
-            folder, name = os.path.split(os.path.abspath(lpath))
-            os.makedirs(folder, exist_ok=True)
-            tmp = os.path.join(folder, f".{name}.part")
-            try:
-                with open(tmp, "wb") as dst:
-                    _copy(src, dst, callback)
-                os.replace(tmp, lpath)
-            except BaseException:
-                with contextlib.suppress(OSError):
-                    os.unlink(tmp)
-                raise
+            # Decrypt to a private hidden sibling first: an interrupted download never
+            # leaves a truncated file under the name the user asked for.
+            os.makedirs(os.path.dirname(os.path.abspath(lpath)), exist_ok=True)
+            with replacing_local_file(lpath) as dst:
+                _copy(src, dst, callback)
 
     @storage_call
     def verify_file(self, path: str, progress: Callable[[int], None] | None = None) -> int:

@@ -59,12 +59,17 @@ class NodeKind(Enum):
 
 
 def split_path(path: str) -> list[str]:
-    """Cleartext path components, NFC-normalised; '' and '/' are the root."""
+    """Cleartext path components as given; '' and '/' are the root.
+
+    Not normalised: a folder may hold one name in two Unicode forms (NFC and NFD, from
+    different clients), and each is addressed exactly. A name typed in another form than
+    the stored one still finds it (see PathMapper.node).
+    """
     parts = [p for p in path.replace("\\", "/").split("/") if p]
     for p in parts:
         if p in (".", ".."):
             raise ValueError(f"relative path component {p!r} in {path!r}")
-    return [normalize_name(p) for p in parts]
+    return parts
 
 
 def norm_path(path: str) -> str:
@@ -211,8 +216,8 @@ class PathMapper:
             known = self._unnormalised.get(path)
         if known is not None and known[0] == parent_dir_id:
             return Node(path, *known)
-        full = self.cryptor.full_encrypted_name(name, parent_dir_id)
-        stored = self.cryptor.storage_name(name, parent_dir_id)
+        full = self.cryptor.full_encrypted_name(name, parent_dir_id, as_given=True)
+        stored = self.cryptor.storage_name(name, parent_dir_id, as_given=True)
         return Node(path, parent_dir_id, join(self.content_dir(parent_dir_id), stored), full)
 
     def node(self, path: str) -> Node:
@@ -226,11 +231,35 @@ class PathMapper:
         if conflict is not None:
             return conflict
         parent = "/".join(parts[:-1])
-        parent_id = self.dir_id(parent)
-        node = self.node_for(parent_id, parts[-1], path)
-        if self._may_be_unnormalised(parent_id, node) and self.kind(node) is None:
+        return self.child_node(self.dir_id(parent), parent, parts[-1])
+
+    def child_node(self, parent_dir_id: str, parent: str, name: str) -> Node:
+        """The node of `name` in the directory `parent` (whose id is `parent_dir_id`).
+
+        The entry stored under exactly that name if there is one; else the one whose
+        name differs only in Unicode form (Cryptomator stores NFC; other writers may
+        not); else where a new entry goes, under the NFC name. Costs no storage request
+        for an ASCII name.
+        """
+        node = self.node_for(parent_dir_id, name, f"{parent}/{name}" if parent else name)
+        if name.isascii():
+            return node
+        other = self._other_form(node)
+        if other is not None:
+            if self.kind(node) is not None:
+                return node
+            node = other
+        if self._may_be_unnormalised(parent_dir_id, node) and self.kind(node) is None:
             node = self._find_unnormalised(parent, node)
         return node
+
+    def _other_form(self, node: Node) -> Node | None:
+        """The node of the NFC form of `node`'s name, if that name is not in NFC."""
+        parent, _, name = node.path.rpartition("/")
+        nfc = normalize_name(name)
+        if nfc == name:
+            return None
+        return self.node_for(node.parent_dir_id, nfc, f"{parent}/{nfc}" if parent else nfc)
 
     def _may_be_unnormalised(self, parent_dir_id: str, node: Node) -> bool:
         """Whether `node` might exist under another Unicode form of its name, unlisted yet.
@@ -264,15 +293,22 @@ class PathMapper:
             self._dir_ids[path] = dir_id
 
     def forget(self, path: str) -> None:
-        """Drop cached ids of `path` and everything below it (after rm or mv)."""
+        """Drop cached ids of `path` and everything below it (after rm or mv), in every
+        Unicode form: a path typed in another form may have been cached for the same node."""
+        path = normalize_name(path)
         prefix = path + "/"
+
+        def below(key: str) -> bool:
+            key = normalize_name(key)
+            return key == path or key.startswith(prefix)
+
         with self._lock:
-            for key in [k for k in self._dir_ids if k == path or k.startswith(prefix)]:
+            for key in [k for k in self._dir_ids if below(k)]:
                 if key:
                     del self._dir_ids[key]
-            for key in [k for k in self._conflict_nodes if k == path or k.startswith(prefix)]:
+            for key in [k for k in self._conflict_nodes if below(k)]:
                 del self._conflict_nodes[key]
-            for key in [k for k in self._unnormalised if k == path or k.startswith(prefix)]:
+            for key in [k for k in self._unnormalised if below(k)]:
                 del self._unnormalised[key]
 
     def forget_all(self) -> None:
@@ -343,6 +379,10 @@ class PathMapper:
         except FileNotFoundError:
             pass
         kind = self.kind(node)
+        if kind is None:
+            other = self._other_form(node)
+            if other is not None:
+                return self._resolve_child_dir(other)
         if kind is None and self._may_be_unnormalised(node.parent_dir_id, node):
             stored = self._find_unnormalised(parent_path(node.path), node)
             if stored != node:
@@ -632,7 +672,9 @@ class PathMapper:
             try:
                 found.append((child, self._parse_dir_file(data, child)))
             except VaultCorruptError as exc:
-                log.warning("skipping a damaged directory: %s", exc)
+                # The message names the cleartext path: not above DEBUG (see SECURITY.md).
+                log.warning("skipping a damaged directory: %s", dir_file)
+                log.debug("skipping a damaged directory: %s", exc)
         return found
 
     def _entry(self, path: str, dir_id: str,

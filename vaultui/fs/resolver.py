@@ -49,7 +49,10 @@ class ConflictResolver:
             try:
                 return self._resolve(path, dir_id, entry, copy)
             except (OSError, VaultError) as exc:
-                log.warning("could not resolve the sync conflict %s: %s", entry.node_path, exc)
+                # Storage paths only above DEBUG: messages of ours may hold cleartext names.
+                log.warning("could not resolve the sync conflict %s (%s)", entry.node_path,
+                            type(exc).__name__)
+                log.debug("could not resolve the sync conflict %s: %s", entry.node_path, exc)
                 return entry
 
     def _resolve(self, path: str, dir_id: str, entry: Entry, copy: Node) -> Entry | None:
@@ -64,6 +67,7 @@ class ConflictResolver:
             mapper.fs.rm(copy.node_path, recursive=True)
             log.info("removed %s: a sync-conflict duplicate of %s", copy.node_path,
                      canonical.node_path)
+            log.debug("removed the sync-conflict duplicate %r of %r", copy.path, canonical.path)
             return None
         for name in resolution_names(original, entry.conflict_suffix, self.max_name_bytes):
             target = mapper.node_for(dir_id, name, _child(path, name))
@@ -87,7 +91,9 @@ class ConflictResolver:
 
     def _rename(self, entry: Entry, copy: Node, target: Node, name: str) -> Entry:
         move_node(self.mapper.fs, entry.kind, copy, target)
-        log.info("resolved the sync conflict %s as %r", copy.node_path, target.path)
+        # Which cleartext name a storage object has is a secret: it goes to DEBUG only.
+        log.info("resolved the sync conflict %s as %s", copy.node_path, target.node_path)
+        log.debug("resolved the sync conflict %r as %r", copy.path, target.path)
         return Entry(name=name, kind=entry.kind, node_path=target.node_path,
                      ciphertext_path=_data_path(target, entry.kind), size=entry.size,
                      info=entry.info, full_name=target.full_name)

@@ -28,7 +28,7 @@ from vaultui.gui.qt import (
 from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel, keep_both_name
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
-from vaultui.tasks import DecryptTree
+from vaultui.tasks import DecryptTree, PartialTransferError
 
 #: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
 ClashAsker = Callable[[str, bool, int], tuple[Clash, bool]]
@@ -238,7 +238,9 @@ class VaultPane(QWidget):
         folder = tempfile.mkdtemp(dir=self.temp_dir())  # 0700, removed on lock
 
         def job(ctx: JobContext) -> list[str]:
-            DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
+            result = DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
+            if result.failures:
+                raise PartialTransferError(result)
             return [os.path.join(folder, posixpath.basename(p.strip("/"))) for p in paths]
 
         def ready(locals_: object) -> None:

@@ -42,7 +42,7 @@ from vaultui.gui.qt import (
 )
 from vaultui.gui.worker import CancelledError, JobContext, Task, TaskRunner
 from vaultui.tasks import DecryptTree, EncryptTree, Progress, ProgressCallback
-from vaultui.tasks.transfer import FileCopy, TransferPlan, vault_join
+from vaultui.tasks.transfer import FileCopy, PartialTransferError, TransferPlan, vault_join
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -120,22 +120,19 @@ def upload_job(fs: VaultFileSystem, local: str, folder: str,
 def download_job(fs: VaultFileSystem, path: str, local: str) -> Callable[[JobContext], str]:
     """Decrypt vault file or folder `path` to local path `local` (recursively)."""
     def job(ctx: JobContext) -> str:
-        path_ = path.strip("/")
-        local_dir = local if not path_ else os.path.dirname(os.path.abspath(local))
-        tree = DecryptTree(fs, [path_], local_dir, progress=_reporter(ctx),
+        tree = DecryptTree(fs, [path.strip("/")], local, exact=True, progress=_reporter(ctx),
                            cancel=ctx.cancelled)
-        plan = tree.prepare()
-        if path_:
-            plan = _rename_top(plan, os.path.join(local_dir, posixpath.basename(path_)),
-                               os.path.abspath(local))
         created = not os.path.exists(local)
         try:
-            tree.run(plan)
+            result = tree.run()
         except BaseException:
             # DecryptTree removes its .part files; a folder this transfer created goes too.
             if created and os.path.isdir(local):
                 shutil.rmtree(local, ignore_errors=True)
             raise
+        if result.failures:
+            # What could be copied stays; the transfer fails naming what could not.
+            raise PartialTransferError(result)
         return local
 
     return job

@@ -9,7 +9,13 @@ from vaultui.tasks.importer import ImportLegacy, ImportResult
 from vaultui.tasks.job import Job
 from vaultui.tasks.progress import Progress, ProgressCallback
 from vaultui.tasks.streams import DecryptStream, EncryptStream, KeyMismatchError
-from vaultui.tasks.transfer import DecryptTree, EncryptTree, TransferResult
+from vaultui.tasks.transfer import (
+    DecryptTree,
+    EncryptTree,
+    EntryFailure,
+    PartialTransferError,
+    TransferResult,
+)
 from vaultui.tasks.vaultid import vault_id
 from vaultui.tasks.verify import Problem, VerifyResult, VerifyVault
 
@@ -18,10 +24,12 @@ __all__ = [
     "DecryptTree",
     "EncryptStream",
     "EncryptTree",
+    "EntryFailure",
     "ImportLegacy",
     "ImportResult",
     "Job",
     "KeyMismatchError",
+    "PartialTransferError",
     "Problem",
     "Progress",
     "ProgressCallback",

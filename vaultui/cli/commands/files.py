@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
-import os
 import sys
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +14,7 @@ from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.progressbar import ProgressBar, human_size
+from vaultui.crypto.errors import VaultError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path, split_path
 from vaultui.tasks.job import BLOCK_SIZE
@@ -128,18 +129,25 @@ def cmd_put(ctx: Context) -> int:
 
 def cmd_get(ctx: Context) -> int:
     vfs = ctx.open_vault()
-    if os.path.isfile(ctx.args.local_dir):
-        raise CliError(f"{ctx.args.local_dir} is a file; give a folder to decrypt into")
     for source in ctx.args.sources:
-        stat(vfs, norm_path(source))
+        with contextlib.suppress(VaultError):  # damaged: the job reports it with the rest
+            stat(vfs, norm_path(source))
     bar = ProgressBar(ctx.stderr)
-    job = DecryptTree(vfs, ctx.args.sources, ctx.args.local_dir, progress=bar,
+    job = DecryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar,
                       workers=ctx.args.jobs)
     try:
         result = job.run()
     finally:
         bar.close()
+    for renamed in result.renamed:
+        ctx.note(f"copied {renamed.path} as {renamed.local}: {renamed.reason}")
+    for failure in result.failures:
+        ctx.note(f"not copied: {failure.path or '/'}: {failure.reason}")
     _summary(ctx, bar, "decrypted", result.files, result.bytes)
+    if result.failures:
+        count = len(result.failures)
+        raise CliError(f"{count} item{'s' if count != 1 else ''} could not be copied "
+                       "(listed above); everything else was", ExitCode.CORRUPT)
     return ExitCode.OK
 
 
@@ -225,15 +233,19 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
     p.add_argument("dest", metavar="DEST", help="folder in the vault ('/' for the root)")
     add_jobs_argument(p)
 
-    p = add_command(sub, "get", cmd_get, "decrypt vault files and folders to a local folder",
-                    "Copy each vault SRC file or folder (recursively; '/' is the whole vault) "
-                    "into LOCAL_DIR, which is created if needed. A file appears under its name "
-                    "only when it is complete and authenticated.",
+    p = add_command(sub, "get", cmd_get, "decrypt vault files and folders to local ones",
+                    "Copy vault files and folders (recursively; '/' is the whole vault) as "
+                    "cp -r does: into DEST when DEST is a folder, ends in '/', or there are "
+                    "several SRC (created if needed); otherwise DEST becomes the copy of SRC. "
+                    "A file appears under its name only when it is complete and "
+                    "authenticated. An entry that cannot be copied is reported and the "
+                    "others still are (exit 6 at the end).",
                     ["vaultui-cli get ~/vault backup/report.pdf .",
+                     "vaultui-cli get ~/vault docs restored-docs",
                      "vaultui-cli get -j 8 s3://bucket/vault / ~/restore"], parents)
     add_vault_argument(p)
     p.add_argument("sources", nargs="+", metavar="SRC")
-    p.add_argument("local_dir", metavar="LOCAL_DIR")
+    p.add_argument("dest", metavar="DEST")
     add_jobs_argument(p)
 
     p = add_command(sub, "rm", cmd_rm, "remove files or folders from the vault",

@@ -152,8 +152,8 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
         "Re-wrap the vault's key under a new passphrase; no file is re-encrypted and the "
         "recovery key stays valid. The previous masterkey.cryptomator is kept as "
         "masterkey.cryptomator.<id>.bkup. A remembered passphrase is updated.",
-        ["vaultui-cli passwd ~/vault",
-         "VAULTUI_PASSPHRASE=old VAULTUI_NEW_PASSPHRASE=new vaultui-cli passwd ~/vault"],
+        ["vaultui-cli passwd ~/vault   # asks for the old passphrase, then the new one twice",
+         "vaultui-cli passwd ~/vault --passphrase-file old.txt --new-passphrase-file new.txt"],
         [storage, unlock])
     add_vault_argument(p)
     p.add_argument("--new-passphrase-file", metavar="FILE", help=new_group_help)
