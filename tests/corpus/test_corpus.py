@@ -7,6 +7,8 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -65,15 +67,22 @@ def _run(case: str, command: str, vault: str, work: Path) -> Outcome:
 
 
 @pytest.fixture(scope="module")
-def outcomes(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Outcome]:
+def outcomes(tmp_path_factory: pytest.TempPathFactory
+             ) -> Iterator[dict[tuple[str, str], Outcome]]:
     """Every case through every command, two at a time (the machine has two cores)."""
     vaults = tmp_path_factory.mktemp("corpus")
-    work = tmp_path_factory.mktemp("runs")
-    built = {case.name: build(case, vaults) for case in CASES}
-    jobs = [(name, command) for name in built for command in COMMANDS]
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        results = pool.map(lambda job: _run(job[0], job[1], built[job[0]], work), jobs)
-        return {(r.case, r.command): r for r in results}
+    # `get` of the deep case makes ~1000 nested local folders: deeper than shutil.rmtree
+    # (pytest's clean-up of old temp folders) can recurse. So the runs go to a folder of
+    # their own, removed with rm, outside pytest's.
+    work = Path(tempfile.mkdtemp(prefix="vaultui-corpus-"))
+    try:
+        built = {case.name: build(case, vaults) for case in CASES}
+        jobs = [(name, command) for name in built for command in COMMANDS]
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            results = pool.map(lambda job: _run(job[0], job[1], built[job[0]], work), jobs)
+            yield {(r.case, r.command): r for r in results}
+    finally:
+        subprocess.run(["rm", "-rf", str(work)], check=True)
 
 
 @pytest.mark.parametrize("case", [c.name for c in CASES])
