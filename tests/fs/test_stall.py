@@ -124,3 +124,22 @@ def test_every_backend_gets_timeouts() -> None:
                                        "skip_instance_cache": True}, timeout=30)
     assert fs.config_kwargs["read_timeout"] == 9
     assert fs.config_kwargs["connect_timeout"] == 10
+
+
+def test_azure_takes_its_timeouts(azurite: str) -> None:
+    fs, _ = open_location("abfs://stalls/vault", {"connection_string": azurite,
+                                                  "skip_instance_cache": True}, timeout=7)
+    fs.mkdir("stalls")
+    assert fs._timeout_kwargs == {"connection_timeout": 7, "read_timeout": 7}
+    fs.pipe_file("stalls/a", b"a")
+    assert fs.cat_file("stalls/a") == b"a"
+
+
+def test_sftp_takes_its_timeouts(sftp_server: Any, tmp_path: Any) -> None:
+    options = {"host": sftp_server.host, "port": sftp_server.port,
+               "username": sftp_server.username, "client_keys": [str(sftp_server.client_key)],
+               "known_hosts": None, "skip_instance_cache": True}
+    fs, root = open_location(f"sftp://{tmp_path}", options, timeout=9)
+    assert fs.storage_options["keepalive_interval"] == 3
+    fs.pipe_file(f"{root}/a", b"a")
+    assert fs.cat_file(f"{root}/a") == b"a"
