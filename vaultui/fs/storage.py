@@ -57,15 +57,19 @@ def backend_defaults(protocol: str, timeout: float) -> dict[str, Any]:
     which drop a connection whose server went silent.
     """
     if protocol in _S3_PROTOCOLS:
-        from vaultui.fs.stall import StallGuardedSession
-
         # botocore retries a connect timeout (s3fs does not): three tries share `timeout`.
-        return {"config_kwargs": {
+        config: dict[str, Any] = {
             "connect_timeout": timeout / STORAGE_ATTEMPTS,
             "read_timeout": timeout,
             "retries": {"max_attempts": STORAGE_ATTEMPTS, "mode": "standard"},
-            "http_session_cls": StallGuardedSession,
-        }}
+        }
+        try:
+            from vaultui.fs.stall import StallGuardedSession
+        except ImportError:
+            pass  # no s3fs (and aiobotocore) here: opening s3:// will say so
+        else:
+            config["http_session_cls"] = StallGuardedSession
+        return {"config_kwargs": config}
     if protocol in _AZURE_PROTOCOLS:
         return {"connection_timeout": timeout, "read_timeout": timeout}
     if protocol in _SFTP_PROTOCOLS:
