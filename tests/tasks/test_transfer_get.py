@@ -152,8 +152,8 @@ def reasons(result: TransferResult) -> dict[str, str]:
 @pytest.mark.parametrize(("name", "why"), [
     ("..", "cannot be a local file name"),
     (".", "cannot be a local file name"),
-    ("a/b", "contains a '/'"),
-    ("a\\b", "contains a '\\'"),
+    ("a/b", "contains '/'"),
+    ("a\\b", "contains '\\'"),
     ("nul\x00byte", "NUL"),
 ])
 def test_names_that_cannot_be_local_names_are_reported(vault: Vault, tmp_path: Path,

@@ -126,12 +126,15 @@ class NameCipher:
         sealed = _decode_base64url(encrypted)
         if sealed is None:
             raise FormatError("an encrypted name is not valid, canonical base64url")
-        if len(sealed) <= _SIV_TAG_LENGTH:
+        if len(sealed) < _SIV_TAG_LENGTH:
             raise FormatError("an encrypted name is too short")
         try:
             clear = self._siv.decrypt(sealed, [check_dir_id(parent_dir_id)])
         except InvalidTag:
             raise AuthenticationError() from None
+        if not clear:
+            # Authentic, but no writer of ours makes it; verify names it as what it is.
+            raise FormatError("a decrypted name is empty")
         try:
             return clear.decode("utf-8")
         except UnicodeDecodeError:
