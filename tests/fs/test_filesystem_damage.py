@@ -86,7 +86,8 @@ def test_a_listing_says_which_nodes_it_leaves_out_and_why(
     vaultfs.invalidate_cache()
     with caplog.at_level("WARNING", logger="vaultui.fs.nodes"):
         assert vaultfs.ls("", detail=False) == ["a", "kept.txt"]
-    reasons = {r.args[0]: r.args[1] for r in caplog.records if isinstance(r.args, tuple)}
+    reasons = {str(r.args[0]): str(r.args[1]) for r in caplog.records
+               if isinstance(r.args, tuple)}
     assert reasons == {
         f"{root_content}/{moved.rpartition('/')[2]}":
             "its name does not decrypt in this folder (moved here from another folder, "

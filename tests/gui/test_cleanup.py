@@ -12,7 +12,7 @@ from guihelpers import PASSPHRASE
 from vaultui.fs.storage import temp_name
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QMessageBox
+from vaultui.gui.qt import QMenu, QMessageBox
 
 
 def _leave_old_temp(vault_path: str) -> Path:
@@ -30,7 +30,8 @@ def test_clean_up_lists_asks_and_removes(qtbot: Any, window: MainWindow,
                                          vault_path: str) -> None:
     left = _leave_old_temp(vault_path)
     window.add_vault(vault_path)
-    assert window.clean_action in window.menuBar().actions()[0].menu().actions()
+    vault_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(vault_menu, QMenu) and window.clean_action in vault_menu.actions()
 
     flow = window.clean_up_current()
     assert flow is not None
@@ -41,7 +42,9 @@ def test_clean_up_lists_asks_and_removes(qtbot: Any, window: MainWindow,
     with qtbot.waitSignal(flow.finished, timeout=10_000) as outcome:
         flow.remove_button.click()
         qtbot.waitUntil(lambda: flow.dialog is not box, timeout=10_000)
-        flow.dialog.button(QMessageBox.StandardButton.Ok).click()
+        outcome_box = flow.dialog
+        assert outcome_box is not None
+        outcome_box.button(QMessageBox.StandardButton.Ok).click()
     assert outcome.args == ["Removed 1 leftovers of interrupted writes."]
     assert not left.exists()
 
@@ -53,6 +56,8 @@ def test_clean_up_cancelled_removes_nothing(qtbot: Any, window: MainWindow,
     flow = window.clean_up_current()
     assert flow is not None
     qtbot.waitUntil(lambda: flow.dialog is not None, timeout=10_000)
+    box = flow.dialog
+    assert box is not None
     with qtbot.waitSignal(flow.finished, timeout=10_000):
-        flow.dialog.button(QMessageBox.StandardButton.Cancel).click()
+        box.button(QMessageBox.StandardButton.Cancel).click()
     assert left.exists()
