@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from vaultui.gui.qt import QMessageBox, QWidget
+from vaultui.gui.questions import Answer, ask_three
 
 
 class UnsavedChoice(enum.Enum):
@@ -20,19 +21,12 @@ def _listing(names: list[str], shown: int = 8) -> str:
     return "\n".join(lines)
 
 
+_CHOICES = {Answer.GO_ON: UnsavedChoice.SAVE, Answer.DESTRUCTIVE: UnsavedChoice.DISCARD,
+            Answer.BACK: UnsavedChoice.CANCEL}
+
+
 def _ask(box: QMessageBox, save: str, discard: str, cancel: str) -> UnsavedChoice:
-    save_button = box.addButton(save, QMessageBox.ButtonRole.AcceptRole)
-    discard_button = box.addButton(discard, QMessageBox.ButtonRole.DestructiveRole)
-    cancel_button = box.addButton(cancel, QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(save_button)
-    box.setEscapeButton(cancel_button)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is save_button:
-        return UnsavedChoice.SAVE
-    if clicked is discard_button:
-        return UnsavedChoice.DISCARD
-    return UnsavedChoice.CANCEL
+    return _CHOICES[ask_three(box, save, discard, cancel)]
 
 
 def unsaved_box(action: str, names: list[str], parent: QWidget | None = None) -> QMessageBox:
