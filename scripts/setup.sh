@@ -11,12 +11,15 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 
 # --- Debian packages --------------------------------------------------------------------------
 # Qt offscreen needs the first line; the xcb lines are for real windows under Xvfb (screenshots);
-# dbus + gnome-keyring give the tests a real Secret Service; openssh-server is the SFTP server.
+# dbus + gnome-keyring give the tests a real Secret Service; openssh-server is the SFTP server;
+# fuse3 is the FUSE mount's libfuse 3, and litmus, rclone, rsync, sqlite3, git the real programs
+# the mount tests drive.
 apt_packages=(
     libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3
     xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1
     dbus gnome-keyring openssh-server
+    fuse3 litmus rclone rsync sqlite3 git
 )
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
 
