@@ -161,3 +161,29 @@ class DavServer:
         if self._thread is not None:
             self._thread.join(timeout=30)
         remove_credential_file(self.credential_file)
+
+
+def credential_folders() -> list[Path]:
+    """The folders where this user's running WebDAV mounts keep their credential files."""
+    bases = {os.environ.get("XDG_RUNTIME_DIR") or "", tempfile.gettempdir()}
+    found: list[Path] = []
+    for base in sorted(b for b in bases if b and os.path.isdir(b)):
+        found += sorted(Path(base).glob("vaultui-mount-*"))
+    return found
+
+
+def find_dav_mount(target: str) -> tuple[int, Path] | None:
+    """The pid and credential file of this user's WebDAV mount at `target` (URL or file)."""
+    candidates = [Path(target)] if os.path.isfile(target) else [
+        f / "credential.json" for f in credential_folders()]
+    want = target.rstrip("/")
+    for path in candidates:
+        try:
+            if path.stat().st_uid != os.getuid():
+                continue
+            facts = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if Path(target) == path or str(facts.get("url", "")).rstrip("/") == want:
+            return int(facts["pid"]), path
+    return None

@@ -49,7 +49,7 @@ def run_fuse(vfs: VaultFileSystem, mountpoint: str, *, read_only: bool = False,
         "attr_timeout": 1.0,
         "entry_timeout": 1.0,
         "negative_timeout": 0.0,
-        "max_read": 1024 * 1024,
+        "max_threads": 16,
     }
     if read_only:
         options["ro"] = True
