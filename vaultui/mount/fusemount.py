@@ -49,11 +49,17 @@ def run_fuse(vfs: VaultFileSystem, mountpoint: str, *, read_only: bool = False,
         "attr_timeout": 1.0,
         "entry_timeout": 1.0,
         "negative_timeout": 0.0,
-        "max_threads": 16,
     }
     if read_only:
         options["ro"] = True
-    mfusepy.FUSE(ops, mountpoint, **options)
+    try:
+        mfusepy.FUSE(ops, mountpoint, **options)
+    except RuntimeError as exc:
+        # fuse_main reports 8 when its loop ended with an error, and a loop ended by
+        # SIGINT/SIGTERM/SIGHUP counts as one (libfuse stores the signal as the error);
+        # the file system was still unmounted and destroyed in order, so that is a stop.
+        if str(exc) != "8":
+            raise
 
 
 def unmount_fuse(mountpoint: str) -> None:
