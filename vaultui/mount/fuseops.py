@@ -133,7 +133,13 @@ class VaultOperations(mfusepy.Operations):  # type: ignore[misc]
     # -- attributes and folders -----------------------------------------------------
 
     @_errors
-    def getattr(self, path: str, fh: int | None = None) -> dict[str, Any]:
+    def getattr(self, path: str | None, fh: int | None = None) -> dict[str, Any]:
+        if fh is not None and (path is None or fh in self._handles):
+            of, _ = self._handle(fh)
+            if of.spool is not None or of.new or of.path is None:
+                return self._attrs("file", of.size, of.mtime)
+        if path is None:
+            raise mfusepy.FuseOSError(errno.ENOENT)
         rel = self._rel(path)
         if not rel:
             return self._attrs("directory", 0, self._started)
