@@ -185,5 +185,17 @@ def find_dav_mount(target: str) -> tuple[int, Path] | None:
         except (OSError, ValueError):
             continue
         if Path(target) == path or str(facts.get("url", "")).rstrip("/") == want:
-            return int(facts["pid"]), path
+            if _alive(int(facts["pid"])):
+                return int(facts["pid"]), path
     return None
+
+
+def _alive(pid: int) -> bool:
+    """Whether a process runs (a killed server leaves its credential file behind)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
