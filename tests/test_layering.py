@@ -19,6 +19,7 @@ FORBIDDEN = {
     "vaultui.fs": ["PySide6"],
     "vaultui.secrets": ["PySide6"],
     "vaultui.tasks": ["PySide6"],
+    "vaultui.mount": ["PySide6"],
     "vaultui.cli": ["PySide6"],
 }
 

@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
-
 from fsspec.spec import AbstractFileSystem
 
 CLI = Path(sys.executable).parent / "vaultui-cli"

@@ -30,7 +30,7 @@ class ScratchSealer:
     def __repr__(self) -> str:
         return "ScratchSealer()"
 
-    def __reduce__(self) -> object:
+    def __reduce__(self) -> str:
         raise TypeError("a ScratchSealer holds a key and cannot be pickled")
 
     def seal(self, index: int, block: bytes) -> bytes:

@@ -184,9 +184,9 @@ def find_dav_mount(target: str) -> tuple[int, Path] | None:
             facts = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        if Path(target) == path or str(facts.get("url", "")).rstrip("/") == want:
-            if _alive(int(facts["pid"])):
-                return int(facts["pid"]), path
+        named = Path(target) == path or str(facts.get("url", "")).rstrip("/") == want
+        if named and _alive(int(facts["pid"])):
+            return int(facts["pid"]), path
     return None
 
 

@@ -144,9 +144,9 @@ class VaultOperations(mfusepy.Operations):  # type: ignore[misc]
         if not rel:
             return self._attrs("directory", 0, self._started)
         check_name(rel)
-        of = self.open_file(rel)
-        if of is not None and (of.spool is not None or of.new):
-            return self._attrs("file", of.size, of.mtime)
+        held = self.open_file(rel)
+        if held is not None and (held.spool is not None or held.new):
+            return self._attrs("file", held.size, held.mtime)
         info = self.listings.info(rel)
         kind = "link" if info.get("islink") else info["type"]
         return self._attrs(kind, int(info.get("size") or 0), timestamp_of(info))

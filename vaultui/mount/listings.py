@@ -39,7 +39,8 @@ class Listings:
                 return cached[1]
         entries: dict[str, Info] = {}
         infos = self._vfs.ls(path, detail=True)
-        if path and len(infos) == 1 and infos[0]["name"] == path and infos[0]["type"] != "directory":
+        if path and len(infos) == 1 and infos[0]["name"] == path \
+                and infos[0]["type"] != "directory":
             raise NotADirectoryError(path)
         for info in infos:
             entries[split_path(info["name"])[-1]] = info

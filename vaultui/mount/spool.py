@@ -80,6 +80,8 @@ class EncryptedSpool:
     def write(self, offset: int, data: bytes) -> int:
         """Write `data` at `offset` (past the end leaves zeros between); returns its length."""
         view = memoryview(data)
+        if not view:
+            return 0  # as pwrite: writing nothing past the end does not extend the file
         pos, done = offset, 0
         bs = self._block
         while done < len(view):
