@@ -13,8 +13,8 @@ Measures, each against its reference in the same session on the same data:
 * the mount process's peak RSS (VmHWM) after each step: flat means memory does not grow
   with the file size.
 
-Targets (issue 13): FUSE read ≥ 0.7× get, write ≥ 0.6× put; ls -l ≤ 2× the CLI's ls;
-WebDAV GET/PUT ≥ 0.5× get/put. Data, vault and outputs live in --data-dir (default a
+Targets (issue 13): FUSE read ≥ 0.7x get, write ≥ 0.6x put; ls -l ≤ 2x the CLI's ls;
+WebDAV GET/PUT ≥ 0.5x get/put. Data, vault and outputs live in --data-dir (default a
 folder under /dev/shm, removed afterwards).
 """
 
@@ -134,7 +134,7 @@ def main() -> None:
         ls_fuse = timed("ls", "-l", str(mnt / "many"))
         unmount(proc, mnt)
         rows.append((f"ls -l of {args.files} files", f"{ls_fuse:.2f} s",
-                     f"vaultui-cli ls -l {ls_cli:.2f} s", f"{ls_fuse / ls_cli:.2f}× (≤ 2)"))
+                     f"vaultui-cli ls -l {ls_cli:.2f} s", f"{ls_fuse / ls_cli:.2f}x (≤ 2)"))
 
         # WebDAV with curl.
         dmib = args.dav_size_mib
