@@ -12,6 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from vaultui.cli.options import parse_storage_options
+from vaultui.fs.filesystem import VaultFileSystem
+
 #: The console script installed into the venv that runs the tests.
 CLI = Path(sys.executable).parent / "vaultui-cli"
 PASSPHRASE = "cli test passphrase"
@@ -63,3 +66,10 @@ class VaultTarget:
 def s3_options(endpoint: str) -> list[str]:
     return ["-o", "client_kwargs=" + json.dumps({"endpoint_url": endpoint}),
             "-o", "key=testing", "-o", "secret=testing"]
+
+
+def open_target(target: VaultTarget) -> VaultFileSystem:
+    """The vault at `target`, opened in this process (to craft what no command writes)."""
+    pairs = [o for o in target.options if o != "-o"]
+    return VaultFileSystem(target.url, storage_options=parse_storage_options(pairs, None),
+                           passphrase=PASSPHRASE, resolve_conflicts=False)

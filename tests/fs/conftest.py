@@ -198,7 +198,7 @@ class _FailingWriter:
 
     def write(self, data: Any) -> int:
         self._budget.spend()
-        return self._raw.write(data)  # type: ignore[no-any-return]
+        return self._raw.write(data)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._raw, name)

@@ -69,3 +69,31 @@ def test_file_of_an_impossible_size_is_shown_damaged(vaultfs: VaultFileSystem) -
     assert vaultfs.exists("f.bin") and vaultfs.isfile("f.bin")
     with pytest.raises(FormatError):
         vaultfs.cat_file("f.bin")
+
+
+def test_a_listing_says_which_nodes_it_leaves_out_and_why(
+        vaultfs: VaultFileSystem, caplog: pytest.LogCaptureFixture) -> None:
+    vaultfs.pipe_file("a/moved.txt", b"m")
+    vaultfs.pipe_file("kept.txt", b"k")
+    long_name = "n" * 160
+    vaultfs.pipe_file(long_name, b"l")
+    mapper, storage = vaultfs.mapper, vaultfs.storage
+    moved = vaultfs.info("a/moved.txt")["node_path"]
+    root_content = mapper.content_dir("")
+    storage.mv(moved, f"{root_content}/{moved.rpartition('/')[2]}")
+    long_node = vaultfs.info(long_name)["node_path"]
+    storage.pipe_file(f"{long_node}/name.c9s", moved.rpartition("/")[2].encode())
+    vaultfs.invalidate_cache()
+    with caplog.at_level("WARNING", logger="vaultui.fs.nodes"):
+        assert vaultfs.ls("", detail=False) == ["a", "kept.txt"]
+    reasons = {str(r.args[0]): str(r.args[1]) for r in caplog.records
+               if isinstance(r.args, tuple)}
+    assert reasons == {
+        f"{root_content}/{moved.rpartition('/')[2]}":
+            "its name does not decrypt in this folder (moved here from another folder, "
+            "or damaged)",
+        long_node: "its name.c9s does not match the shortened name (it belongs to another "
+                   "node)"}
+    # The read-only view lists the same without logging, and reports them itself.
+    listing = mapper.read_only().listing("", "")
+    assert sorted(s.node_path for s in listing.skipped) == sorted(reasons)

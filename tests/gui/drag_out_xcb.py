@@ -76,7 +76,12 @@ def wait(condition: Callable[[], bool], timeout_s: float = 30) -> None:
     loop = QEventLoop()
     deadline = time.monotonic() + timeout_s
     timer = QTimer()
-    timer.timeout.connect(lambda: (condition() or time.monotonic() > deadline) and loop.quit())
+
+    def poll() -> None:
+        if condition() or time.monotonic() > deadline:
+            loop.quit()
+
+    timer.timeout.connect(poll)
     timer.start(20)
     loop.exec()
     timer.stop()

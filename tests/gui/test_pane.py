@@ -93,7 +93,12 @@ def test_new_folder_rename_delete(qtbot, pane: VaultPane) -> None:
     pane.plain.select_path("Renamed")
     qtbot.waitUntil(lambda: pane.plain.selected_paths() == ["Renamed"], timeout=5000)
     asked: list[str] = []
-    pane.plain.confirm = lambda title, text: asked.append(text) or False
+
+    def confirm(title: str, text: str) -> bool:
+        asked.append(text)
+        return False
+
+    pane.plain.confirm = confirm
     pane.plain.delete_action.trigger()
     assert asked and pane.fs.exists("Renamed")
     pane.plain.confirm = lambda title, text: True

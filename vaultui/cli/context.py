@@ -12,6 +12,7 @@ from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.options import parse_storage_options
 from vaultui.cli.passphrase import PASSPHRASE_ENV, SecretSources, has_terminal
+from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.errors import WrongPassphraseError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
@@ -32,7 +33,8 @@ class Context:
     _location: VaultLocation | None = None
 
     def note(self, message: str) -> None:
-        print(f"vaultui-cli: {message}", file=self.stderr)
+        """A line on stderr; names quoted in it are escaped (see termsafe.py)."""
+        print(f"vaultui-cli: {safe_message(message)}", file=self.stderr)
 
     def out(self, text: str = "") -> None:
         print(text, file=self.stdout)
@@ -90,11 +92,12 @@ class Context:
 
     # -- unlocking ----------------------------------------------------------------
 
-    def unlock(self, location: VaultLocation | None = None) -> tuple[VaultFileSystem, str, str]:
+    def unlock(self, location: VaultLocation | None = None, *, resolve_conflicts: bool = True
+               ) -> tuple[VaultFileSystem, str, str]:
         """The unlocked vault, the passphrase that opened it and where it came from."""
         loc = location or self.location()
-        return self.unlock_with(loc, lambda p: VaultFileSystem(fs=loc.fs, root=loc.root,
-                                                               passphrase=p))
+        return self.unlock_with(loc, lambda p: VaultFileSystem(
+            fs=loc.fs, root=loc.root, passphrase=p, resolve_conflicts=resolve_conflicts))
 
     def unlock_with(self, loc: VaultLocation, opener: Callable[[str], T], *,
                     keyring: bool = True) -> tuple[T, str, str]:
@@ -130,9 +133,12 @@ class Context:
                 self.note("wrong passphrase, try again")
         raise AssertionError("unreachable")
 
-    def open_vault(self) -> VaultFileSystem:
-        """Unlock the vault; with --remember, keep a passphrase that worked in the keyring."""
-        vfs, passphrase, source = self.unlock()
+    def open_vault(self, *, resolve_conflicts: bool = True) -> VaultFileSystem:
+        """Unlock the vault; with --remember, keep a passphrase that worked in the keyring.
+
+        `resolve_conflicts=False` for commands that must not write (verify).
+        """
+        vfs, passphrase, source = self.unlock(resolve_conflicts=resolve_conflicts)
         if getattr(self.args, "remember", False) and source != "keyring":
             self.remember(vfs.location, passphrase)
         return vfs

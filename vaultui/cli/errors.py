@@ -1,8 +1,12 @@
-"""Turning any failure into one line for the user and an exit code."""
+"""Turning any failure into one line for the user and an exit code: one table of rules."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+
 from vaultui.cli.exitcodes import ExitCode
+from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.errors import (
     AuthenticationError,
     FormatError,
@@ -13,7 +17,7 @@ from vaultui.crypto.errors import (
 )
 from vaultui.crypto.legacy import LegacyDecryptionError
 from vaultui.crypto.stream import CancelledError
-from vaultui.fs.errors import StorageUnavailableError, VaultNotFoundError
+from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultNotFoundError
 from vaultui.secrets.store import KeyStoreUnavailableError
 from vaultui.tasks.streams import KeyMismatchError
 
@@ -24,6 +28,13 @@ class CliError(Exception):
     def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
         super().__init__(message)
         self.code = code
+
+
+class UsageError(CliError):
+    """A command line that cannot be right: a bad value, an impossible request (exit 2)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message, ExitCode.USAGE)
 
 
 def _text(exc: BaseException) -> str:
@@ -40,45 +51,81 @@ def _from_storage_library(exc: BaseException) -> bool:
                       "requests", "paramiko"}
 
 
+def _unknown_protocol(exc: BaseException) -> bool:
+    return isinstance(exc, ValueError) and "Protocol not known" in str(exc)
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Exceptions of `types` (or matching `matches`) exit with `code`.
+
+    `documented_as` is the phrase of docs/CLI.md's exit-code table, in the row of `code`,
+    that covers them: tests/cli/test_exitcodes.py holds the table against these rules.
+    """
+
+    types: tuple[type[BaseException], ...]
+    code: ExitCode
+    documented_as: str
+    message: Callable[[BaseException], str] = _text
+    matches: Callable[[BaseException], bool] | None = None
+
+    def applies(self, exc: BaseException) -> bool:
+        if self.matches is not None:
+            return self.matches(exc)
+        return isinstance(exc, self.types)
+
+
+#: The first rule that applies wins: subclasses come before their bases.
+RULES: tuple[Rule, ...] = (
+    Rule((CancelledError, KeyboardInterrupt), ExitCode.CANCELLED, "interrupted",
+         lambda e: "cancelled"),
+    Rule((WrongPassphraseError,), ExitCode.AUTH, "wrong passphrase",
+         lambda e: "wrong passphrase"),
+    Rule((InvalidSignatureError, KeyMismatchError, LegacyDecryptionError), ExitCode.AUTH,
+         "wrong passphrase or key"),
+    Rule((RecoveryKeyError,), ExitCode.AUTH, "a recovery key that does not decode"),
+    Rule((AuthenticationError,), ExitCode.CORRUPT, "data failed authentication"),
+    Rule((UnsupportedVaultError,), ExitCode.ERROR, "unsupported vault"),
+    Rule((FormatError,), ExitCode.CORRUPT, "is malformed"),
+    Rule((RefusedOperationError,), ExitCode.USAGE, "a request that can never succeed"),
+    Rule((KeyStoreUnavailableError,), ExitCode.KEYRING, "the OS keyring is unavailable"),
+    Rule((StorageUnavailableError,), ExitCode.STORAGE, "cannot be reached"),
+    Rule((VaultNotFoundError,), ExitCode.NOT_FOUND, "no vault at the location"),
+    Rule((FileNotFoundError,), ExitCode.NOT_FOUND, "no such file or folder",
+         lambda e: f"not found: {_text(e)}"),
+    Rule((FileExistsError,), ExitCode.EXISTS, "already exists",
+         lambda e: f"already exists: {_text(e)}"),
+    Rule((IsADirectoryError, NotADirectoryError), ExitCode.ERROR,
+         "a folder where a file was expected"),
+    Rule((PermissionError,), ExitCode.STORAGE, "refuses access",
+         lambda e: f"permission denied: {_text(e)}"),
+    Rule((ConnectionError, TimeoutError), ExitCode.STORAGE, "network",
+         lambda e: f"cannot reach the storage: {_text(e)}",
+         lambda e: isinstance(e, (ConnectionError, TimeoutError)) or _from_storage_library(e)),
+    Rule((ImportError,), ExitCode.ERROR, "any other error",
+         lambda e: f"{_text(e)} (the storage's fsspec package is not installed)"),
+    Rule((OSError,), ExitCode.STORAGE, "I/O", lambda e: f"storage error: {_text(e)}"),
+    Rule((ValueError,), ExitCode.USAGE, "unknown storage protocol",
+         lambda e: f"unknown storage type: {_text(e)}", _unknown_protocol),
+    Rule((ValueError,), ExitCode.ERROR, "any other error"),
+)
+
+#: Whatever no rule names.
+FALLBACK = Rule((BaseException,), ExitCode.ERROR, "any other error",
+                lambda e: f"{type(e).__name__}: {_text(e)}")
+
+
+def rule_for(exc: BaseException) -> Rule:
+    return next((r for r in RULES if r.applies(exc)), FALLBACK)
+
+
 def classify(exc: BaseException) -> tuple[ExitCode, str]:
-    """The exit code and the one-line message for an exception."""
+    """The exit code and the one-line message for an exception.
+
+    The message can quote names from the vault: control characters are escaped so it
+    cannot repaint the terminal or span lines (see termsafe.py).
+    """
     if isinstance(exc, CliError):
-        return exc.code, str(exc)
-    if isinstance(exc, (CancelledError, KeyboardInterrupt)):
-        return ExitCode.CANCELLED, "cancelled"
-    if isinstance(exc, WrongPassphraseError):
-        return ExitCode.AUTH, "wrong passphrase"
-    if isinstance(exc, (InvalidSignatureError, RecoveryKeyError, KeyMismatchError,
-                        LegacyDecryptionError)):
-        return ExitCode.AUTH, _text(exc)
-    if isinstance(exc, AuthenticationError):
-        return ExitCode.CORRUPT, _text(exc)
-    if isinstance(exc, UnsupportedVaultError):
-        return ExitCode.ERROR, _text(exc)
-    if isinstance(exc, FormatError):
-        return ExitCode.CORRUPT, _text(exc)
-    if isinstance(exc, KeyStoreUnavailableError):
-        return ExitCode.KEYRING, _text(exc)
-    if isinstance(exc, StorageUnavailableError):
-        return ExitCode.STORAGE, _text(exc)
-    if isinstance(exc, VaultNotFoundError):
-        return ExitCode.NOT_FOUND, _text(exc)
-    if isinstance(exc, FileNotFoundError):
-        return ExitCode.NOT_FOUND, f"not found: {_text(exc)}"
-    if isinstance(exc, FileExistsError):
-        return ExitCode.EXISTS, f"already exists: {_text(exc)}"
-    if isinstance(exc, (IsADirectoryError, NotADirectoryError)):
-        return ExitCode.ERROR, _text(exc)
-    if isinstance(exc, PermissionError):
-        return ExitCode.STORAGE, f"permission denied: {_text(exc)}"
-    if isinstance(exc, (ConnectionError, TimeoutError)) or _from_storage_library(exc):
-        return ExitCode.STORAGE, f"cannot reach the storage: {_text(exc)}"
-    if isinstance(exc, ImportError):
-        return ExitCode.ERROR, f"{_text(exc)} (the storage's fsspec package is not installed)"
-    if isinstance(exc, OSError):
-        return ExitCode.STORAGE, f"storage error: {_text(exc)}"
-    if isinstance(exc, ValueError) and "Protocol not known" in str(exc):
-        return ExitCode.USAGE, f"unknown storage type: {_text(exc)}"
-    if isinstance(exc, ValueError):
-        return ExitCode.ERROR, _text(exc)
-    return ExitCode.ERROR, f"{type(exc).__name__}: {_text(exc)}"
+        return exc.code, safe_message(str(exc))
+    rule = rule_for(exc)
+    return rule.code, safe_message(rule.message(exc))

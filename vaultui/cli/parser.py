@@ -6,6 +6,13 @@ import argparse
 from collections.abc import Callable, Sequence
 from typing import Any
 
+from vaultui.crypto.constants import DEFAULT_SCRYPT_BLOCK_SIZE, MIN_SHORTENING_THRESHOLD
+from vaultui.crypto.errors import FormatError
+from vaultui.crypto.masterkeyfile import check_scrypt_parameters
+
+#: The largest shortening threshold a vault config may carry (vaultconfig.py checks it).
+MAX_SHORTENING_THRESHOLD = 2**16
+
 Command = Callable[..., int]
 
 
@@ -76,4 +83,25 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
     if value < 1:
         raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def scrypt_cost(text: str) -> int:
+    """An scrypt N the format takes: a power of two, at least 1024, within the memory cap.
+
+    Checked here so a bad value is a usage error (exit 2), not "damaged data".
+    """
+    value = positive_int(text)
+    try:
+        check_scrypt_parameters(value, DEFAULT_SCRYPT_BLOCK_SIZE)
+    except FormatError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return value
+
+
+def shortening_threshold(text: str) -> int:
+    value = positive_int(text)
+    if not MIN_SHORTENING_THRESHOLD <= value <= MAX_SHORTENING_THRESHOLD:
+        raise argparse.ArgumentTypeError(
+            f"must be within {MIN_SHORTENING_THRESHOLD}..{MAX_SHORTENING_THRESHOLD}")
     return value

@@ -8,6 +8,7 @@ import threading
 import time
 from typing import TextIO
 
+from vaultui.cli.termsafe import safe_name
 from vaultui.tasks.progress import Progress
 
 
@@ -51,9 +52,10 @@ class ProgressBar:
         files = f"  {p.files_done}/{p.files_total} files" if p.files_total > 1 else ""
         text = f"{p.fraction * 100:5.1f}%  {human_size(p.bytes_done)}{total}  {rate}{files}"
         width = shutil.get_terminal_size((80, 20)).columns
-        if p.current and len(text) + 3 < width:
+        current = safe_name(p.current) if p.current else ""
+        if current and len(text) + 3 < width:
             room = width - len(text) - 3
-            name = p.current if len(p.current) <= room else "…" + p.current[-(room - 1):]
+            name = current if len(current) <= room else "…" + current[-(room - 1):]
             text = f"{text}  {name}"
         self._stream.write("\r" + text[:width - 1].ljust(width - 1))
         self._stream.flush()

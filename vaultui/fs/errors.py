@@ -27,3 +27,8 @@ class StorageUnavailableError(VaultError, OSError):
 
 class FileChangedError(VaultError, OSError):
     """A file was replaced while it was being read; open it again to read the new version."""
+
+
+class RefusedOperationError(VaultError, PermissionError):
+    """An operation the vault never allows, whatever the storage permits: removing or
+    moving the root, moving a folder into itself. The request is wrong, not the storage."""

@@ -24,7 +24,7 @@ from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
-from vaultui.fs.errors import StorageUnavailableError, VaultCorruptError
+from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultCorruptError
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.localfile import replacing_local_file
 from vaultui.fs.nodes import (
@@ -36,6 +36,7 @@ from vaultui.fs.nodes import (
     norm_path,
     parent_path,
     split_path,
+    warn_skipped,
 )
 from vaultui.fs.publish import (
     abandon_file_node,
@@ -261,6 +262,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             info = self.info(path)
             return [info] if detail else [info["name"]]
         listing = mapper.listing(dir_id, clean)
+        warn_skipped(listing)
         if any(e.conflict_of is not None for e in listing.others):
             entries = mapper.resolve_conflicts(clean, dir_id, mapper.entries(listing))
             infos = self._entry_infos(path, entries)
@@ -433,7 +435,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     def _remove(self, path: str) -> None:
         """Remove a file, symlink or whole directory tree."""
         if not path:
-            raise PermissionError("refusing to remove the vault root")
+            raise RefusedOperationError("refusing to remove the vault root")
         node = self.mapper.node(path)
         kind = self.mapper.kind(node)
         if kind is None:
@@ -500,7 +502,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             return
         paths = [self._path(p) for p in expand(self, path)]
         if "" in paths:
-            raise PermissionError("refusing to remove the vault root")
+            raise RefusedOperationError("refusing to remove the vault root")
         removed: list[str] = []
         for p in sorted(paths):
             if any(p.startswith(r + "/") for r in removed):
@@ -540,9 +542,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         if src == dst:
             return
         if not src:
-            raise PermissionError("cannot move the vault root")
+            raise RefusedOperationError("cannot move the vault root")
         if (dst + "/").startswith(src + "/"):
-            raise OSError(f"cannot move {src!r} into itself")
+            raise RefusedOperationError(f"cannot move {src!r} into itself")
         if self.isdir(dst):
             dst = f"{dst}/{split_path(src)[-1]}"
         old = self.mapper.node(src)
@@ -758,7 +760,18 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     def verify_file(self, path: str, progress: Callable[[int], None] | None = None) -> int:
         """Authenticate every chunk of a file; returns its size or raises AuthenticationError."""
         node, csize, _ = self._file_node(self._path(path))
-        with self._decrypting(node.contents_path, csize) as reader:
+        return self.verify_ciphertext(node.contents_path, csize, progress)
+
+    @storage_call
+    def verify_ciphertext(self, ciphertext_path: str, ciphertext_size: int,
+                          progress: Callable[[int], None] | None = None) -> int:
+        """verify_file of the encrypted file (or symlink.c9r) at a storage path, as a
+        listing found it: for a walk that must not look entries up by name again."""
+        if self.mapper.cleartext_size(ciphertext_size) is None:
+            raise VaultCorruptError(
+                f"{ciphertext_size} bytes of ciphertext cannot be a whole encrypted file "
+                "(truncated or partly written?)")
+        with self._decrypting(ciphertext_path, ciphertext_size) as reader:
             total = 0
             while True:
                 block = reader.read(_COPY_BLOCK)

@@ -32,7 +32,7 @@ from vaultui.crypto.constants import (
     SYMLINK_FILE_NAME,
 )
 from vaultui.crypto.cryptor import VaultCryptor
-from vaultui.crypto.errors import VaultError
+from vaultui.crypto.errors import AuthenticationError, VaultError
 from vaultui.crypto.names import normalize_name, shortened_name
 from vaultui.crypto.sizes import LAYOUTS
 from vaultui.fs.conflicts import conflict_name, split_conflict
@@ -130,10 +130,20 @@ class Entry:
 StoredNode = tuple[str, str, NodeKind, str, str, dict[str, Any]]
 
 
+class Skipped(NamedTuple):
+    """A stored node a listing cannot show, and why (no cleartext name: it has none)."""
+
+    node_path: str
+    reason: str
+    #: True for damage (data that cannot be reached); False for a write in progress or
+    #: left by an interrupted one, which holds no data yet.
+    damaged: bool = True
+
+
 class Listing:
     """A directory's children: plain files as parallel columns, other nodes as Entries."""
 
-    __slots__ = ("infos", "names", "node_paths", "others", "sizes")
+    __slots__ = ("infos", "names", "node_paths", "others", "sizes", "skipped")
 
     def __init__(self) -> None:
         self.names: list[str] = []  # cleartext names of the plain files
@@ -141,6 +151,7 @@ class Listing:
         self.sizes: list[int | None] = []  # their cleartext sizes (None: impossible)
         self.infos: list[dict[str, Any]] = []  # the storage's info of each object
         self.others: list[Entry] = []  # directories, links, shortened names, conflicts
+        self.skipped: list[Skipped] = []  # nodes that show nothing: undecryptable, half-made
 
 
 class Scan(NamedTuple):
@@ -456,7 +467,14 @@ class PathMapper:
 
     def list_dir_id(self, dir_id: str, path: str) -> list[Entry]:
         """Decrypted children of the directory with id `dir_id` (`path` names it in errors)."""
-        return self.resolve_conflicts(path, dir_id, self.entries(self.listing(dir_id, path)))
+        listing = self.listing(dir_id, path)
+        warn_skipped(listing)
+        return self.resolve_conflicts(path, dir_id, self.entries(listing))
+
+    def read_only(self) -> PathMapper:
+        """A mapper of the same vault that never writes: sync-conflict copies are listed
+        under their conflict names instead of being resolved (renamed or removed)."""
+        return PathMapper(self.fs, self.root, self.cryptor)
 
     @staticmethod
     def entries(listing: Listing) -> list[Entry]:
@@ -493,6 +511,7 @@ class PathMapper:
         tops: list[dict[str, Any]] = []
         folders: list[StoredNode] = []
         no_members: dict[str, dict[str, Any]] = {}
+        listing = Listing()
         suffix = ENCRYPTED_NAME_SUFFIX
         for head in scan.heads():
             top = scan.tops.get(head)
@@ -503,10 +522,9 @@ class PathMapper:
                     tops.append(top)
                 continue
             found = self._node_folder(content, head, scan.nested.get(head, no_members),
-                                      long_names.get(head))
+                                      long_names.get(head), listing.skipped)
             if found is not None:
                 folders.append(found)
-        listing = Listing()
         others = listing.others
         names = self._plain_names(dir_id, heads)
         sizer = self.cleartext_size
@@ -529,7 +547,8 @@ class PathMapper:
         for stored, (name, conflict) in zip(folders, self._node_names(
                 dir_id, [(n[0], n[1]) for n in folders]), strict=True):
             if name is None:
-                log.warning("skipping a node whose name does not decrypt in %s", content)
+                listing.skipped.append(Skipped(stored[3], self.undecryptable(
+                    stored[0], stored[1], dir_id)))
             else:
                 others.append(self._entry(path, dir_id, stored, name, conflict, scan))
         with self._lock:
@@ -689,13 +708,15 @@ class PathMapper:
                      size=size, info=info, full_name=full)
 
     def _node_folder(self, content: str, head: str, members: dict[str, dict[str, Any]],
-                     long_name: str | None
+                     long_name: str | None, skipped: list[Skipped]
                      ) -> StoredNode | None:
-        """What a node folder (X.c9r/ or H.c9s/) holds, or None if it shows nothing."""
+        """What a node folder (X.c9r/ or H.c9s/) holds, or None if it shows nothing (then
+        `skipped` says why, if it is a node at all)."""
         node_path = f"{content}/{head}"
         if head.endswith(SHORTENED_NAME_SUFFIX):
             if long_name is None:
-                log.warning("skipping shortened node without name.c9s in %s", content)
+                skipped.append(Skipped(node_path, f"a shortened name without its readable "
+                                                  f"{INFLATED_NAME_FILE_NAME}"))
                 return None
             full = long_name
             data_file = CONTENTS_FILE_NAME
@@ -712,8 +733,18 @@ class PathMapper:
                 SYMLINK_FILE_NAME]
         elif data_file and data_file in members:
             kind, data_path, info = NodeKind.FILE, join(node_path, data_file), members[data_file]
+        elif data_file:
+            # name.c9s alone: a shortened node being written (or left by a write that was
+            # interrupted); it holds no data yet.
+            skipped.append(Skipped(node_path, f"an incomplete node: {INFLATED_NAME_FILE_NAME} "
+                                              "without data (a write in progress, or "
+                                              "interrupted)", damaged=False))
+            return None
         else:
-            return None  # an empty node folder (e.g. a half-synced directory): nothing to show
+            skipped.append(Skipped(node_path, f"a folder node without {DIR_FILE_NAME} or "
+                                              f"{SYMLINK_FILE_NAME}: its contents cannot be "
+                                              "reached"))
+            return None
         return head, full, kind, node_path, data_path, info
 
     def _node_names(self, dir_id: str, nodes: list[tuple[str, str]]
@@ -759,6 +790,29 @@ class PathMapper:
         self._plain = {}
         self._name_count = 0
 
+    @property
+    def remembered_names(self) -> int:
+        """How many decrypted names are remembered: never above NAME_CACHE_SIZE."""
+        return self._name_count
+
+    def undecryptable(self, head: str, full: str, dir_id: str) -> str:
+        """Why decrypt_node_name found no name for a node (the rare path: no caching)."""
+        if not full.endswith(ENCRYPTED_NAME_SUFFIX):
+            return f"its {INFLATED_NAME_FILE_NAME} does not hold an encrypted name"
+        if head.endswith(SHORTENED_NAME_SUFFIX):
+            canonical = shortened_name(full)[: -len(SHORTENED_NAME_SUFFIX)]
+            if not head.startswith(canonical):
+                return (f"its {INFLATED_NAME_FILE_NAME} does not match the shortened name "
+                        "(it belongs to another node)")
+        try:
+            self.cryptor.names.decrypt_name(full[: -len(ENCRYPTED_NAME_SUFFIX)], dir_id)
+        except AuthenticationError:
+            return ("its name does not decrypt in this folder (moved here from another "
+                    "folder, or damaged)")
+        except VaultError as exc:
+            return f"its name cannot be read: {exc}"
+        return "its name does not decrypt"
+
     def decrypt_node_name(self, head: str, full: str,
                            dir_id: str) -> tuple[str | None, str | None]:
         """The cleartext name of a node, and for a sync-conflict copy its suffix.
@@ -787,6 +841,13 @@ class PathMapper:
             return None, None
         split = split_conflict(stem, dir_id, self.cryptor.names)
         return split if split is not None else (None, None)
+
+
+def warn_skipped(listing: Listing) -> None:
+    """Log the nodes a listing shows nothing for (storage paths only, never names)."""
+    for skipped in listing.skipped:
+        if skipped.damaged:
+            log.warning("skipping %s: %s", skipped.node_path, skipped.reason)
 
 
 def _is_node_name(head: str) -> bool:

@@ -37,21 +37,44 @@ def name_max(folder: str) -> int:
     return limit if limit > 0 else DEFAULT_NAME_MAX
 
 
-def unusable_name(name: str, max_bytes: int) -> str | None:
-    """Why `name` cannot be a local file name, or None if it can."""
-    if name in ("", ".", ".."):
-        return f"the name {name!r} cannot be a local file name"
-    for char, what in (("/", "a '/'"), ("\\", "a '\\'"), ("\x00", "a NUL character")):
-        if char in name:
-            return f"the name contains {what}, which a local file name cannot"
-    try:
-        size = len(os.fsencode(name))
-    except UnicodeError:
-        return "the name cannot be encoded for the local filesystem"
-    if size > max_bytes:
-        return (f"the name is {size} bytes long; local file names can have at most "
-                f"{max_bytes}")
+def vault_name_problem(name: str) -> str | None:
+    """Why `name` cannot be an entry's name in any vault, or None.
+
+    No correct writer stores these: an empty name, `.` or `..`, a `/` or NUL in it.
+    Listed, they point outside their folder or at another entry.
+    """
+    if not name:
+        return "an empty name"
+    if name in (".", ".."):
+        return f"{name!r} cannot be a file name"
+    if "/" in name:
+        return "the name contains '/'"
+    if "\x00" in name:
+        return "the name contains a NUL character"
     return None
+
+
+def local_name_problem(name: str, name_max: int = DEFAULT_NAME_MAX) -> str | None:
+    """Why `name` cannot be a local file name, or None.
+
+    Beyond vault_name_problem: a backslash (a path separator on Windows, and in the
+    paths vaultui is given) and a name longer than `name_max` UTF-8 bytes.
+    """
+    problem = vault_name_problem(name)
+    if problem is not None:
+        return f"cannot be a local file name: {problem}"
+    if "\\" in name:
+        return "cannot be a local file name: the name contains '\\'"
+    size = len(name.encode("utf-8", errors="surrogatepass"))
+    if size > name_max:
+        return (f"cannot be a local file name: the name is {size} bytes long, more than "
+                f"the {name_max} a local file name may have")
+    return None
+
+
+def unusable_name(name: str, max_bytes: int) -> str | None:
+    """Why `name` cannot be a local file name where names have at most `max_bytes`, or None."""
+    return local_name_problem(name, max_bytes)
 
 
 def _form_key(name: str) -> str:

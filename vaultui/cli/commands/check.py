@@ -5,21 +5,22 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from vaultui.cli.commands.files import stat
+from vaultui.cli.commands.files import stat, vault_path
 from vaultui.cli.context import Context
 from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.progressbar import ProgressBar, human_size
+from vaultui.cli.termsafe import safe_message, safe_name
 from vaultui.fs.filesystem import VaultFileSystem
-from vaultui.fs.nodes import norm_path
 from vaultui.fs.storage import join
 from vaultui.tasks.verify import VerifyVault
 
 
 def cmd_verify(ctx: Context) -> int:
-    vfs = ctx.open_vault()
-    path = norm_path(ctx.args.path)
+    # Read-only: a listing that resolved sync conflicts would rename or delete nodes.
+    vfs = ctx.open_vault(resolve_conflicts=False)
+    path = vault_path(ctx.args.path)
     stat(vfs, path)
     bar = ProgressBar(ctx.stderr)
     job = VerifyVault(vfs, path, progress=bar, workers=ctx.args.jobs)
@@ -28,8 +29,12 @@ def cmd_verify(ctx: Context) -> int:
     finally:
         bar.close()
     for problem in result.problems:
-        ctx.out(f"BAD  {problem.path}: {problem.reason}")
+        ctx.out(f"BAD  {safe_name(problem.path)}: {safe_message(problem.reason)}")
+    for note in result.notes:
+        ctx.out(f"NOTE {safe_name(note.path)}: {safe_message(note.reason)}")
     summary = f"{result.files} files, {human_size(result.bytes)} authenticated"
+    if result.notes:
+        summary += f"; {len(result.notes)} note{'s' if len(result.notes) != 1 else ''}"
     if result.ok:
         ctx.out(f"OK   {summary}")
         return ExitCode.OK
@@ -59,17 +64,17 @@ def cmd_decrypt_name(ctx: Context) -> int:
             clear = vfs.cleartext_path(_storage_path(vfs, text))
         except FileNotFoundError:
             raise CliError(f"{text} is not an item of this vault", ExitCode.NOT_FOUND) from None
-        ctx.out(f"{text}\t{clear or '/'}")
+        ctx.out(f"{safe_name(text)}\t{safe_name(clear) or '/'}")
     return ExitCode.OK
 
 
 def cmd_encrypt_name(ctx: Context) -> int:
     vfs = ctx.open_vault()
     for raw in ctx.args.paths:
-        path = norm_path(raw)
+        path = vault_path(raw)
         stat(vfs, path)
         for storage_path in vfs.ciphertext_paths(path):
-            ctx.out(f"{path or '/'}\t{_relative(vfs, storage_path)}")
+            ctx.out(f"{safe_name(path) or '/'}\t{_relative(vfs, storage_path)}")
     return ExitCode.OK
 
 
@@ -80,7 +85,9 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
         sub, "verify", cmd_verify, "authenticate every file; report the damaged ones",
         "Decrypt every chunk of every file under PATH (default: the whole vault) and check "
         "its authentication tag, without writing anything. Each damaged file or folder is "
-        "reported on stdout as `BAD  path: reason`; the exit code is 6 if any is found.",
+        "reported on stdout as `BAD  path: reason`, and the walk goes on; the exit code is "
+        "6 if any is found. `NOTE path: reason` lines report what is not damage: "
+        "sync-conflict copies, names `get` cannot export, interrupted writes.",
         ["vaultui-cli verify ~/vault", "vaultui-cli verify -j 8 s3://bucket/vault photos"],
         parents)
     add_vault_argument(p)

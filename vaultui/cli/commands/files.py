@@ -10,10 +10,11 @@ from datetime import UTC, datetime
 from typing import Any
 
 from vaultui.cli.context import Context
-from vaultui.cli.errors import CliError
+from vaultui.cli.errors import CliError, UsageError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.progressbar import ProgressBar, human_size
+from vaultui.cli.termsafe import safe_name
 from vaultui.crypto.errors import VaultError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path, split_path
@@ -35,6 +36,14 @@ def _basename(path: str) -> str:
     return path.rsplit("/", 1)[-1]
 
 
+def vault_path(text: str) -> str:
+    """A path inside the vault as typed; `..` and `.` are usage errors (exit 2)."""
+    try:
+        return norm_path(text)
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+
+
 def stat(vfs: VaultFileSystem, path: str) -> dict[str, Any]:
     """The entry's info, or "not found" naming the path the user gave."""
     try:
@@ -46,7 +55,7 @@ def stat(vfs: VaultFileSystem, path: str) -> dict[str, Any]:
 
 def cmd_ls(ctx: Context) -> int:
     vfs = ctx.open_vault()
-    path = norm_path(ctx.args.path)
+    path = vault_path(ctx.args.path)
     stat(vfs, path)
     entries = vfs.ls(path, detail=True)
     if ctx.args.json:
@@ -58,7 +67,7 @@ def cmd_ls(ctx: Context) -> int:
         ctx.out(json.dumps(rows, indent=2, ensure_ascii=False))
         return ExitCode.OK
     for e in entries:
-        name = _basename(e["name"]) + ("/" if e["type"] == "directory" else "")
+        name = safe_name(_basename(e["name"])) + ("/" if e["type"] == "directory" else "")
         if ctx.args.long:
             kind = {"directory": "d", "file": "-"}.get(e["type"], "l")
             size = "-" if e["type"] == "directory" else str(e["size"])
@@ -73,17 +82,17 @@ def cmd_ls(ctx: Context) -> int:
 
 def cmd_tree(ctx: Context) -> int:
     vfs = ctx.open_vault()
-    top = norm_path(ctx.args.path)
+    top = vault_path(ctx.args.path)
     stat(vfs, top)
     counts = {"dirs": 0, "files": 0}
-    ctx.out(top or "/")
+    ctx.out(safe_name(top) or "/")
 
     def walk(path: str, prefix: str) -> None:
         entries = vfs.ls(path, detail=True)
         for i, e in enumerate(entries):
             last = i == len(entries) - 1
             is_dir = e["type"] == "directory"
-            ctx.out(f"{prefix}{'└── ' if last else '├── '}{_basename(e['name'])}"
+            ctx.out(f"{prefix}{'└── ' if last else '├── '}{safe_name(_basename(e['name']))}"
                     f"{'/' if is_dir else ''}")
             if is_dir:
                 counts["dirs"] += 1
@@ -100,7 +109,7 @@ def cmd_cat(ctx: Context) -> int:
     vfs = ctx.open_vault()
     out = sys.stdout.buffer
     for raw in ctx.args.paths:
-        path = norm_path(raw)
+        path = vault_path(raw)
         if stat(vfs, path)["type"] == "directory":
             raise CliError(f"{path or '/'} is a folder")
         with vfs.open(path, "rb") as f:
@@ -116,9 +125,10 @@ def _summary(ctx: Context, bar: ProgressBar, verb: str, files: int, size: int) -
 
 
 def cmd_put(ctx: Context) -> int:
+    dest = vault_path(ctx.args.dest)
     vfs = ctx.open_vault()
     bar = ProgressBar(ctx.stderr)
-    job = EncryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar, workers=ctx.args.jobs)
+    job = EncryptTree(vfs, ctx.args.sources, dest, progress=bar, workers=ctx.args.jobs)
     try:
         result = job.run()
     finally:
@@ -131,7 +141,7 @@ def cmd_get(ctx: Context) -> int:
     vfs = ctx.open_vault()
     for source in ctx.args.sources:
         with contextlib.suppress(VaultError):  # damaged: the job reports it with the rest
-            stat(vfs, norm_path(source))
+            stat(vfs, vault_path(source))
     bar = ProgressBar(ctx.stderr)
     job = DecryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar,
                       workers=ctx.args.jobs)
@@ -154,9 +164,9 @@ def cmd_get(ctx: Context) -> int:
 def cmd_rm(ctx: Context) -> int:
     vfs = ctx.open_vault()
     for raw in ctx.args.paths:
-        path = norm_path(raw)
+        path = vault_path(raw)
         if not path:
-            raise CliError("refusing to remove the vault's root folder")
+            raise UsageError("refusing to remove the vault's root folder")
         info = stat(vfs, path)
         if info["type"] == "directory" and not ctx.args.recursive:
             raise CliError(f"{path} is a folder (use -r to remove it and its contents)")
@@ -166,7 +176,7 @@ def cmd_rm(ctx: Context) -> int:
 
 def cmd_mv(ctx: Context) -> int:
     vfs = ctx.open_vault()
-    src, dst = norm_path(ctx.args.source), norm_path(ctx.args.dest)
+    src, dst = vault_path(ctx.args.source), vault_path(ctx.args.dest)
     stat(vfs, src)
     vfs.mv(src, dst)
     return ExitCode.OK
@@ -183,7 +193,7 @@ def _exists(vfs: VaultFileSystem, path: str) -> bool:
 def cmd_mkdir(ctx: Context) -> int:
     vfs = ctx.open_vault()
     for raw in ctx.args.paths:
-        path = norm_path(raw)
+        path = vault_path(raw)
         if ctx.args.parents:
             vfs.makedirs(path, exist_ok=True)
             continue

@@ -12,11 +12,30 @@ from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.passphrase import prompt_secret, read_secret_file
 from vaultui.cli.progressbar import ProgressBar, human_size
+from vaultui.crypto.errors import FormatError
 from vaultui.crypto.legacy import LegacyFormat, legacy_key, legacy_key_from_passphrase
 from vaultui.fs.storage import open_location
 from vaultui.tasks.importer import ImportLegacy
 
 KEY_ENV = "VAULTUI_IMPORT_KEY"
+
+
+def _parse_key(text: str) -> bytes:
+    try:
+        return legacy_key(text)
+    except FormatError as exc:
+        raise CliError(f"not a key: {exc}", ExitCode.USAGE) from None
+
+
+def hex_salt(text: str) -> str:
+    """--key-salt as given, once it is known to be hex: checked before any prompt."""
+    try:
+        salt = bytes.fromhex(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError("not hex") from None
+    if not salt:
+        raise argparse.ArgumentTypeError("empty")
+    return text
 
 
 def _key(ctx: Context) -> bytes:
@@ -29,11 +48,11 @@ def _key(ctx: Context) -> bytes:
                                        "--key-passphrase-file)")
         return legacy_key_from_passphrase(passphrase, ctx.args.key_salt)
     if ctx.args.key_file:
-        return legacy_key(read_secret_file(ctx.args.key_file, "key"))
+        return _parse_key(read_secret_file(ctx.args.key_file, "key"))
     if ctx.args.key:
-        return legacy_key(ctx.args.key)
+        return _parse_key(ctx.args.key)
     if os.environ.get(KEY_ENV):
-        return legacy_key(os.environ[KEY_ENV])
+        return _parse_key(os.environ[KEY_ENV])
     raise CliError(f"no key: give --key, --key-file or ${KEY_ENV} (the key fsspec-encrypted "
                    "used, in base64)", ExitCode.USAGE)
 
@@ -81,7 +100,7 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
     p.add_argument("--key", metavar="KEY", help="fsspec-encrypted's key in base64 (prefer "
                                                 "--key-file or $VAULTUI_IMPORT_KEY)")
     p.add_argument("--key-file", metavar="FILE", help="read the key from FILE")
-    p.add_argument("--key-salt", metavar="HEX",
+    p.add_argument("--key-salt", type=hex_salt, metavar="HEX",
                    help="derive the key as `fs-enc gen-key --passphrase P --salt HEX` did "
                         "(PBKDF2-HMAC-SHA256, 100000 rounds); the passphrase is asked, or "
                         "read from --key-passphrase-file")

@@ -11,9 +11,10 @@ from typing import Any
 from vaultui.cli.context import Context
 from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.parser import add_command, positive_int
+from vaultui.cli.parser import add_command, scrypt_cost
 from vaultui.cli.passphrase import read_secret_file
 from vaultui.cli.progressbar import ProgressBar
+from vaultui.crypto.errors import FormatError
 from vaultui.crypto.keygen import (
     DEFAULT_DERIVE_COST,
     derive_key,
@@ -69,7 +70,10 @@ def load_key(ctx: Context) -> Masterkey:
     else:
         raise CliError(f"no key: give --key, --key-file or ${KEY_ENV} (make one with "
                        "`vaultui-cli gen-key`)", ExitCode.USAGE)
-    return key_from_text(text)
+    try:
+        return key_from_text(text)
+    except FormatError as exc:
+        raise CliError(f"not a key: {exc}", ExitCode.USAGE) from None
 
 
 def cmd_encrypt(ctx: Context) -> int:
@@ -117,7 +121,7 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
                    help="derive the key from a passphrase instead of making a random one")
     p.add_argument("--passphrase-file", metavar="FILE", help="read the passphrase from FILE")
     p.add_argument("--salt", metavar="TEXT", help="the salt (any text; default: a new random one)")
-    p.add_argument("--scrypt-cost", type=positive_int, default=DEFAULT_DERIVE_COST, metavar="N",
+    p.add_argument("--scrypt-cost", type=scrypt_cost, default=DEFAULT_DERIVE_COST, metavar="N",
                    help=f"scrypt N, a power of two (default {DEFAULT_DERIVE_COST}: 128 MiB)")
     p.add_argument("--format", choices=["text", "base64", "words", "json"], default="text",
                    help="what to print (default: labelled lines)")

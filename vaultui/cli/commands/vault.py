@@ -8,7 +8,13 @@ from typing import Any
 
 from vaultui.cli.context import Context
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.parser import add_command, add_vault_argument, positive_int
+from vaultui.cli.parser import (
+    add_command,
+    add_vault_argument,
+    scrypt_cost,
+    shortening_threshold,
+)
+from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import (
     DEFAULT_SCRYPT_COST,
@@ -82,13 +88,14 @@ def cmd_info(ctx: Context) -> int:
     else:
         mk_text = f"{MASTERKEY_FILENAME} (scrypt N={mkf['scrypt_cost']}, " \
                   f"r={mkf['scrypt_block_size']})"
-    ctx.out(f"location:              {facts['location']}")
-    ctx.out(f"vault format:          {facts['format']}")
-    ctx.out(f"cipher combo:          {facts['cipher_combo']}")
-    ctx.out(f"shortening threshold:  {facts['shortening_threshold']}")
-    ctx.out(f"vault id:              {facts['vault_id']}")
-    ctx.out(f"masterkey file:        {mk_text}")
-    ctx.out(f"passphrase remembered: {facts['passphrase_remembered']}")
+    # The config was read without the key: any of its values can be anything.
+    for label, value in [
+            ("location", facts["location"]), ("vault format", facts["format"]),
+            ("cipher combo", facts["cipher_combo"]),
+            ("shortening threshold", facts["shortening_threshold"]),
+            ("vault id", facts["vault_id"]), ("masterkey file", mk_text),
+            ("passphrase remembered", facts["passphrase_remembered"])]:
+        ctx.out(safe_message(f"{label + ':':<23}{value}"))
     ctx.out("(read without the key: unlock the vault, e.g. with `verify`, to check it)")
     return ExitCode.OK
 
@@ -113,10 +120,10 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
     p.add_argument("--no-keyring", action="store_true", help=argparse.SUPPRESS)
     p.add_argument("--cipher-combo", choices=[c.value for c in CipherCombo],
                    default=CipherCombo.SIV_GCM.value, help="content cipher (default SIV_GCM)")
-    p.add_argument("--scrypt-cost", type=positive_int, default=DEFAULT_SCRYPT_COST,
+    p.add_argument("--scrypt-cost", type=scrypt_cost, default=DEFAULT_SCRYPT_COST,
                    metavar="N", help=f"scrypt N for the masterkey file (default "
                                      f"{DEFAULT_SCRYPT_COST}, a power of two)")
-    p.add_argument("--shortening-threshold", type=positive_int,
+    p.add_argument("--shortening-threshold", type=shortening_threshold,
                    default=DEFAULT_SHORTENING_THRESHOLD, metavar="N",
                    help=f"encrypted names longer than this are shortened (default "
                         f"{DEFAULT_SHORTENING_THRESHOLD})")
