@@ -9,6 +9,7 @@ import signal
 import socket
 import stat
 import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -90,7 +91,7 @@ def test_streaming_put_get_ranges_and_long_names(dav_mount: Mount) -> None:
     url, creds = str(dav_mount.url), auth(dav_mount)
     body = MARKER + os.urandom(3 * 1024 * 1024) + MARKER
 
-    def chunks() -> object:  # a chunked upload: the server never sees its length up front
+    def chunks() -> Iterator[bytes]:  # a chunked upload: the server never sees its length up front
         for i in range(0, len(body), 100_000):
             yield body[i:i + 100_000]
 
