@@ -26,11 +26,13 @@ def check_fuse() -> None:
 
 
 def run_fuse(vfs: VaultFileSystem, mountpoint: str, *, read_only: bool = False,
-             on_mounted: Callable[[], None] | None = None) -> None:
+             on_mounted: Callable[[], None] | None = None,
+             operations: Callable[[VaultOperations], None] | None = None) -> None:
     """Mount `vfs` at `mountpoint` and serve it until unmounted; blocks.
 
     libfuse handles SIGINT, SIGTERM and SIGHUP: each ends the loop and unmounts, after
-    the files still open are uploaded (VaultOperations.destroy).
+    the files still open are uploaded (VaultOperations.destroy). `operations` is given
+    the file system's calls object before mounting (to ask it for open files).
     """
     check_fuse()
     if not os.path.isdir(mountpoint):
@@ -38,6 +40,8 @@ def run_fuse(vfs: VaultFileSystem, mountpoint: str, *, read_only: bool = False,
     ops = VaultOperations(vfs, read_only=read_only)
     if on_mounted is not None:
         ops.on_mounted = on_mounted
+    if operations is not None:
+        operations(ops)
     options: dict[str, object] = {
         "foreground": True,
         "fsname": "vaultui",
@@ -62,10 +66,11 @@ def run_fuse(vfs: VaultFileSystem, mountpoint: str, *, read_only: bool = False,
             raise
 
 
-def unmount_fuse(mountpoint: str) -> None:
-    """Ask the kernel to unmount a FUSE mount (the serving process then exits)."""
-    result = subprocess.run(["fusermount3", "-u", mountpoint], capture_output=True, text=True,
-                            check=False, timeout=60)
+def unmount_fuse(mountpoint: str, *, lazy: bool = False) -> None:
+    """Ask the kernel to unmount a FUSE mount (the serving process then exits); `lazy`
+    detaches it even while programs still use it."""
+    command = ["fusermount3", "-u", *(["-z"] if lazy else []), mountpoint]
+    result = subprocess.run(command, capture_output=True, text=True, check=False, timeout=60)
     if result.returncode != 0:
         raise OSError(result.stderr.strip() or f"fusermount3 -u {mountpoint} failed")
 
