@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import Any
 
 from vaultui.gui.autolock import SETTINGS_KEY as AUTOLOCK_KEY
@@ -25,6 +26,7 @@ from vaultui.gui.qt import (
     QListView,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QModelIndex,
     QPoint,
     QPushButton,
@@ -43,6 +45,7 @@ from vaultui.gui.vaultoptions import VaultOptionsDialog
 from vaultui.gui.vaults import Vault, VaultListModel
 from vaultui.gui.vaultstate import VaultState
 from vaultui.gui.worker import TaskRunner
+from vaultui.mount.drive import DriveKind, DriveMount, FilesStillOpenError, preferred_kind
 
 _STATE_TEXT = {
     VaultState.LOCKED: "This vault is locked.",
@@ -99,6 +102,13 @@ class MainWindow(QMainWindow):
         self.vaults = VaultListModel(settings, self)
         self.transfers = TransfersModel(max_threads=2, parent=self)
         self.panes: dict[Vault, VaultPane] = {}
+        #: Unlocked vaults shown as a drive ("Reveal drive"), and where FUSE drives go.
+        self.drives: dict[Vault, DriveMount] = {}
+        self.drives_root = os.path.join(
+            os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"),
+            "vaultui", "drives")
+        #: Opens a folder or URL in the file manager (tests replace it).
+        self.open_location: Callable[[str], None] = _open_location
 
         # Sidebar
         self.sidebar = QListView()
@@ -120,6 +130,9 @@ class MainWindow(QMainWindow):
         self.remove_action.triggered.connect(self.remove_current)
         self.reveal_action = QAction("Reveal location", self)
         self.reveal_action.triggered.connect(self.reveal_current)
+        self.drive_action = QAction("Reveal drive", self)
+        self.drive_action.setToolTip("Show the unlocked vault as a drive in the file manager")
+        self.drive_action.triggered.connect(self.reveal_drive)
         self.unlock_action = QAction("Unlock…", self)
         self.unlock_action.setShortcut(QKeySequence("Ctrl+U"))
         self.unlock_action.triggered.connect(self.unlock_current)
@@ -173,8 +186,8 @@ class MainWindow(QMainWindow):
         vault_menu = self.menuBar().addMenu("&Vault")
         for group in ((self.create_action, self.add_action, self.open_action,
                        self.add_url_action),
-                      (self.unlock_action, self.lock_action, self.reveal_action,
-                       self.remove_action),
+                      (self.unlock_action, self.lock_action, self.drive_action,
+                       self.reveal_action, self.remove_action),
                       (self.quit_action,)):
             if not vault_menu.isEmpty():
                 vault_menu.addSeparator()
@@ -309,6 +322,8 @@ class MainWindow(QMainWindow):
         if vault is not None:
             menu.addAction(self.lock_action if vault.state is VaultState.UNLOCKED
                            else self.unlock_action)
+            if vault.state is VaultState.UNLOCKED:
+                menu.addAction(self.drive_action)
             menu.addAction(self.reveal_action)
             menu.addAction(self.remove_action)
             menu.addSeparator()
@@ -343,8 +358,60 @@ class MainWindow(QMainWindow):
 
     def lock_current(self) -> None:
         vault = self.current_vault()
-        if vault is not None:
-            vault.lock()
+        if vault is None:
+            return
+        drive = self.drives.get(vault)
+        if drive is not None:
+            try:
+                drive.stop()
+            except FilesStillOpenError as exc:
+                if not ask_force_lock(self, vault.name, exc.count):
+                    return
+                drive.stop(force=True)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not unmount the drive: {exc}", 10_000)
+                return
+            self.drives.pop(vault, None)
+        vault.lock()
+
+    # -- the vault as a drive ------------------------------------------------------------
+
+    def reveal_drive(self) -> str | None:
+        """Mount the current unlocked vault (once) and open it in the file manager."""
+        vault = self.current_vault()
+        if vault is None or vault.state is not VaultState.UNLOCKED or vault.fs is None:
+            return None
+        drive = self.drives.get(vault)
+        if drive is None:
+            kind = preferred_kind()
+            mountpoint = None
+            if kind is DriveKind.FUSE:
+                mountpoint = _free_folder(self.drives_root, vault.name)
+            drive = DriveMount(vault.fs, kind, mountpoint=mountpoint)
+            try:
+                drive.start()
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not show the vault as a drive: {exc}",
+                                             10_000)
+                return None
+            self.drives[vault] = drive
+        location = drive.location or ""
+        if drive.kind is DriveKind.WEBDAV:
+            self.statusBar().showMessage(
+                f"WebDAV drive at {location}; user and password in {drive.credential_file}",
+                30_000)
+        self.open_location(location)
+        self._update_status()
+        return location
+
+    def _stop_drive(self, vault: Vault) -> None:
+        """The vault is locking or the app is closing: the drive goes, open files or not."""
+        drive = self.drives.pop(vault, None)
+        if drive is not None:
+            try:
+                drive.stop(force=True)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not unmount the drive: {exc}", 10_000)
 
     def _state_changed(self, vault: Vault, old: VaultState, new: VaultState) -> None:
         if new is VaultState.UNLOCKED and vault not in self.panes:
@@ -359,6 +426,7 @@ class MainWindow(QMainWindow):
             self._show_current()
 
     def _close_pane(self, vault: Vault) -> None:
+        self._stop_drive(vault)
         pane = self.panes.pop(vault, None)
         if pane is not None:
             pane.close_down()
@@ -377,6 +445,7 @@ class MainWindow(QMainWindow):
         self.unlock_action.setEnabled(
             vault is not None and vault.state in (VaultState.LOCKED, VaultState.ERROR))
         self.remove_action.setEnabled(vault is not None)
+        self.drive_action.setEnabled(vault is not None and vault.state is VaultState.UNLOCKED)
         self.reveal_action.setEnabled(vault is not None and "://" not in vault.url)
         self._update_status()
 
@@ -397,7 +466,10 @@ class MainWindow(QMainWindow):
             backend = protocol if isinstance(protocol, str) else protocol[0]
         elif "://" in vault.url:
             backend = vault.url.split("://", 1)[0]
-        self.location_label.setText(f"{vault.url}  ·  {backend}  ·  {vault.state.label}")
+        drive = self.drives.get(vault)
+        shown = f"  ·  drive: {drive.location}" if drive is not None and drive.location else ""
+        self.location_label.setText(
+            f"{vault.url}  ·  {backend}  ·  {vault.state.label}{shown}")
         if pane is not None:
             folders, files = pane.counts()
             self.counts_label.setText(f"{folders} folders, {files} files")
@@ -447,6 +519,33 @@ class MainWindow(QMainWindow):
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
         self.shutdown()
         super().closeEvent(event)
+
+
+def ask_force_lock(parent: QWidget, name: str, count: int) -> bool:
+    """Ask whether to lock although programs still hold files open in the drive."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Files are still open",
+                      f"{count} file(s) of “{name}” are still open in other programs. Locking "
+                      "now cuts them off; changes they have not saved are lost.",
+                      QMessageBox.StandardButton.Cancel, parent)
+    force = box.addButton("Force lock", QMessageBox.ButtonRole.DestructiveRole)
+    box.exec()
+    return box.clickedButton() is force
+
+
+def _open_location(location: str) -> None:
+    url = QUrl(location) if "://" in location else QUrl.fromLocalFile(location)
+    QDesktopServices.openUrl(url)
+
+
+def _free_folder(root: str, name: str) -> str:
+    """An empty folder under `root` to mount at, named after the vault."""
+    safe = "".join(c if c.isalnum() or c in " ._-" else "_" for c in name).strip(" .") or "vault"
+    for i in range(1, 1000):
+        path = os.path.join(root, safe if i == 1 else f"{safe} ({i})")
+        os.makedirs(path, exist_ok=True)
+        if not os.listdir(path) and not os.path.ismount(path):
+            return path
+    raise OSError("no free folder to mount the drive at")
 
 
 def local_path(url: str) -> str | None:

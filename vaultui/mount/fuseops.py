@@ -403,12 +403,17 @@ def fuse_available() -> str | None:
 
 
 def _destroy_uploads(ops: VaultOperations) -> None:
-    """Upload what is still dirty when the file system goes away (unmount, signal)."""
+    """Upload what is still dirty when the file system goes away (unmount, signal), then
+    let go of every open file's spool and reader."""
     with ops._lock:
-        files = list(ops._by_path.values())
+        files = set(ops._by_path.values()) | {of for of, _ in ops._handles.values()}
+        ops._by_path.clear()
+        ops._handles.clear()
     for of in files:
         with of.lock:
             try:
                 ops._upload(of)
             except Exception as exc:  # keep going: other files may still make it
                 log.error("could not save an open file on unmount: %s", type(exc).__name__)
+            finally:
+                of.close()
