@@ -19,22 +19,23 @@ def check_name(path: str) -> None:
             raise OSError(errno.ENAMETOOLONG, "name too long for the vault", part[:40] + "...")
 
 
+#: errno for each kind of exception, most specific first. Damaged or tampered data and an
+#: unreachable storage are EIO: reading cannot give the right bytes.
+_ERRNO_OF: tuple[tuple[type[BaseException] | tuple[type[BaseException], ...], int], ...] = (
+    ((AuthenticationError, VaultCorruptError, StorageUnavailableError), errno.EIO),
+    (FileNotFoundError, errno.ENOENT),
+    (FileExistsError, errno.EEXIST),
+    (IsADirectoryError, errno.EISDIR),
+    (NotADirectoryError, errno.ENOTDIR),
+    (PermissionError, errno.EACCES),
+)
+
+
 def errno_of(exc: BaseException) -> int:
     """The errno a file system call reports for an exception from the vault."""
-    if isinstance(exc, AuthenticationError | VaultCorruptError):
-        return errno.EIO  # damaged or tampered: reading it cannot give the right bytes
-    if isinstance(exc, StorageUnavailableError):
-        return errno.EIO
-    if isinstance(exc, FileNotFoundError):
-        return errno.ENOENT
-    if isinstance(exc, FileExistsError):
-        return errno.EEXIST
-    if isinstance(exc, IsADirectoryError):
-        return errno.EISDIR
-    if isinstance(exc, NotADirectoryError):
-        return errno.ENOTDIR
-    if isinstance(exc, PermissionError):
-        return errno.EACCES
+    for kind, code in _ERRNO_OF:
+        if isinstance(exc, kind):
+            return code
     if isinstance(exc, OSError) and isinstance(exc.errno, int) and exc.errno > 0:
         return exc.errno
     if isinstance(exc, OSError) and "not empty" in str(exc):
