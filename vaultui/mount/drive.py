@@ -13,6 +13,7 @@ import threading
 import time
 
 from vaultui.fs.filesystem import VaultFileSystem
+from vaultui.mount.fusecheck import fuse_available
 
 
 class DriveKind(enum.Enum):
@@ -30,14 +31,7 @@ class FilesStillOpenError(OSError):
 
 def preferred_kind() -> DriveKind:
     """FUSE where it works (a real folder for every program), WebDAV everywhere else."""
-    from vaultui.mount.fuseops import fuse_available
-
-    if os.name == "posix" and fuse_available() is None:
-        import shutil
-
-        if shutil.which("fusermount3"):
-            return DriveKind.FUSE
-    return DriveKind.WEBDAV
+    return DriveKind.FUSE if fuse_available() is None else DriveKind.WEBDAV
 
 
 class DriveMount:

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 from collections.abc import Callable
 
 import mfusepy
 
 from vaultui.fs.filesystem import VaultFileSystem
-from vaultui.mount.fuseops import VaultOperations, fuse_available
+from vaultui.mount.fusecheck import fuse_available
+from vaultui.mount.fuseops import VaultOperations
 
 
 class FuseUnavailableError(OSError):
@@ -19,8 +19,6 @@ class FuseUnavailableError(OSError):
 
 def check_fuse() -> None:
     reason = fuse_available()
-    if reason is None and shutil.which("fusermount3") is None:
-        reason = "fusermount3 is not installed (Debian package fuse3)"
     if reason is not None:
         raise FuseUnavailableError(f"FUSE is not available: {reason}; use --webdav")
 

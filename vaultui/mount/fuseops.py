@@ -27,6 +27,8 @@ from vaultui.mount.listings import Info, Listings, timestamp_of
 from vaultui.mount.names import NAME_MAX, check_name, errno_of
 from vaultui.mount.openfiles import OpenFile
 
+__all__ = ["VaultOperations"]
+
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -223,12 +225,17 @@ class VaultOperations(mfusepy.Operations):  # type: ignore[misc]
         rel = self._rel(path)
         if flags & _WRITE_FLAGS or flags & os.O_TRUNC:
             self._writable()
+        info: Info | None = None
+        if self.open_file(rel) is None:
+            # Looked up outside the table lock: a listing may take a while on S3.
+            info = self.listings.info(rel)
+            if info["type"] == "directory":
+                raise mfusepy.FuseOSError(errno.EISDIR)
         with self._lock:
             of = self._by_path.get(rel)
             if of is None:
-                info = self.listings.info(rel)
-                if info["type"] == "directory":
-                    raise mfusepy.FuseOSError(errno.EISDIR)
+                if info is None:  # it was open a moment ago and has just been closed
+                    info = self.listings.info(rel)
                 of = OpenFile(self.vfs, rel, int(info.get("size") or 0), timestamp_of(info))
                 self._by_path[rel] = of
             fh = self._new_handle(of, flags)
@@ -391,15 +398,6 @@ class VaultOperations(mfusepy.Operations):  # type: ignore[misc]
                 of.path = dst + key[len(src):]
                 self._by_path[of.path] = of
         return 0
-
-
-def fuse_available() -> str | None:
-    """None if FUSE mounts can work here, else why not."""
-    if not os.path.exists("/dev/fuse"):
-        return "/dev/fuse does not exist (no FUSE in this kernel or container)"
-    if not os.access("/dev/fuse", os.R_OK | os.W_OK):
-        return "/dev/fuse is not usable by this user"
-    return None
 
 
 def _destroy_uploads(ops: VaultOperations) -> None:

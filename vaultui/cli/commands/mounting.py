@@ -16,7 +16,7 @@ from vaultui.cli.parser import add_command, add_vault_argument
 
 
 def _choose(ctx: Context) -> str:
-    from vaultui.mount.fuseops import fuse_available
+    from vaultui.mount.fusecheck import fuse_available
 
     args = ctx.args
     if args.webdav:
