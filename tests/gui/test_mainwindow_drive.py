@@ -19,15 +19,36 @@ def mounted(path: str) -> bool:
         return any(line.split()[1] == path for line in mounts if line.startswith("vaultui "))
 
 
-@pytest.fixture
-def drive_window(qtbot, window: MainWindow, vault_path: str, tmp_path: Path) -> MainWindow:
+def prepare(window: MainWindow, tmp_path: Path) -> None:
     if preferred_kind() is not DriveKind.FUSE:
         pytest.skip("FUSE is not available here; the WebDAV drive is tested in tests/mount")
     window.drives_root = str(tmp_path / "drives")
     window.opened = []  # type: ignore[attr-defined]
     window.open_location = window.opened.append  # type: ignore[attr-defined]
+
+
+@pytest.fixture
+def drive_window(qtbot, window: MainWindow, vault_path: str, tmp_path: Path) -> MainWindow:
+    prepare(window, tmp_path)
     unlock(qtbot, window.add_vault(vault_path))
     return window
+
+
+def test_option_reveals_the_drive_on_unlock(qtbot, window: MainWindow, vault_path: str,
+                                            tmp_path: Path) -> None:
+    prepare(window, tmp_path)
+    vault = window.add_vault(vault_path)
+    dialog = window.vault_options()
+    assert dialog is not None and not dialog.drive_on_unlock.isChecked()
+    dialog.drive_on_unlock.setChecked(True)
+    dialog.accept()
+    assert window.drive_on_unlock(vault)
+    unlock(qtbot, vault)
+    location = window.drives[vault].location
+    assert location is not None and mounted(location)
+    assert window.opened == [location]  # type: ignore[attr-defined]
+    window.lock_current()
+    assert not mounted(location)
 
 
 def test_reveal_drive_mounts_and_opens_the_folder(drive_window: MainWindow) -> None:

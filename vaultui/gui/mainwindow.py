@@ -376,9 +376,14 @@ class MainWindow(QMainWindow):
 
     # -- the vault as a drive ------------------------------------------------------------
 
-    def reveal_drive(self) -> str | None:
-        """Mount the current unlocked vault (once) and open it in the file manager."""
-        vault = self.current_vault()
+    def drive_on_unlock(self, vault: Vault) -> bool:
+        """Whether the vault is to be revealed as a drive when it is unlocked (its options)."""
+        return str(self.settings.value(_drive_key(vault), False)).lower() == "true"
+
+    def reveal_drive(self, vault: Vault | None = None) -> str | None:
+        """Mount an unlocked vault (once; the current one by default) and open it in the
+        file manager."""
+        vault = vault or self.current_vault()
         if vault is None or vault.state is not VaultState.UNLOCKED or vault.fs is None:
             return None
         drive = self.drives.get(vault)
@@ -420,6 +425,8 @@ class MainWindow(QMainWindow):
             pane.countsChanged.connect(self._update_status)
             self.panes[vault] = pane
             self.stack.addWidget(pane)
+            if self.drive_on_unlock(vault):
+                self.reveal_drive(vault)
         elif old is VaultState.UNLOCKED:
             self._close_pane(vault)
         if vault is self.current_vault():
@@ -483,8 +490,11 @@ class MainWindow(QMainWindow):
         if vault is None:
             return None
         dialog = VaultOptionsDialog(vault, self.keychain, self.runner,
-                                    int(self.autolock.minutes), self)
+                                    int(self.autolock.minutes), self,
+                                    drive_on_unlock=self.drive_on_unlock(vault))
         dialog.autolockChanged.connect(self.set_autolock)
+        dialog.driveOnUnlockChanged.connect(
+            lambda reveal: self.settings.set_value(_drive_key(vault), reveal))
         dialog.open()
         return dialog
 
@@ -530,6 +540,10 @@ def ask_force_lock(parent: QWidget, name: str, count: int) -> bool:
     force = box.addButton("Force lock", QMessageBox.ButtonRole.DestructiveRole)
     box.exec()
     return box.clickedButton() is force
+
+
+def _drive_key(vault: Vault) -> str:
+    return f"drive_on_unlock/{vault.entry.id}"
 
 
 def _open_location(location: str) -> None:
