@@ -10,6 +10,7 @@ from guihelpers import unlock
 
 from vaultui.gui import mainwindow
 from vaultui.gui.mainwindow import MainWindow
+from vaultui.gui.qt import Qt
 from vaultui.gui.vaultstate import VaultState
 from vaultui.mount.drive import DriveKind, preferred_kind
 
@@ -59,10 +60,14 @@ def test_reveal_drive_mounts_and_opens_the_folder(drive_window: MainWindow) -> N
     assert pane is not None
     assert sorted(os.listdir(location)) == sorted(pane.fs.ls("", detail=False))
     assert f"drive: {location}" in drive_window.location_label.text()
+    row = drive_window.vaults.index(0)
+    assert drive_window.vaults.data(row).endswith("(drive)")
+    assert f"Drive: {location}" in drive_window.vaults.data(row, Qt.ItemDataRole.ToolTipRole)
     assert drive_window.reveal_drive() == location  # once mounted, only opened again
     drive_window.lock_current()
     assert not mounted(location)
     assert drive_window.current_vault().state is VaultState.LOCKED  # type: ignore[union-attr]
+    assert not drive_window.vaults.data(row).endswith("(drive)")
 
 
 def test_lock_asks_while_files_are_open(drive_window: MainWindow,

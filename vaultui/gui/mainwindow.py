@@ -372,6 +372,7 @@ class MainWindow(QMainWindow):
                 self.statusBar().showMessage(f"Could not unmount the drive: {exc}", 10_000)
                 return
             self.drives.pop(vault, None)
+            self.vaults.set_drive(vault, None)
         vault.lock()
 
     # -- the vault as a drive ------------------------------------------------------------
@@ -400,6 +401,7 @@ class MainWindow(QMainWindow):
                                              10_000)
                 return None
             self.drives[vault] = drive
+            self.vaults.set_drive(vault, drive.location)
         location = drive.location or ""
         if drive.kind is DriveKind.WEBDAV:
             self.statusBar().showMessage(
@@ -413,6 +415,7 @@ class MainWindow(QMainWindow):
         """The vault is locking or the app is closing: the drive goes, open files or not."""
         drive = self.drives.pop(vault, None)
         if drive is not None:
+            self.vaults.set_drive(vault, None)
             try:
                 drive.stop(force=True)
             except OSError as exc:
