@@ -61,7 +61,10 @@ echo "== pytest"
 # --timeout keeps a hung test from eating CI's time; a later --timeout in "$@" wins.
 # Exit 5 (no tests collected) counts as a failure too: the suite always has tests.
 # Coverage of vaultui is reported on every run (modules fully covered are left out).
-.venv/bin/python -m pytest --timeout=300 --cov=vaultui --cov-report=term "$@" \
+# --basetemp in the run's own HOME: pytest's clean-up of the shared /tmp/pytest-of-$USER
+# races with another run's and then leaks a scandir iterator, which fails the run.
+.venv/bin/python -m pytest --timeout=300 --basetemp="$HOME/pytest" --cov=vaultui \
+    --cov-report=term "$@" \
     || failed+=(pytest)
 # Only a full run covers the packages fully enough to hold them to a floor: arguments
 # that select tests (-k, a path) would fail it for no fault of the code.

@@ -183,11 +183,37 @@ def test_keygen_wizard(qtbot: Any, win: MainWindow, store: MemoryKeyStore, tmp_p
     assert QApplication.clipboard().text() == text
     assert wizard.clipboard.timer.interval() == 30_000
     wizard.clipboard.clear()
+    name = wizard.key_page.keyring_name.text()
+    assert name.startswith("generated-key-")
     wizard.key_page.keyring_button.click()
-    qtbot.waitUntil(lambda: store.get("key:generated-key") == text, timeout=5000)
+    qtbot.waitUntil(lambda: store.get(f"key:{name}") == text, timeout=5000)
     target = tmp_path / "k.key"
     target.write_text("old")
     os.chmod(target, 0o644)
     wizard.export(str(target))
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_text().strip() == text
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_keygen_wizard_asks_before_replacing_a_stored_key(
+        qtbot: Any, win: MainWindow, store: MemoryKeyStore, replace: bool) -> None:
+    store.set("key:mine", "the earlier key")
+    wizard = win.generate_key()
+    asked: list[str] = []
+
+    def confirm_replace(name: str) -> bool:
+        asked.append(name)
+        return replace
+    wizard.confirm_replace = confirm_replace
+    wizard.next()
+    qtbot.waitUntil(wizard.key_page.isComplete, timeout=10_000)
+    wizard.key_page.keyring_name.setText("mine")
+    wizard.key_page.keyring_button.click()
+    qtbot.waitUntil(lambda: bool(wizard.key_page.status.text()), timeout=5000)
+    assert asked == ["mine"]
+    expected = wizard.key_page.text.text() if replace else "the earlier key"
+    assert store.get("key:mine") == expected
+    if not replace:
+        assert "already" in wizard.key_page.status.text()
+    wizard.reject()

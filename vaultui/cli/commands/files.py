@@ -18,6 +18,7 @@ from vaultui.cli.termsafe import safe_name
 from vaultui.crypto.errors import VaultError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path, split_path
+from vaultui.fs.visits import FolderVisits
 from vaultui.tasks.job import BLOCK_SIZE
 from vaultui.tasks.transfer import DecryptTree, EncryptTree
 
@@ -87,16 +88,23 @@ def cmd_tree(ctx: Context) -> int:
     counts = {"dirs": 0, "files": 0}
     ctx.out(safe_name(top) or "/")
 
+    # Each folder is shown once: a second name for it (one directory id) says so.
+    visits = FolderVisits(vfs.mapper, top)
+
     def walk(path: str, prefix: str) -> None:
         entries = vfs.ls(path, detail=True)
         for i, e in enumerate(entries):
             last = i == len(entries) - 1
             is_dir = e["type"] == "directory"
+            alias = visits.alias_of(e["name"], e) if is_dir else None
+            note = "" if alias is None else (
+                f"  (another name for {safe_name(alias) or '/'}, shown there)")
             ctx.out(f"{prefix}{'└── ' if last else '├── '}{safe_name(_basename(e['name']))}"
-                    f"{'/' if is_dir else ''}")
+                    f"{'/' if is_dir else ''}{note}")
             if is_dir:
                 counts["dirs"] += 1
-                walk(e["name"], prefix + ("    " if last else "│   "))
+                if alias is None:
+                    walk(e["name"], prefix + ("    " if last else "│   "))
             else:
                 counts["files"] += 1
 
