@@ -134,7 +134,7 @@ class MainWindow(QMainWindow):
         self.reveal_action.triggered.connect(self.reveal_current)
         self.drive_action = QAction("Reveal drive", self)
         self.drive_action.setToolTip("Show the unlocked vault as a drive in the file manager")
-        self.drive_action.triggered.connect(self.reveal_drive)
+        self.drive_action.triggered.connect(lambda: self.reveal_drive())
         self.unlock_action = QAction("Unlock…", self)
         self.unlock_action.setShortcut(QKeySequence("Ctrl+U"))
         self.unlock_action.triggered.connect(self.unlock_current)
