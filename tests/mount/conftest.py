@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,19 @@ from vaultui.fs.vault import VaultLocation
 def _need(tool: str) -> None:
     if shutil.which(tool) is None:
         unavailable(f"{tool} is not installed")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def no_mount_left_behind(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """However a test ends, no FUSE mount of ours outlives the session (pytest could not
+    remove its folders, and a later run would trip over them)."""
+    yield
+    base = os.path.realpath(tmp_path_factory.getbasetemp())
+    with open("/proc/self/mounts", encoding="utf-8") as mounts:
+        ours = [line.split()[1] for line in mounts if line.startswith("vaultui ")]
+    for mountpoint in ours:
+        if mountpoint.startswith(base + "/"):
+            subprocess.run(["fusermount3", "-uz", mountpoint], check=False)
 
 
 @pytest.fixture
