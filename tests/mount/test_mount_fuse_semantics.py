@@ -149,3 +149,15 @@ def test_killed_mount_leaves_no_partial_file(vault: Vault, tmp_path: Path) -> No
     assert fresh.cat_file("old.txt") == b"old content"
     for path, data in vault.storage_bytes():
         assert MARKER not in data, path
+
+
+def test_symlinks_are_stored_and_hard_links_refused(fuse_mount: Mount) -> None:
+    mnt = mnt_of(fuse_mount)
+    (mnt / "target.txt").write_bytes(b"pointed at")
+    os.symlink("target.txt", mnt / "link")
+    assert os.readlink(mnt / "link") == "target.txt"
+    assert (mnt / "link").read_bytes() == b"pointed at"
+    assert vault_fs(fuse_mount.vault).readlink("link") == "target.txt"
+    with pytest.raises(OSError) as raised:
+        os.link(mnt / "target.txt", mnt / "hard")
+    assert raised.value.errno in (errno.EPERM, errno.ENOSYS, errno.EROFS)
