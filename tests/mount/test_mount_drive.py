@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import signal
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -77,3 +80,38 @@ def test_webdav_drive(vault: Vault) -> None:
     assert not Path(credential).exists()
     with pytest.raises(requests.ConnectionError):
         requests.get(url, timeout=5)
+
+
+PROGRAM = """
+import os, sys, time
+from vaultui.fs.filesystem import VaultFileSystem
+from vaultui.mount.drive import DriveKind, DriveMount
+fs = VaultFileSystem(sys.argv[1], passphrase=sys.argv[2])
+DriveMount(fs, DriveKind.FUSE, mountpoint=sys.argv[3]).start()
+print("up", flush=True)
+time.sleep(120)
+"""
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_terminated_program_leaves_no_dead_mount(vault: Vault, tmp_path: Path,
+                                                 signum: int) -> None:
+    """A program with a drive (the app) still ends on SIGTERM/SIGHUP, and detaches it."""
+    if preferred_kind() is not DriveKind.FUSE:
+        unavailable("FUSE is not available")
+    mnt = tmp_path / "mnt"
+    mnt.mkdir()
+    proc = subprocess.Popen([sys.executable, "-c", PROGRAM, vault.root, PASSPHRASE, str(mnt)],
+                            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert proc.stdout is not None and proc.stdout.readline() == b"up\n"
+        assert is_mounted(mnt)
+        proc.send_signal(signum)
+        assert proc.wait(timeout=30) == -signum
+        assert not is_mounted(mnt)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        proc.wait()
+        if proc.stdout is not None:
+            proc.stdout.close()

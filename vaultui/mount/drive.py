@@ -7,8 +7,11 @@ stop for when the user insists (as Cryptomator's "Force lock").
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import os
+import signal
+import subprocess
 import threading
 import time
 
@@ -70,6 +73,7 @@ class DriveMount:
             self._server = server
             self.location = server.url
             return server.url
+        _keep_process_signals()
         self._thread = threading.Thread(target=self._serve_fuse, name="vaultui-fuse",
                                         daemon=True)
         self._thread.start()
@@ -79,6 +83,7 @@ class DriveMount:
             raise error
         assert self.mountpoint is not None
         self.location = self.mountpoint
+        _running.add(self)
         return self.mountpoint
 
     def _serve_fuse(self) -> None:
@@ -132,7 +137,39 @@ class DriveMount:
         assert self.mountpoint is not None
         if self._thread.is_alive():
             unmount_fuse(self.mountpoint, lazy=force)
+        _running.discard(self)
         self._thread.join(5 if count else timeout)
         if not self._thread.is_alive():
             self._thread = None
         self.location = None
+
+
+#: FUSE drives mounted by this process, to detach if it is terminated.
+_running: set[DriveMount] = set()
+
+
+def _keep_process_signals() -> None:
+    """Keep SIGTERM and SIGHUP ending the whole program, not only the mount.
+
+    libfuse takes over every one of these signals that still has its default action, to end
+    its loop; in a program that mounts on the side (the app), SIGTERM would then unmount the
+    drive and leave the program running. A handler that detaches the drives and then does the
+    default action keeps libfuse's hands off, and leaves no dead mount behind. Only the main
+    thread may set handlers; elsewhere nothing changes.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    for signum in (signal.SIGTERM, signal.SIGHUP):
+        if signal.getsignal(signum) is signal.SIG_DFL:
+            signal.signal(signum, _default_action)
+
+
+def _default_action(signum: int, frame: object) -> None:
+    from vaultui.mount.fusemount import unmount_fuse
+
+    for drive in list(_running):
+        if drive.mountpoint is not None:
+            with contextlib.suppress(OSError, subprocess.SubprocessError):
+                unmount_fuse(drive.mountpoint, lazy=True)
+    signal.signal(signum, signal.SIG_DFL)
+    os.kill(os.getpid(), signum)
