@@ -54,6 +54,10 @@ def test_wrong_arguments_exit_codes(vault: Vault, tmp_path: Path) -> None:
     assert result.returncode == 2
     result = run_cli("mount", vault.url, str(tmp_path / "missing"), "--no-keyring")
     assert result.returncode == 4
+    (tmp_path / "full").mkdir()
+    (tmp_path / "full" / "mine.txt").write_bytes(b"would be hidden")
+    result = run_cli("mount", vault.url, str(tmp_path / "full"), "--no-keyring")
+    assert result.returncode == 2 and b"not empty" in result.stderr
     assert run_cli("unmount", str(tmp_path)).returncode == 4
     assert run_cli("unmount", "http://127.0.0.1:1/").returncode == 4
 

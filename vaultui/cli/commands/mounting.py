@@ -38,6 +38,9 @@ def cmd_mount(ctx: Context) -> int:
     kind = _choose(ctx)
     if kind == "fuse" and not os.path.isdir(ctx.args.mountpoint):
         raise CliError(f"mount point is not a folder: {ctx.args.mountpoint}", ExitCode.NOT_FOUND)
+    if kind == "fuse" and os.listdir(ctx.args.mountpoint):
+        # Mounting over files would hide them while mounted: a user would think them gone.
+        raise CliError(f"mount point is not empty: {ctx.args.mountpoint}", ExitCode.USAGE)
     vfs = ctx.open_vault()
     if kind == "fuse":
         return _mount_fuse(ctx, vfs)
