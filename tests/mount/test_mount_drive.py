@@ -83,7 +83,9 @@ def test_webdav_drive(vault: Vault) -> None:
 
 
 PROGRAM = """
-import os, sys, time
+import os, signal, sys, time
+# As in a program started from a terminal (the test may run under nohup, which ignores HUP).
+signal.signal(signal.SIGHUP, signal.SIG_DFL)
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.mount.drive import DriveKind, DriveMount
 fs = VaultFileSystem(sys.argv[1], passphrase=sys.argv[2])
