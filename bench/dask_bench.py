@@ -29,15 +29,15 @@ from pathlib import Path
 from typing import Any
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE.parent / "tests"))  # services.py: the moto server the tests use
+sys.path.insert(0, str(HERE.parent))  # tests/services.py: the moto server the tests use
 
 import dask.dataframe as dd  # noqa: E402
 import fsspec  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from distributed import Client, LocalCluster  # noqa: E402
-from services import MotoServer, s3_filesystem  # noqa: E402
 
+from tests.services import MotoServer, s3_filesystem  # noqa: E402
 from vaultui.crypto.keysource import ProcessKeySource  # noqa: E402
 from vaultui.dask import VaultKeys  # noqa: E402
 from vaultui.fs.filesystem import VaultFileSystem  # noqa: E402

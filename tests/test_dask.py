@@ -23,6 +23,7 @@ import dask.dataframe as dd
 import pandas as pd
 import pyarrow.dataset as pads
 import pytest
+from dask.base import compute
 from distributed import Client, LocalCluster, get_task_stream
 
 from tests.fs.conftest import CHEAP_SCRYPT
@@ -186,11 +187,11 @@ def test_local_schedulers_with_a_key_source(scheduler: str, place: Place,
     # to_parquet gives an expression, to_csv and to_json delayed objects: not one compute.
     with dask.config.set(config):
         ddf.to_parquet("vaultui://local/p", storage_options=options)
-        dask.compute(*ddf.to_csv("vaultui://local/c/*.csv", storage_options=options,
+        compute(*ddf.to_csv("vaultui://local/c/*.csv", storage_options=options,
                                  index=False, compute=False),
                      *ddf.to_json("vaultui://local/j/*.json", storage_options=options,
                                   compute=False))
-        results = dask.compute(
+        results = compute(
             dd.read_parquet("vaultui://local/p", storage_options=options),
             dd.read_csv("vaultui://local/c/*.csv", storage_options=options),
             dd.read_json("vaultui://local/j/*.json", storage_options=options))
@@ -234,7 +235,7 @@ def test_no_secret_in_tasks_scheduler_state_or_logs(client: Client, place: Place
               *ddf.to_csv("vaultui://leak/c/*.csv", storage_options=options, index=False,
                           compute=False)]
     writes[0].compute()  # one kind of collection per compute (dask warns on mixing)
-    dask.compute(*writes[1:])
+    compute(*writes[1:])
     reads = [dd.read_parquet("vaultui://leak/p", storage_options=options),
              dd.read_csv("vaultui://leak/c/*.csv", storage_options=options),
              dd.read_parquet("vaultui://leak/p", filesystem=place.fs)]

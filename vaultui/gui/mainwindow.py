@@ -7,6 +7,7 @@ from typing import Any
 
 from vaultui.gui.autolock import SETTINGS_KEY as AUTOLOCK_KEY
 from vaultui.gui.autolock import AutoLock
+from vaultui.gui.cleanup import CleanupFlow
 from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog
 from vaultui.gui.keychain import Keychain
 from vaultui.gui.keygenwizard import KeyGenWizard
@@ -36,6 +37,7 @@ from vaultui.gui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from vaultui.gui.quitting import QuitGuard
 from vaultui.gui.settings import Settings
 from vaultui.gui.transfers import TransfersModel, TransfersPanel
 from vaultui.gui.unlock import UnlockDialog
@@ -102,6 +104,7 @@ class MainWindow(QMainWindow):
 
         # Sidebar
         self.sidebar = QListView()
+        self.sidebar.setObjectName("vaultList")
         self.sidebar.setModel(self.vaults)
         self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
@@ -184,6 +187,11 @@ class MainWindow(QMainWindow):
         self.options_action = QAction("Vault options…", self)
         self.options_action.triggered.connect(self.vault_options)
         vault_menu.insertAction(self.quit_action, self.options_action)
+        self.clean_action = QAction("Clean up leftovers…", self)
+        self.clean_action.setToolTip("Remove what interrupted writes left in the vault's "
+                                     "storage")
+        self.clean_action.triggered.connect(self.clean_up_current)
+        vault_menu.insertAction(self.quit_action, self.clean_action)
         self.keygen_action = QAction("Generate key…", self)
         self.keygen_action.triggered.connect(self.generate_key)
         self.menuBar().addMenu("&Tools").addAction(self.keygen_action)
@@ -204,7 +212,12 @@ class MainWindow(QMainWindow):
         status.addWidget(self.location_label, 1)
         status.addPermanentWidget(self.counts_label)
         status.addPermanentWidget(self.transfer_label)
+        self.transfer_label.setObjectName("transferSummary")
         self.transfers.summaryChanged.connect(self.transfer_label.setText)
+        self.quit_guard = QuitGuard(self.transfers, self.close, self)
+        self._shut_down = False
+        self.quit_guard.messageRaised.connect(
+            lambda text: self.statusBar().showMessage(text, 30_000))
 
         for vault in self.vaults.vaults():
             self._watch(vault)
@@ -357,6 +370,8 @@ class MainWindow(QMainWindow):
             self._close_pane(vault)
         if vault is self.current_vault():
             self._show_current()
+            if new is VaultState.UNLOCKED:
+                self.panes[vault].plain.view.setFocus()  # the keyboard goes on with the files
 
     def _close_pane(self, vault: Vault) -> None:
         pane = self.panes.pop(vault, None)
@@ -416,6 +431,16 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def clean_up_current(self) -> CleanupFlow | None:
+        """List the current vault's stale leftovers and, once confirmed, remove them."""
+        vault = self.current_vault()
+        if vault is None:
+            return None
+        flow = CleanupFlow(vault.url, vault.storage_options, self.runner, self)
+        flow.finished.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        vault.when_ready(flow.start)
+        return flow
+
     def set_autolock(self, minutes: int) -> None:
         self.autolock.set_minutes(minutes)
         self.settings.set_value(AUTOLOCK_KEY, minutes)
@@ -434,6 +459,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Cancel transfers, lock every vault and wait for all workers."""
+        self._shut_down = True
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.autolock)
@@ -445,6 +471,10 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # Transfers running: asked, and not to quit now (after shutdown none can run).
+        if not self._shut_down and not self.quit_guard.may_quit():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 
