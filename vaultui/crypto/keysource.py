@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Protocol, runtime_checkable
 
 from vaultui.crypto.constants import RAW_MASTERKEY_LENGTH
@@ -61,17 +62,9 @@ def release_key(vault_id: str) -> bool:
         return _held.pop(vault_id, None) is not None
 
 
+@dataclass(frozen=True)
 class ProcessKeySource:
     """A key this process holds in memory (hold_key; on Dask workers, vaultui.dask.VaultKeys)."""
-
-    def __repr__(self) -> str:
-        return "ProcessKeySource()"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, ProcessKeySource)
-
-    def __hash__(self) -> int:
-        return hash(ProcessKeySource)
 
     def load(self, vault_id: str, unwrap: Unwrap) -> bytes:
         with _held_lock:

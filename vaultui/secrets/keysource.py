@@ -10,6 +10,7 @@ import base64
 import binascii
 import os
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -48,22 +49,12 @@ def _resolve(text: str, kind: SecretKind, unwrap: Unwrap) -> bytes:
     return decode_key(text) if kind == "key" else unwrap(text)
 
 
+@dataclass(frozen=True)
 class EnvKeySource:
     """The passphrase (or raw key) in an environment variable of the process that opens."""
 
-    def __init__(self, name: str = "VAULTUI_PASSPHRASE", kind: SecretKind = "passphrase") -> None:
-        self.name = name
-        self.kind: SecretKind = kind
-
-    def __repr__(self) -> str:
-        return f"EnvKeySource({self.name!r}, kind={self.kind!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, EnvKeySource) and (self.name, self.kind) == (other.name,
-                                                                              other.kind)
-
-    def __hash__(self) -> int:
-        return hash((EnvKeySource, self.name, self.kind))
+    name: str = "VAULTUI_PASSPHRASE"
+    kind: SecretKind = "passphrase"
 
     def load(self, vault_id: str, unwrap: Unwrap) -> bytes:
         text = os.environ.get(self.name)
@@ -74,22 +65,15 @@ class EnvKeySource:
         return _resolve(text, self.kind, unwrap)
 
 
+@dataclass(frozen=True)
 class FileKeySource:
     """The passphrase (or raw key) in a file on the machine that opens (one line, ≤ 64 KiB)."""
 
-    def __init__(self, path: str | os.PathLike[str], kind: SecretKind = "passphrase") -> None:
-        self.path = os.fspath(path)
-        self.kind: SecretKind = kind
+    path: str | os.PathLike[str]
+    kind: SecretKind = "passphrase"
 
-    def __repr__(self) -> str:
-        return f"FileKeySource({self.path!r}, kind={self.kind!r})"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, FileKeySource) and (self.path, self.kind) == (other.path,
-                                                                               other.kind)
-
-    def __hash__(self) -> int:
-        return hash((FileKeySource, self.path, self.kind))
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "path", os.fspath(self.path))  # equal whatever form it came in
 
     def load(self, vault_id: str, unwrap: Unwrap) -> bytes:
         try:
@@ -112,17 +96,9 @@ class FileKeySource:
         return _resolve(text, self.kind, unwrap)
 
 
+@dataclass(frozen=True)
 class KeyringKeySource:
     """The passphrase remembered in the OS keyring of the process that opens, by vault id."""
-
-    def __repr__(self) -> str:
-        return "KeyringKeySource()"
-
-    def __eq__(self, other: object) -> bool:
-        return isinstance(other, KeyringKeySource)
-
-    def __hash__(self) -> int:
-        return hash(KeyringKeySource)
 
     def load(self, vault_id: str, unwrap: Unwrap) -> bytes:
         from vaultui.secrets.keyring_store import KeyringStore
