@@ -27,7 +27,7 @@ from dask.base import compute
 from distributed import Client, LocalCluster, get_task_stream
 
 from tests.fs.conftest import CHEAP_SCRYPT
-from vaultui.crypto.keysource import ProcessKeySource
+from vaultui.crypto.keysource import KeySourceError, ProcessKeySource
 from vaultui.dask import VaultKeys
 from vaultui.fs.filesystem import KeyInProcessWarning, VaultFileSystem
 from vaultui.fs.vault import VaultLocation
@@ -256,3 +256,16 @@ def test_no_secret_in_tasks_scheduler_state_or_logs(client: Client, place: Place
     logs = [client.get_scheduler_logs(), *client.get_worker_logs().values()]
     assert_clean("the logs", pickle.dumps(logs), key)
     assert_clean("the logs", repr(logs).encode(), key)
+
+
+def listing(fs: VaultFileSystem) -> list[str]:
+    return list(fs.ls("", detail=False))
+
+
+def test_workers_without_the_key_fail_clearly(client: Client, place: Place) -> None:
+    other = VaultFileSystem(place.url, storage_options=place.storage_options,
+                            passphrase=PASSPHRASE)
+    with pytest.warns(KeyInProcessWarning):
+        future = client.submit(listing, other, pure=False)
+    with pytest.raises(KeySourceError, match=r"holds no key for vault .*VaultKeys"):
+        future.result(timeout=60)

@@ -61,9 +61,16 @@ def test_a_passphrase_is_converted_to_a_key_held_in_this_process(
         pickle.dumps(fs)  # warned once per filesystem
         assert pickle.loads(blob).cat_file("f") == b"x"
     release_key(fs.vault_id)
+    locked = pickle.loads(blob)  # fails on first use, so Dask reports it from the task
     with pytest.raises(KeySourceError, match="holds no key for vault") as caught:
-        pickle.loads(blob)
+        locked.cat_file("f")
     assert "VaultKeys" in str(caught.value)
+    assert fs.location.url in repr(locked)
+    hold_key(fs.vault_id, key.raw)
+    try:
+        assert pickle.loads(pickle.dumps(locked)).cat_file("f") == b"x"
+    finally:
+        release_key(fs.vault_id)
 
 
 def test_a_wrong_key_from_a_source_fails_when_opening(vault: tuple[str, Masterkey],

@@ -29,7 +29,7 @@ from vaultui.crypto.constants import (
 )
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
-from vaultui.crypto.keysource import KeySource, ProcessKeySource, hold_key
+from vaultui.crypto.keysource import KeySource, KeySourceError, ProcessKeySource, hold_key
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
 from vaultui.crypto.vaultconfig import VaultConfig
 from vaultui.fs.aliases import begin_move, end_move, settle, shared_elsewhere
@@ -1046,7 +1046,33 @@ __all__ = ["VaultCorruptError", "VaultFileSystem"]
 
 
 def _reopen(location: VaultLocation, key_source: KeySource, auto_mkdir: bool,
-            resolve_conflicts: bool) -> VaultFileSystem:
-    """Unpickle a VaultFileSystem: open the vault again with its key source."""
-    return VaultFileSystem(fs=location.fs, root=location.root, key_source=key_source,
-                           auto_mkdir=auto_mkdir, resolve_conflicts=resolve_conflicts)
+            resolve_conflicts: bool) -> VaultFileSystem | LockedVault:
+    """Unpickle a VaultFileSystem: open the vault again with its key source.
+
+    Without a key here it unpickles as a LockedVault, which raises the KeySourceError on
+    first use: an error while unpickling, on a Dask `distributed` worker, is only logged
+    there and leaves the task pending for ever, while an error in the task reaches the user.
+    """
+    args = (location, key_source, auto_mkdir, resolve_conflicts)
+    try:
+        return VaultFileSystem(fs=location.fs, root=location.root, key_source=key_source,
+                               auto_mkdir=auto_mkdir, resolve_conflicts=resolve_conflicts)
+    except KeySourceError as exc:
+        return LockedVault(str(exc), args)
+
+
+class LockedVault:
+    """A vault unpickled where its key source has no key: every use raises KeySourceError."""
+
+    def __init__(self, reason: str, args: tuple[Any, ...]) -> None:
+        self._reason = reason
+        self._args = args
+
+    def __repr__(self) -> str:
+        return f"LockedVault({self._args[0].url!r})"
+
+    def __reduce__(self) -> Any:
+        return (_reopen, self._args)
+
+    def __getattr__(self, name: str) -> Any:
+        raise KeySourceError(self._reason)
