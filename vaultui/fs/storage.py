@@ -11,6 +11,7 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.extras import check_protocol, explain_missing
 from vaultui.fs.probe import probe, probe_target
 from vaultui.fs.s3stream import S3ObjectStream, is_s3
 from vaultui.fs.unreachable import translate_unreachable
@@ -41,13 +42,22 @@ def open_location(
 ) -> tuple[AbstractFileSystem, str]:
     """The fsspec filesystem and the root path inside it for a URL or local path."""
     options = _with_defaults(location, dict(storage_options or {}))
+    check_protocol(fsspec.core.split_protocol(location)[0] or "file")
     if "::" not in location:
         target = probe_target(fsspec.core.split_protocol(location)[0] or "file", options)
         if target is not None:
             probe(location, target)
     # Some filesystems (SFTP) connect right here.
-    with translate_unreachable(location):
-        fs, root = fsspec.core.url_to_fs(location, **options)
+    try:
+        with translate_unreachable(location):
+            fs, root = fsspec.core.url_to_fs(location, **options)
+    except ImportError as exc:
+        # An optional backend (adlfs, sshfs) is not installed: name the extra to install.
+        protocol = fsspec.core.split_protocol(location.split("::")[-1])[0]
+        better = explain_missing(exc, protocol)
+        if better is None:
+            raise
+        raise better from None
     return fs, canonical_root(fs, root)
 
 
