@@ -79,7 +79,7 @@ def run(argv: list[str], stdin: Path | None = None, stdout: Path | None = None) 
     finally:
         for f in (fin, fout):
             if hasattr(f, "close"):
-                f.close()  # type: ignore[union-attr]
+                f.close()
     if code != 0:
         raise SystemExit(f"failed ({code}): {' '.join(argv)}")
     return Measure(elapsed, peak)

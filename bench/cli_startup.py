@@ -80,9 +80,9 @@ def main() -> int:
         cpus: dict[str, list[float]] = {k: [] for k in cases}
         for _ in range(args.runs):
             for name, argv in cases.items():
-                wall, cpu = run(argv, env)
+                wall, used = run(argv, env)
                 walls[name].append(wall)
-                cpus[name].append(cpu)
+                cpus[name].append(used)
         scrypt = scrypt_seconds(5)
     finally:
         shutil.rmtree(work, ignore_errors=True)

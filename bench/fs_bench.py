@@ -39,11 +39,11 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
-sys.path.insert(0, str(REPO / "tests"))  # services.py: the moto server the tests use
+sys.path.insert(0, str(REPO))  # tests/services.py: the moto server the tests use
 
 import fsspec  # noqa: E402
-from services import StoppableS3, s3_filesystem  # noqa: E402
 
+from tests.services import StoppableS3, s3_filesystem  # noqa: E402
 from vaultui.fs.filesystem import VaultFileSystem  # noqa: E402
 from vaultui.fs.vault import VaultLocation  # noqa: E402
 
@@ -145,13 +145,17 @@ def transfer_cases(s3: Any, vault: VaultFileSystem, data_dir: Path, size: int) -
         if path.stat().st_size != size:
             raise SystemExit(f"download of {path} has the wrong size")
 
+    def download(fs: Any, path: str) -> None:
+        fs.get_file(path, str(out))
+        check_download(out)
+
     return [
         Case(f"S3 upload {label} (put_file)", "throughput", size,
              lambda: vault.put_file(str(source), "big.bin"),
              lambda: s3.put_file(str(source), "bench/bare/big.bin")),
         Case(f"S3 download {label} (get_file)", "throughput", size,
-             lambda: (vault.get_file("big.bin", str(out)), check_download(out)),
-             lambda: (s3.get_file("bench/bare/big.bin", str(out)), check_download(out)),
+             lambda: download(vault, "big.bin"),
+             lambda: download(s3, "bench/bare/big.bin"),
              before=lambda: out.unlink(missing_ok=True)),
         Case(f"S3 write {label} (open wb, 4 MiB writes)", "throughput", size,
              lambda: write_stream(vault, "stream.bin", data),

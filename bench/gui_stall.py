@@ -64,7 +64,12 @@ def run_until(condition: Callable[[], bool], timeout_s: float) -> None:
     loop = QEventLoop()
     deadline = time.monotonic() + timeout_s
     check = QTimer()
-    check.timeout.connect(lambda: (condition() or time.monotonic() > deadline) and loop.quit())
+
+    def poll() -> None:
+        if condition() or time.monotonic() > deadline:
+            loop.quit()
+
+    check.timeout.connect(poll)
     check.start(20)
     loop.exec()
     check.stop()

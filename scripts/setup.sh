@@ -12,10 +12,13 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # --- Debian packages --------------------------------------------------------------------------
 # Qt offscreen needs the first line; the xcb lines are for real windows under Xvfb (screenshots);
 # dbus + gnome-keyring give the tests a real Secret Service; openssh-server is the SFTP server.
+# openbox, xdotool, x11-utils (xprop) and imagemagick (import) are for the real-input tests
+# (tests/gui/realinput): a window manager, real key and mouse events, screenshots.
 apt_packages=(
     libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3
     xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1
+    openbox xdotool x11-utils imagemagick
     dbus gnome-keyring openssh-server
 )
 command -v npm >/dev/null || apt_packages+=(nodejs npm)

@@ -200,7 +200,7 @@ def secret_service() -> Any:
         )
     try:
         # keyring leaves closing the D-Bus connection of this call to its caller.
-        with closing(backend.get_preferred_collection().connection):  # type: ignore[no-untyped-call]
+        with closing(backend.get_preferred_collection().connection):
             pass
     except keyring.errors.KeyringError as e:
         pytest.fail(f"the Secret Service is not usable (is it unlocked?): {e}", pytrace=False)

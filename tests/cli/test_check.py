@@ -94,9 +94,9 @@ def test_verify_reports_every_undecryptable_entry_and_goes_on(vault: VaultTarget
     for plain in (b"", b"\xff\xfe.txt", b"..", b"x/y"):
         storage.pipe_file(f"{docs_content}/{siv_name(vfs, plain, docs_id)}", seed)
     damaged = vfs.info("docs/damaged.bin")["ciphertext_path"]
-    data = bytearray(storage.cat_file(damaged))
-    data[-5] ^= 1
-    storage.pipe_file(damaged, bytes(data))
+    flipped = bytearray(storage.cat_file(damaged))
+    flipped[-5] ^= 1
+    storage.pipe_file(damaged, bytes(flipped))
     before = storage_objects(vfs)
 
     r = cli(*vault.args("verify"))

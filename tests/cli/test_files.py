@@ -7,10 +7,11 @@ import os
 import pty
 import signal
 import subprocess
-import time
 from pathlib import Path
 
 from clihelpers import CLI, FAST_INIT, PASSPHRASE, Run, VaultTarget
+
+from tests.waits import wait_until
 
 
 def make_tree(base: Path) -> dict[str, bytes]:
@@ -141,14 +142,20 @@ def test_ctrl_c_mid_transfer_leaves_no_partial_file(local_target: VaultTarget, c
     proc = subprocess.Popen([str(CLI), *local_target.args("put", str(fifo), "/")], env=env,
                             stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.PIPE, start_new_session=True)
+    vault_dir = Path(local_target.url)
+
+    def partial_files() -> list[Path]:
+        return [p for p in vault_dir.rglob("*") if p.name.endswith(".part")]
+
     with open(fifo, "wb") as writer:
         writer.write(os.urandom(3 << 20))
         writer.flush()
-        time.sleep(1.0)
+        # The CLI has read most of it; once its ciphertext file is open, it is mid-write.
+        assert wait_until(lambda: partial_files() or proc.poll() is not None)
+        assert partial_files(), "the CLI never started writing the file"
         proc.send_signal(signal.SIGINT)
         _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
     assert err.decode().strip() == "vaultui-cli: error: cancelled"
     assert cli(*local_target.args("ls")).out == ""
-    leftovers = [p for p in Path(local_target.url).rglob("*") if p.name.endswith(".part")]
-    assert leftovers == []
+    assert partial_files() == []

@@ -11,7 +11,7 @@ from vaultui.crypto import CipherCombo, ContentCipher, Masterkey, content_cipher
 
 @pytest.fixture(params=COMBOS, ids=lambda c: c.value)
 def combo(request: pytest.FixtureRequest) -> CipherCombo:
-    return request.param  # type: ignore[no-any-return]
+    return request.param
 
 
 @pytest.fixture

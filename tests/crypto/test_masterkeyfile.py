@@ -35,7 +35,7 @@ def wrapped(passphrase: str = "pass phrase", **kw: Any) -> tuple[Masterkey, Mast
 
 
 def as_json(mk: MasterkeyFile) -> dict[str, Any]:
-    return json.loads(mk.to_bytes())  # type: ignore[no-any-return]
+    return json.loads(mk.to_bytes())
 
 
 def from_json(obj: dict[str, Any]) -> MasterkeyFile:

@@ -39,7 +39,7 @@ def nfc(s: str) -> str:
 
 
 valid_names = st.text(
-    st.characters(blacklist_categories=("Cs",), blacklist_characters="/\\\x00"),
+    st.characters(codec="utf-8", exclude_characters="/\\\x00"),
     min_size=1, max_size=60,
 ).filter(lambda n: n not in (".", ".."))
 dir_ids = st.one_of(st.just(""), st.uuids().map(str))
@@ -60,7 +60,7 @@ def test_names_match_pycryptomator(key: Masterkey, name: str, dir_id: str) -> No
 @settings(max_examples=100, deadline=None)
 @given(key=keys, dir_id=st.one_of(
     # Any text of at most 36 UTF-8 bytes: 9 characters of up to 4 bytes each.
-    dir_ids, st.text(st.characters(blacklist_categories=("Cs",)), max_size=9)))
+    dir_ids, st.text(st.characters(codec="utf-8"), max_size=9)))
 def test_dir_id_hash_matches_pycryptomator(key: Masterkey, dir_id: str) -> None:
     ours = NameCipher(key).hash_dir_id(dir_id)
     assert ours == oracle_vault(key).hashDirId(dir_id)
@@ -342,30 +342,3 @@ def test_batch_decrypt_takes_any_iterable_and_nothing() -> None:
 def test_batch_decrypt_with_a_malformed_dir_id(dir_id: str) -> None:
     with pytest.raises(FormatError, match="directory id"):
         NAMES.decrypt_names([NAMES.encrypt_name("a", DIR)], dir_id)
-
-
-@settings(max_examples=40, deadline=None)
-@given(key=keys, dir_id=dir_ids, length=st.integers(1, 60),
-       hows=st.lists(st.sampled_from(sorted(MANGLINGS)), min_size=32, max_size=48))
-def test_batch_decrypt_of_many_names_of_one_length(
-        key: Masterkey, dir_id: str, length: int, hows: list[str]) -> None:
-    """Enough names of one length to be decrypted together (SivBatch), some mangled."""
-    names = NameCipher(key)
-    clear = [f"{i:03d}".ljust(length, "x") for i in range(len(hows))]
-    genuine = [names.encrypt_name(n, dir_id) for n in clear]
-    batch = [MANGLINGS[how](e) for how, e in zip(hows, genuine, strict=True)]
-    answers = names.decrypt_names(batch, dir_id)
-    assert answers == [single(names, e, dir_id) for e in batch]
-    assert answers == [c if e == g else None
-                       for c, e, g in zip(clear, batch, genuine, strict=True)]
-
-
-def test_batch_decrypt_of_many_names_at_every_length() -> None:
-    for length in range(1, max_cleartext_name_bytes() + 2):
-        clear = [f"{i:02d}".ljust(length, "é")[:length] for i in range(40)]
-        encrypted = [NAMES.encrypt_name(n, DIR) for n in clear]
-        tampered = [MANGLINGS["tag bit"](e) if i % 7 == 0 else e
-                    for i, e in enumerate(encrypted)]
-        assert NAMES.decrypt_names(encrypted, DIR) == [nfc(n) for n in clear], length
-        assert NAMES.decrypt_names(tampered, DIR) == [
-            None if i % 7 == 0 else nfc(n) for i, n in enumerate(clear)], length

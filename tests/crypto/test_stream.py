@@ -7,6 +7,7 @@ import itertools
 import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pytest
 from hypothesis import given, settings
@@ -35,7 +36,7 @@ def counting(cipher: ContentCipher) -> list[int]:
     calls: list[int] = []
     original = cipher.decrypt_chunk
 
-    def decrypt_chunk(header, index, ciphertext):  # type: ignore[no-untyped-def]
+    def decrypt_chunk(header, index, ciphertext):
         calls.append(index)
         return original(header, index, ciphertext)
 
@@ -197,7 +198,7 @@ def test_reader_starts_at_the_sources_position(cipher: ContentCipher) -> None:
 
 def test_explicit_ciphertext_size(cipher: ContentCipher) -> None:
     data = encrypt_bytes(RA_CLEAR, cipher)
-    reader = DecryptingReader(Pipe(data), cipher, ciphertext_size=len(data))
+    reader = DecryptingReader(cast(BinaryIO, Pipe(data)), cipher, ciphertext_size=len(data))
     assert reader.size == RA_SIZE
     assert reader.read() == RA_CLEAR
     with pytest.raises(FormatError):

@@ -10,6 +10,7 @@ import hashlib
 import io
 import os
 import random
+from typing import BinaryIO, cast
 
 import pytest
 
@@ -27,6 +28,11 @@ from vaultui.crypto.stream import (
 
 SIZES = [0, 1, 32767, 32768, 32769, 5 * 1024 * 1024]
 COMBOS = [CipherCombo.SIV_GCM, CipherCombo.SIV_CTRMAC]
+
+
+def _binary(source: io.RawIOBase | io.BytesIO) -> BinaryIO:
+    """A raw stream where the API takes a binary file: it only reads and readintos."""
+    return cast(BinaryIO, source)
 
 
 class _Trickle(io.RawIOBase):
@@ -87,7 +93,8 @@ def test_stream_round_trip(combo: CipherCombo, size: int) -> None:
     assert decrypted.getvalue() == data
     # Without a known size (a non-seekable source) the result is the same.
     decrypted = io.BytesIO()
-    assert decrypt_stream(_Trickle(encrypted.getvalue(), 1 << 20), decrypted, cipher) == size
+    trickle = _binary(_Trickle(encrypted.getvalue(), 1 << 20))
+    assert decrypt_stream(trickle, decrypted, cipher) == size
     assert decrypted.getvalue() == data
     assert decrypt_bytes(encrypt_bytes(data, cipher), cipher) == data
     # Sources that fill the stream's buffer a little at a time give the same file.
@@ -96,7 +103,8 @@ def test_stream_round_trip(combo: CipherCombo, size: int) -> None:
         assert encrypt_stream(source, again, cipher) == size
         assert decrypt_bytes(again.getvalue(), cipher) == data
         trickled = io.BytesIO()
-        assert decrypt_stream(_ShortReadinto(again.getvalue(), 7000), trickled, cipher) == size
+        short = _binary(_ShortReadinto(again.getvalue(), 7000))
+        assert decrypt_stream(short, trickled, cipher) == size
         assert trickled.getvalue() == data
 
 
@@ -124,7 +132,7 @@ def test_writer_and_reader_in_odd_pieces(combo: CipherCombo) -> None:
     # A source short of bytes is read a few bytes at a time and still joins up.
     assert decrypt_bytes(out.getvalue(), cipher) == data
     trickled = io.BytesIO()
-    decrypt_stream(_Trickle(out.getvalue(), 1000), trickled, cipher)
+    decrypt_stream(_binary(_Trickle(out.getvalue(), 1000)), trickled, cipher)
     assert trickled.getvalue() == data
 
 
@@ -155,7 +163,7 @@ def test_truncated_or_extended_file_fails(combo: CipherCombo) -> None:
                        ciphertext_size=len(encrypted))
     # Bytes after a short (final) chunk mean the file was altered.
     with pytest.raises(AuthenticationError):
-        decrypt_stream(_Trickle(encrypted + b"x" * 100, 1 << 20), io.BytesIO(), cipher)
+        decrypt_stream(_binary(_Trickle(encrypted + b"x" * 100, 1 << 20)), io.BytesIO(), cipher)
 
 
 #: SHA-256 of the ciphertext of `_known_answer`'s input, written by the engine before its
@@ -223,7 +231,7 @@ def test_readinto_matches_read(combo: CipherCombo, size: int) -> None:
     data = os.urandom(size)
     encrypted = encrypt_bytes(data, cipher)
     for source in (io.BytesIO(encrypted), _Trickle(encrypted, 5000)):
-        reader = DecryptingReader(source, cipher)
+        reader = DecryptingReader(_binary(source), cipher)
         got = bytearray()
         buffer = bytearray(3 * 32768 + 11)  # whole chunks and then part of one
         while n := reader.readinto(buffer):
@@ -237,7 +245,8 @@ def test_writer_behind_a_buffered_writer() -> None:
     cipher = _cipher(CipherCombo.SIV_GCM)
     data = os.urandom(200_001)
     out = io.BytesIO()
-    with io.BufferedWriter(EncryptingWriter(out, cipher), buffer_size=8192) as writer:
+    raw = cast(io.RawIOBase, EncryptingWriter(out, cipher))  # a writable raw stream
+    with io.BufferedWriter(raw, buffer_size=8192) as writer:
         for start in range(0, len(data), 7000):
             writer.write(data[start:start + 7000])
     assert decrypt_bytes(out.getvalue(), cipher) == data
@@ -270,10 +279,10 @@ def test_chunk_decrypts_into_a_buffer_of_any_room(combo: CipherCombo, room: int)
     cleartext = os.urandom(1000)
     chunk = cipher.encrypt_chunk(header, 3, cleartext)
     out = bytearray(len(cleartext) + room)
-    assert cipher._decrypt_chunk_into(header, 3, chunk, memoryview(out)) == len(cleartext)
+    assert cipher.decrypt_chunk_into(header, 3, chunk, memoryview(out)) == len(cleartext)
     assert bytes(out[:len(cleartext)]) == cleartext
     with pytest.raises(AuthenticationError):
-        cipher._decrypt_chunk_into(header, 4, chunk, memoryview(out))  # moved chunk
+        cipher.decrypt_chunk_into(header, 4, chunk, memoryview(out))  # moved chunk
 
 
 @pytest.mark.parametrize("combo", COMBOS, ids=lambda c: c.value)
@@ -285,7 +294,7 @@ def test_batch_encrypt_matches_chunk_by_chunk(combo: CipherCombo) -> None:
     data = random.Random(2).randbytes(3 * 32768 + 77)
     out = bytearray(ciphertext_size(len(data), combo))
     state = rng.getstate()
-    filled = cipher._encrypt_chunks_into(header, 7, memoryview(data), memoryview(out))
+    filled = cipher.encrypt_chunks_into(header, 7, memoryview(data), memoryview(out))
     rng.setstate(state)
     one_by_one = b"".join(
         cipher.encrypt_chunk(header, 7 + i, data[start:start + 32768])

@@ -48,7 +48,7 @@ class LocalVaultFixtures(MemoryVaultFixtures):
     """The same vault, on a local folder."""
 
     @pytest.fixture
-    def fs(self, tmp_path: Path) -> Iterator[VaultFileSystem]:  # type: ignore[override]
+    def fs(self, tmp_path: Path) -> Iterator[VaultFileSystem]:
         root = tmp_path / "vault"
         root.mkdir()
         yield _vault_on(LocalFileSystem(), str(root))

@@ -260,8 +260,8 @@ def test_put_and_get_recursive_with_callbacks(vaultfs: VaultFileSystem,
         def branched(self, path_1: str, path_2: str, **kwargs: object) -> Callback:
             child = Callback()
             progress = _Progress()
-            child.set_size = progress.set_size  # type: ignore[method-assign]
-            child.relative_update = progress.relative_update  # type: ignore[method-assign]
+            child.set_size = progress.set_size
+            child.relative_update = progress.relative_update
             self.branches.append(progress)
             return child
 

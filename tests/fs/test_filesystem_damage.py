@@ -54,8 +54,11 @@ def test_directory_containing_itself_is_reported_not_followed(damaged: VaultFile
     damaged.invalidate_cache()
     with pytest.raises(VaultCorruptError, match="'a/b'"):
         damaged.ls("a/b")
-    with pytest.raises(VaultCorruptError):
-        damaged.rm("a", recursive=True)
+    # rm enters each directory id once: the loop is removed with the folder holding it.
+    damaged.rm("a", recursive=True)
+    assert not damaged.exists("a")
+    assert damaged.mapper.content_dir(a_id) not in damaged.storage.find(damaged.location.root,
+                                                                        withdirs=True)
 
 
 def test_file_of_an_impossible_size_is_shown_damaged(vaultfs: VaultFileSystem) -> None:
@@ -86,7 +89,8 @@ def test_a_listing_says_which_nodes_it_leaves_out_and_why(
     vaultfs.invalidate_cache()
     with caplog.at_level("WARNING", logger="vaultui.fs.nodes"):
         assert vaultfs.ls("", detail=False) == ["a", "kept.txt"]
-    reasons = {r.args[0]: r.args[1] for r in caplog.records if isinstance(r.args, tuple)}
+    reasons = {str(r.args[0]): str(r.args[1]) for r in caplog.records
+               if isinstance(r.args, tuple)}
     assert reasons == {
         f"{root_content}/{moved.rpartition('/')[2]}":
             "its name does not decrypt in this folder (moved here from another folder, "

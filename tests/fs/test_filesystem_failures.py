@@ -188,8 +188,6 @@ def test_small_local_write_failing_leaves_nothing(vault_factory, list_storage: L
     import errno
     import os
 
-    from vaultui.fs import localfile
-
     fs = vault_factory("local")
     fs.mkdir("dir")
     if existing is not None:
@@ -199,10 +197,9 @@ def test_small_local_write_failing_leaves_nothing(vault_factory, list_storage: L
     def full_disk(fd: int, data: object) -> int:
         raise OSError(errno.ENOSPC, "No space left on device (injected)")
 
-    monkeypatch.setattr(localfile.os, "write", full_disk)
-    with pytest.raises(OSError, match="injected"):
+    with monkeypatch.context() as patch, pytest.raises(OSError, match="injected"):
+        patch.setattr(os, "write", full_disk)
         fs.pipe_file("dir/small.bin", b"z" * 5000)
-    monkeypatch.setattr(localfile.os, "write", os.write)
     assert list_storage(fs) == before
     if existing is None:
         assert fs.ls("dir") == []

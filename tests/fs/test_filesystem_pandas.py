@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import fsspec
 import pytest
@@ -26,7 +27,7 @@ def vault_dir(tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def frame() -> pd.DataFrame:
+def frame() -> Any:  # a pandas.DataFrame
     return pd.DataFrame({"city": ["Zürich", "Lyon", "Oslo"] * 20000,
                          "n": range(60000), "x": [0.5, 1.5, 2.5] * 20000})
 

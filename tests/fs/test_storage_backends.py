@@ -28,6 +28,7 @@ from vaultui.crypto.combos import CipherCombo
 from vaultui.crypto.constants import SHORTENED_NAME_SUFFIX
 from vaultui.crypto.sizes import LAYOUTS, ciphertext_size, cleartext_size, is_valid_ciphertext_size
 from vaultui.fs import files as files_module
+from vaultui.fs import storage as storage_module
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import cleartext_sizer, scan_local
 from vaultui.fs.vault import VaultLocation
@@ -393,7 +394,7 @@ def test_ranged_cat_reads_only_the_chunks_it_covers(
     data = os.urandom(200 * CHUNK)
     vault.pipe_file("r.bin", data)
     fetched: list[int] = []
-    original = files_module.read_range
+    original = storage_module.read_range  # what vaultui.fs.files calls
 
     def counting(fs: AbstractFileSystem, path: str, start: int, end: int) -> bytes:
         fetched.append(end - start)
@@ -421,7 +422,7 @@ def test_listings_stay_right_with_remembered_names(
     vfs.mv("n0.txt", "renamed.txt")
     vfs.rm("n1.txt")
     assert vfs.ls("", detail=False) == sorted(["renamed.txt", *names[2:]])
-    assert vfs.mapper._name_count <= 3
+    assert vfs.mapper.remembered_names <= 3
 
 
 @pytest.mark.parametrize("protocol", ["file", "memory"])
@@ -786,7 +787,8 @@ def test_pycryptomator_reads_a_vault_written_on_s3(s3fs_fs: Location, tmp_path: 
     fs.get(f"{bucket}/vault", str(local), recursive=True)
     vault = Vault(str(local), password=PASSPHRASE)
 
-    seen_files, seen_dirs = set(), set()
+    seen_files: set[str] = set()
+    seen_dirs: set[str] = set()
     for root, dirs, files in vault.walk("/"):
         seen_dirs.update(f"{root}/{d}".lstrip("/") for d in dirs)
         seen_files.update(f"{root}/{f}".lstrip("/") for f in files)

@@ -81,7 +81,7 @@ def main(outdir: str) -> int:
                 gate.wait(30)
         return hold
 
-    transfers_module._reporter = held  # type: ignore[assignment]
+    transfers_module._reporter = held
     big = work / "Holiday video.mp4"
     big.write_bytes(os.urandom(12 * 1024 * 1024))
     done_file = work / "notes.md"

@@ -56,7 +56,7 @@ def test_a_tick_collects_the_generation_that_is_due(
         gui_thread_collector: GuiThreadCollector) -> None:
     gc.collect()
     assert gui_thread_collector.collect_due() is None
-    keep = [[] for _ in range(2 * gc.get_threshold()[0])]
+    keep: list[list[int]] = [[] for _ in range(2 * gc.get_threshold()[0])]
     assert gui_thread_collector.collect_due() == 0
     assert gc.get_count()[0] < gc.get_threshold()[0]
     del keep
@@ -71,10 +71,10 @@ def test_stop_hands_collection_back_to_the_interpreter(
 def test_ticks_come_faster_while_collections_are_due(
         gui_thread_collector: GuiThreadCollector) -> None:
     """A worker allocating fast gets small collections often, not one long pause."""
-    timer = gui_thread_collector._timer
-    keep = [[] for _ in range(2 * gc.get_threshold()[0])]
-    gui_thread_collector._tick()
-    assert timer.interval() == GuiThreadCollector.BUSY_INTERVAL_MS
-    gui_thread_collector._tick()
-    assert timer.interval() == GuiThreadCollector.IDLE_INTERVAL_MS
+    assert gui_thread_collector.interval_ms == GuiThreadCollector.IDLE_INTERVAL_MS
+    keep: list[list[int]] = [[] for _ in range(2 * gc.get_threshold()[0])]
+    gui_thread_collector.tick()
+    assert gui_thread_collector.interval_ms == GuiThreadCollector.BUSY_INTERVAL_MS
+    gui_thread_collector.tick()
+    assert gui_thread_collector.interval_ms == GuiThreadCollector.IDLE_INTERVAL_MS
     del keep

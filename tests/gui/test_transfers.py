@@ -1,7 +1,10 @@
 from __future__ import annotations
 
+import os
 import threading
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -41,6 +44,63 @@ def drop(qtbot, pane: VaultPane, paths: list[Path]) -> None:
 def wait_transfers(qtbot, model: TransfersModel, count: int) -> None:
     qtbot.waitUntil(lambda: len(model.transfers) >= count
                     and not any(t.active for t in model.transfers), timeout=20_000)
+
+
+MiB = 1024 * 1024
+
+
+class HeldSource:
+    """A local FIFO to upload from: the transfer reads one MiB, then waits for `release`.
+
+    The pipe holds the transfer mid-file for as long as the test needs, with nothing in
+    vaultui patched. Released, it gives one more KiB and ends, so a cancelled transfer sees
+    its cancel at the next block and an uncancelled one completes.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        os.mkfifo(path)
+        self._released = threading.Event()
+        self._feeder = threading.Thread(target=self._feed, daemon=True)
+        self._feeder.start()
+
+    def _feed(self) -> None:
+        try:
+            with open(self.path, "wb") as pipe:  # waits for the transfer to open it
+                pipe.write(b"x" * MiB)
+                pipe.flush()
+                self._released.wait(30)
+                pipe.write(b"x" * 1024)
+        except BrokenPipeError:
+            pass  # the transfer stopped reading: nothing more to give
+
+    def release(self) -> None:
+        self._released.set()
+
+    def close(self) -> None:
+        self.release()
+        if self._feeder.is_alive():
+            # A feeder still waiting for a reader: open the pipe ourselves to let it go.
+            reader = os.open(self.path, os.O_RDONLY | os.O_NONBLOCK)
+            try:
+                self._feeder.join(10)
+            finally:
+                os.close(reader)
+        self._feeder.join(10)
+
+
+@pytest.fixture
+def held(tmp_path: Path) -> Iterator[Callable[[str], HeldSource]]:
+    """Makes HeldSources in tmp_path by name; all are closed after the test."""
+    made: list[HeldSource] = []
+
+    def make(name: str) -> HeldSource:
+        made.append(HeldSource(tmp_path / name))
+        return made[-1]
+
+    yield make
+    for source in made:
+        source.close()
 
 
 def test_drop_files_and_folders_encrypts_them_recursively(qtbot, pane: VaultPane,
@@ -87,40 +147,26 @@ def test_name_clash_asks(qtbot, pane: VaultPane, tmp_path: Path, choice: Clash,
     assert not pane.fs.exists("hello (3).txt")
 
 
-def test_cancel_leaves_nothing_partial(qtbot, pane: VaultPane, tmp_path: Path,
-                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    big = tmp_path / "big.bin"
-    big.write_bytes(b"x" * (9 * 1024 * 1024))  # nine 1 MiB blocks
-    gate = threading.Event()
-    from vaultui.gui import transfers as transfers_module
-    original = transfers_module._reporter
-
-    def slow(ctx):  # hold the worker after the first block
-        report = original(ctx)
-
-        def held(progress):
-            report(progress)
-            if progress.bytes_done:
-                gate.wait(5)
-        return held
-
-    monkeypatch.setattr(transfers_module, "_reporter", slow)
-    transfer = pane.transfers.upload(pane.fs, str(big), "docs")
+def test_cancel_leaves_nothing_partial(qtbot, pane: VaultPane, held) -> None:
+    source = held("big.bin")
+    transfer = pane.transfers.upload(pane.fs, str(source.path), "docs")
     qtbot.waitUntil(lambda: transfer.status is Status.RUNNING and transfer.done > 0,
                     timeout=10_000)
     pane.transfers.cancel(transfer)
-    gate.set()
+    source.release()
     wait_transfers(qtbot, pane.transfers, 1)
     assert transfer.status is Status.CANCELLED
     assert not pane.fs.exists("docs/big.bin")
     pane.fs.invalidate_cache()
     assert pane.fs.ls("docs", detail=False) == ["docs/deep", "docs/report.txt"]
-    # Retry runs it again to the end.
-    monkeypatch.setattr(transfers_module, "_reporter", original)
+    # Retry runs it again to the end (from a plain file of that name now).
+    source.close()
+    source.path.unlink()
+    source.path.write_bytes(b"x" * (9 * MiB))
     pane.transfers.retry(transfer)
     wait_transfers(qtbot, pane.transfers, 1)
     assert transfer.status is Status.DONE
-    assert pane.fs.size("docs/big.bin") == 9 * 1024 * 1024
+    assert pane.fs.size("docs/big.bin") == 9 * MiB
 
 
 def test_failed_transfer_shows_reason_and_retries(qtbot, pane: VaultPane,
@@ -159,33 +205,15 @@ def test_helpers() -> None:
     assert format_eta(3725) == "1:02:05"
 
 
-def hold_blocks(monkeypatch: pytest.MonkeyPatch, seconds: float) -> None:
-    """Make every transfer pause `seconds` after each block, so it can be caught running."""
-    from vaultui.gui import transfers as transfers_module
-    original = transfers_module._reporter
-
-    def slow(ctx):
-        report = original(ctx)
-
-        def held(progress):
-            report(progress)
-            if progress.bytes_done:
-                ctx.cancelled.wait(seconds)
-        return held
-
-    monkeypatch.setattr(transfers_module, "_reporter", slow)
-
-
 def test_locking_cancels_the_vaults_transfers(qtbot, window: MainWindow, pane: VaultPane,
-                                              tmp_path: Path, vault_path: str,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    big = tmp_path / "big.bin"
-    big.write_bytes(b"x" * (6 * 1024 * 1024))
-    hold_blocks(monkeypatch, 2.0)
-    first = pane.transfers.upload(pane.fs, str(big), "")
-    second = pane.transfers.upload(pane.fs, str(big), "docs")
+                                              vault_path: str, held) -> None:
+    sources = [held("big.bin"), held("other.bin")]
+    first = pane.transfers.upload(pane.fs, str(sources[0].path), "")
+    second = pane.transfers.upload(pane.fs, str(sources[1].path), "docs")
     qtbot.waitUntil(lambda: first.status is Status.RUNNING and first.done > 0, timeout=10_000)
     window.lock_current()
+    for source in sources:
+        source.release()
     qtbot.waitUntil(lambda: not pane.transfers.active, timeout=10_000)
     assert first.status is Status.CANCELLED and second.status is Status.CANCELLED
     assert not first.retryable
@@ -195,22 +223,22 @@ def test_locking_cancels_the_vaults_transfers(qtbot, window: MainWindow, pane: V
 
     from vaultui.fs.filesystem import VaultFileSystem
     fresh = VaultFileSystem(vault_path, passphrase=PASSPHRASE)
-    assert not fresh.exists("big.bin") and not fresh.exists("docs/big.bin")
+    assert not fresh.exists("big.bin") and not fresh.exists("docs/other.bin")
 
 
-def test_one_vaults_queue_is_bounded(qtbot, pane: VaultPane, tmp_path: Path,
-                                     monkeypatch: pytest.MonkeyPatch) -> None:
-    hold_blocks(monkeypatch, 0.3)
-    files = []
-    for n in range(4):
-        f = tmp_path / f"f{n}.bin"
-        f.write_bytes(b"y" * (2 * 1024 * 1024))
-        files.append(f)
+def test_one_vaults_queue_is_bounded(qtbot, pane: VaultPane, held) -> None:
+    sources = [held(f"f{n}.bin") for n in range(4)]
     seen_running: list[int] = []
     pane.transfers.dataChanged.connect(lambda *_: seen_running.append(
         sum(t.status is Status.RUNNING for t in pane.transfers.transfers)))
-    for f in files:
-        pane.transfers.upload(pane.fs, str(f), "")
+    for source in sources:
+        pane.transfers.upload(pane.fs, str(source.path), "")
+    # Two run, held mid-file; the other two wait however long that takes.
+    qtbot.waitUntil(lambda: sum(t.done > 0 for t in pane.transfers.transfers) == 2,
+                    timeout=10_000)
+    assert [t.status for t in pane.transfers.transfers].count(Status.RUNNING) == 2
+    for source in sources:
+        source.release()
     wait_transfers(qtbot, pane.transfers, 4)
     assert max(seen_running) == pane.transfers.max_threads == 2
     assert all(t.status is Status.DONE for t in pane.transfers.transfers)
@@ -218,13 +246,31 @@ def test_one_vaults_queue_is_bounded(qtbot, pane: VaultPane, tmp_path: Path,
 
 def test_cancelled_download_leaves_no_partial_file(qtbot, pane: VaultPane, tmp_path: Path,
                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    pane.fs.pipe_file("large.bin", b"z" * (5 * 1024 * 1024))
-    hold_blocks(monkeypatch, 5.0)
+    pane.fs.pipe_file("large.bin", b"z" * (5 * MiB))
+    # A slow storage: after the first read, the next waits until the test lets it go.
+    gate = threading.Event()
+    opened = pane.fs.open
+
+    def slow_open(path: str, mode: str = "rb", **kwargs: Any) -> Any:
+        f = opened(path, mode, **kwargs)
+        read, calls = f.read, list[int]()
+
+        def held_read(*args: Any) -> Any:
+            if calls:
+                gate.wait(10)
+            calls.append(1)
+            return read(*args)
+
+        f.read = held_read
+        return f
+
+    monkeypatch.setattr(pane.fs, "open", slow_open)
     out = tmp_path / "out"
     out.mkdir()
     transfer = pane.transfers.download(pane.fs, "large.bin", str(out / "large.bin"))
     qtbot.waitUntil(lambda: transfer.done > 0, timeout=10_000)
     pane.transfers.cancel(transfer)
+    gate.set()
     wait_transfers(qtbot, pane.transfers, 1)
     assert transfer.status is Status.CANCELLED
     assert list(out.iterdir()) == []

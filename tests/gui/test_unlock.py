@@ -153,10 +153,10 @@ def test_real_secret_service_remember_then_unlock_silently(
         assert secret_service.get_password("vaultui", key) == PASSPHRASE
         window.lock_current()
         assert vault.state is VaultState.LOCKED
-        dialog = window.unlock_current()
-        assert dialog is not None
+        again = window.unlock_current()
+        assert again is not None
         qtbot.waitUntil(lambda: vault.state is VaultState.UNLOCKED, timeout=10_000)
-        assert not dialog.isVisible()
+        assert not again.isVisible()
     finally:
         window.shutdown()
         keychain.delete(key)

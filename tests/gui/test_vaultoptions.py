@@ -16,7 +16,7 @@ from vaultui.gui.autolock import AutoLock
 from vaultui.gui.clipboard import SecretClipboard
 from vaultui.gui.keychain import passphrase_key
 from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QEvent, QKeyEvent, Qt
+from vaultui.gui.qt import QApplication, QEvent, QKeyEvent, Qt, QWidget
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import MemoryKeyStore
 
@@ -64,20 +64,74 @@ def test_show_recovery_key_needs_the_passphrase(qtbot: Any, win: MainWindow,
     VaultLocation.from_url(vault_path).reset_passphrase(words, NEW)
 
 
+class FakeClock:
+    """Seconds that pass only when a test says so."""
+
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def key_press(widget: QWidget) -> None:
+    QApplication.sendEvent(widget, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A,
+                                             Qt.KeyboardModifier.NoModifier))
+
+
 def test_autolock_locks_after_idle_and_activity_resets(qtbot: Any, win: MainWindow,
                                                         vault_path: str) -> None:
     vault = win.add_vault(vault_path)
     unlock(qtbot, vault)
     assert vault.fs is not None
-    win.autolock.set_minutes(0.01)  # 600 ms
-    for _ in range(4):  # activity keeps it open
-        qtbot.wait(250)
-        QApplication.sendEvent(win, QKeyEvent(QEvent.Type.KeyPress, Qt.Key.Key_A,
-                                              Qt.KeyboardModifier.NoModifier))
-    assert vault.state is VaultState.UNLOCKED
-    qtbot.waitUntil(lambda: vault.state is VaultState.LOCKED, timeout=5000)
-    assert vault.fs is None
-    assert vault not in win.panes
+    clock = FakeClock()
+    lock = AutoLock(win.lock_all, 1, clock=clock)
+    app = QApplication.instance()
+    assert app is not None
+    app.installEventFilter(lock)
+    try:
+        for _ in range(4):  # a key every 50 s keeps it open
+            clock.now += 50
+            key_press(win)
+            lock.poll()
+            assert vault.state is VaultState.UNLOCKED
+        clock.now += 59.9
+        lock.poll()
+        assert vault.state is VaultState.UNLOCKED
+        clock.now += 0.1
+        lock.poll()
+        qtbot.waitUntil(lambda: vault.state is VaultState.LOCKED, timeout=5000)
+        assert vault.fs is None
+        assert vault not in win.panes
+    finally:
+        app.removeEventFilter(lock)
+        lock.set_minutes(0)
+
+
+def test_autolock_locks_once_then_waits_for_input(qtbot: Any) -> None:
+    clock = FakeClock()
+    fired: list[float] = []
+    lock = AutoLock(lambda: fired.append(clock.now), 1, clock=clock)
+    widget = QWidget()
+    widget.installEventFilter(lock)
+    assert 59_000 < lock.timer.remainingTime() <= 63_001  # a coarse timer: up to 5% late
+    clock.now += 60
+    lock.poll()
+    lock.poll()
+    assert fired == [1060.0]  # an idle app is locked once
+    assert not lock.timer.isActive()
+    clock.now += 600
+    key_press(widget)  # the next input starts a full idle period
+    assert lock.timer.isActive()
+    clock.now += 59
+    lock.poll()
+    assert fired == [1060.0]
+    clock.now += 1
+    lock.poll()
+    assert fired == [1060.0, 1720.0]
+    lock.set_minutes(0)
+    key_press(widget)
+    assert not lock.timer.isActive()
 
 
 def test_autolock_off_by_default_and_persisted(qtbot: Any, win: MainWindow) -> None:
@@ -88,10 +142,11 @@ def test_autolock_off_by_default_and_persisted(qtbot: Any, win: MainWindow) -> N
     assert win.autolock.timer.isActive()
 
 
-def test_autolock_is_an_event_filter(qtbot: Any) -> None:
+def test_autolock_fires_on_its_own_timer(qtbot: Any) -> None:
     fired: list[int] = []
-    lock = AutoLock(lambda: fired.append(1), 0.005)
-    qtbot.waitUntil(lambda: bool(fired), timeout=3000)
+    lock = AutoLock(lambda: fired.append(1), 0.005)  # 300 ms of the real clock
+    qtbot.waitUntil(lambda: bool(fired), timeout=5000)
+    assert fired == [1]
     lock.set_minutes(0)
 
 
@@ -128,11 +183,37 @@ def test_keygen_wizard(qtbot: Any, win: MainWindow, store: MemoryKeyStore, tmp_p
     assert QApplication.clipboard().text() == text
     assert wizard.clipboard.timer.interval() == 30_000
     wizard.clipboard.clear()
+    name = wizard.key_page.keyring_name.text()
+    assert name.startswith("generated-key-")
     wizard.key_page.keyring_button.click()
-    qtbot.waitUntil(lambda: store.get("key:generated-key") == text, timeout=5000)
+    qtbot.waitUntil(lambda: store.get(f"key:{name}") == text, timeout=5000)
     target = tmp_path / "k.key"
     target.write_text("old")
     os.chmod(target, 0o644)
     wizard.export(str(target))
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
     assert target.read_text().strip() == text
+
+
+@pytest.mark.parametrize("replace", [False, True])
+def test_keygen_wizard_asks_before_replacing_a_stored_key(
+        qtbot: Any, win: MainWindow, store: MemoryKeyStore, replace: bool) -> None:
+    store.set("key:mine", "the earlier key")
+    wizard = win.generate_key()
+    asked: list[str] = []
+
+    def confirm_replace(name: str) -> bool:
+        asked.append(name)
+        return replace
+    wizard.confirm_replace = confirm_replace
+    wizard.next()
+    qtbot.waitUntil(wizard.key_page.isComplete, timeout=10_000)
+    wizard.key_page.keyring_name.setText("mine")
+    wizard.key_page.keyring_button.click()
+    qtbot.waitUntil(lambda: bool(wizard.key_page.status.text()), timeout=5000)
+    assert asked == ["mine"]
+    expected = wizard.key_page.text.text() if replace else "the earlier key"
+    assert store.get("key:mine") == expected
+    if not replace:
+        assert "already" in wizard.key_page.status.text()
+    wizard.reject()

@@ -13,34 +13,41 @@ from vaultui.tasks.job import Job
 
 def test_run_all_runs_everything_in_parallel() -> None:
     seen: set[int] = set()
-    threads: set[str] = set()
     lock = threading.Lock()
+    # The first four items meet here: they can only pass it if four workers run at once.
+    all_running = threading.Barrier(4, timeout=10)
 
     def work(i: int) -> None:
-        time.sleep(0.01)
+        if i < 4:
+            all_running.wait()
         with lock:
             seen.add(i)
-            threads.add(threading.current_thread().name)
 
     Job(workers=4).run_all(range(20), work)
     assert seen == set(range(20))
-    assert len(threads) > 1
 
 
 def test_first_error_is_raised_and_the_rest_stop() -> None:
     started: list[int] = []
+    kept_going: list[int] = []
+    raised = threading.Event()
     job = Job(workers=2)
 
     def work(i: int) -> None:
         started.append(i)
         if i == 1:
+            raised.set()
             raise ValueError("boom")
-        for _ in range(50):
+        # Runs until the job tells it to stop, which it must do soon after the error.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
             job.check_cancelled()
-            time.sleep(0.01)
+            raised.wait(0.01)
+        kept_going.append(i)
 
     with pytest.raises(ValueError, match="boom"):
         job.run_all(range(100), work)
+    assert kept_going == []
     assert len(started) < 100
 
 

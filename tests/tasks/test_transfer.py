@@ -19,8 +19,8 @@ PASS = "task test passphrase"
 
 
 def make_vault(fs: object, root: str) -> VaultFileSystem:
-    VaultLocation(fs, root).create(PASS, scrypt_cost=1024)  # type: ignore[arg-type]
-    return VaultFileSystem(fs=fs, root=root, passphrase=PASS)  # type: ignore[arg-type]
+    VaultLocation(fs, root).create(PASS, scrypt_cost=1024)
+    return VaultFileSystem(fs=fs, root=root, passphrase=PASS)
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_cancelled_put_leaves_no_partial_file(vfs: VaultFileSystem, tmp_path: Pa
     before = storage_files(vfs.storage, vfs.location.root)
     event = threading.Event()
     job = EncryptTree(vfs, [str(big)], "", cancel=event,
-                      progress=cancel_after_first_block(event))  # type: ignore[arg-type]
+                      progress=cancel_after_first_block(event))
     with pytest.raises(CancelledError):
         job.run()
     assert not vfs.exists("big.bin")
@@ -118,7 +118,7 @@ def test_cancelled_get_leaves_no_partial_file(vfs: VaultFileSystem, tmp_path: Pa
     event = threading.Event()
     out = tmp_path / "out"
     job = DecryptTree(vfs, ["big.bin"], str(out), cancel=event,
-                      progress=cancel_after_first_block(event))  # type: ignore[arg-type]
+                      progress=cancel_after_first_block(event))
     with pytest.raises(CancelledError):
         job.run()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["vault"]  # no out, no temp file
@@ -157,7 +157,7 @@ def test_cancelled_put_on_s3_leaves_no_object(s3fs_fs: Any, tmp_path: Path) -> N
     event = threading.Event()
     with pytest.raises(CancelledError):
         EncryptTree(vfs, [str(big)], "", cancel=event,
-                    progress=cancel_after_first_block(event)).run()  # type: ignore[arg-type]
+                    progress=cancel_after_first_block(event)).run()
     vfs.storage.invalidate_cache()
     assert storage_files(vfs.storage, vfs.location.root) == before
     assert not vfs.exists("big.bin")

@@ -26,9 +26,9 @@ class Vault:
     """A vault on local disk or S3, and its key (to craft entries no client would write)."""
 
     def __init__(self, fs: object, root: str) -> None:
-        self.key: Masterkey = VaultLocation(fs, root).create(  # type: ignore[arg-type]
+        self.key: Masterkey = VaultLocation(fs, root).create(
             PASS, scrypt_cost=1024)
-        self.vfs = VaultFileSystem(fs=fs, root=root, masterkey=self.key)  # type: ignore[arg-type]
+        self.vfs = VaultFileSystem(fs=fs, root=root, masterkey=self.key)
 
     def craft_file(self, folder: str, name: str, data: bytes) -> None:
         """A file node under `name` exactly as given, whatever it is (`..`, `a/b`, NFD)."""

@@ -2,7 +2,7 @@
 
 Start-up is kept to argparse and the command modules' registrations: a command's
 implementation (fsspec, the crypto, the jobs) is imported when it runs, so `--help` and
-`--version` cost about what a bare interpreter does (bench/cli_bench.py --startup;
+`--version` cost about what a bare interpreter does (bench/cli_startup.py;
 tests/cli/test_startup.py keeps fsspec and asyncio out of them).
 """
 

@@ -118,7 +118,7 @@ class ContentCipher(ABC):
         out[: len(chunk)] = chunk
         return len(chunk)
 
-    def _encrypt_chunks_into(self, header: FileHeader, first_index: int,
+    def encrypt_chunks_into(self, header: FileHeader, first_index: int,
                              cleartext: memoryview, out: memoryview) -> int:
         """Encrypt consecutive chunks, numbered from `first_index`, into the start of `out`.
 
@@ -133,7 +133,7 @@ class ContentCipher(ABC):
                                                out[filled:])
         return filled
 
-    def _decrypt_chunk_into(self, header: FileHeader, index: int,
+    def decrypt_chunk_into(self, header: FileHeader, index: int,
                             ciphertext: bytes | memoryview, out: memoryview) -> int:
         """Decrypt a chunk into the start of `out`; returns the cleartext size.
 
@@ -219,10 +219,10 @@ class GcmContentCipher(ContentCipher):
                                   out[nonce_size:end])
         return end
 
-    def _encrypt_chunks_into(self, header: FileHeader, first_index: int,
+    def encrypt_chunks_into(self, header: FileHeader, first_index: int,
                              cleartext: memoryview, out: memoryview) -> int:
         if not _GCM_INTO:
-            return super()._encrypt_chunks_into(header, first_index, cleartext, out)
+            return super().encrypt_chunks_into(header, first_index, cleartext, out)
         assert header._aead is not None
         encrypt_into, randbytes = header._aead.encrypt_into, self._randbytes
         nonce_size, tag_size, size = self.nonce_size, self.tag_size, self.payload_size
@@ -238,10 +238,10 @@ class GcmContentCipher(ContentCipher):
                          out[body:filled])
         return filled
 
-    def _decrypt_chunk_into(self, header: FileHeader, index: int,
+    def decrypt_chunk_into(self, header: FileHeader, index: int,
                             ciphertext: bytes | memoryview, out: memoryview) -> int:
         if not _GCM_INTO:
-            return super()._decrypt_chunk_into(header, index, ciphertext, out)
+            return super().decrypt_chunk_into(header, index, ciphertext, out)
         self._check_chunk_length(ciphertext)
         assert header._aead is not None
         view = memoryview(ciphertext)
@@ -329,7 +329,7 @@ class CtrMacContentCipher(ContentCipher):
         chunk_nonce, encrypted = self._verified(header, index, ciphertext)
         return self._ctr(header.content_key, chunk_nonce, encrypted)
 
-    def _encrypt_chunks_into(self, header: FileHeader, first_index: int,
+    def encrypt_chunks_into(self, header: FileHeader, first_index: int,
                              cleartext: memoryview, out: memoryview) -> int:
         # One AES-CTR context per batch, given each chunk's nonce in turn, and each chunk
         # encrypted straight into `out`: no per-chunk key schedule or copies.
@@ -355,7 +355,7 @@ class CtrMacContentCipher(ContentCipher):
             filled = end + tag_size
         return filled
 
-    def _decrypt_chunk_into(self, header: FileHeader, index: int,
+    def decrypt_chunk_into(self, header: FileHeader, index: int,
                             ciphertext: bytes | memoryview, out: memoryview) -> int:
         chunk_nonce, encrypted = self._verified(header, index, ciphertext)
         # Authenticated: decrypt straight into the caller's buffer when it has the room

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import contextlib
 import hashlib
 import re
 import unicodedata
@@ -22,13 +21,8 @@ from vaultui.crypto.constants import (
 )
 from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.keys import Masterkey
-from vaultui.crypto.sivbatch import SivBatch
 
 _SIV_TAG_LENGTH = 16
-# decrypt_names takes names of one length together through SivBatch where that is
-# faster than AESSIV name by name: groups of at least 32, of up to 3 AES blocks.
-_MIN_BATCH = 32
-_MAX_BATCH_LENGTH = _SIV_TAG_LENGTH + 48
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]*={0,2}")
 # bytes.translate: str.translate costs ten times as much, a microsecond per name.
 _TO_STANDARD_ALPHABET = bytes.maketrans(b"-_", b"+/")
@@ -66,15 +60,6 @@ def check_dir_id(dir_id: str) -> bytes:
     if len(data) > MAX_DIR_ID_LENGTH:
         raise FormatError(f"a directory id is at most {MAX_DIR_ID_LENGTH} bytes")
     return data
-
-
-def _utf8(clear: bytes | None) -> str | None:
-    if clear is None:
-        return None
-    try:
-        return clear.decode("utf-8")
-    except UnicodeDecodeError:
-        return None
 
 
 def _decode_base64url(encrypted: str) -> bytes | None:
@@ -145,34 +130,23 @@ class NameCipher:
         where decrypt_name would raise (malformed, forged, or from another directory).
 
         Listings decrypt every name of a folder; this does it at a third of the cost per
-        name: the associated data is encoded once, no exception is raised for good names,
-        and many names of one length are decrypted together (sivbatch.py).
+        name: the associated data is encoded once and no exception is raised for good names.
         FormatError only for a malformed directory id, as decrypt_name.
         """
-        associated = check_dir_id(parent_dir_id)
-        clear: list[bytes | None] = []
-        by_length: dict[int, tuple[list[int], list[bytes]]] = {}
-        for i, name in enumerate(encrypted):
-            clear.append(None)
+        associated = [check_dir_id(parent_dir_id)]
+        decrypt = self._siv.decrypt
+        clear: list[str | None] = []
+        append = clear.append
+        for name in encrypted:
             sealed = _decode_base64url(name)
-            if sealed is not None and len(sealed) > _SIV_TAG_LENGTH:
-                group = by_length.get(len(sealed))
-                if group is None:
-                    group = by_length[len(sealed)] = ([], [])
-                group[0].append(i)
-                group[1].append(sealed)
-        batch: SivBatch | None = None
-        decrypt, ad = self._siv.decrypt, [associated]
-        for length, (places, alike) in by_length.items():
-            if len(alike) >= _MIN_BATCH and length <= _MAX_BATCH_LENGTH:
-                batch = batch or SivBatch(self._key, associated)
-                for i, plain in zip(places, batch.decrypt(alike), strict=True):
-                    clear[i] = plain
+            if sealed is None or len(sealed) <= _SIV_TAG_LENGTH:
+                append(None)
                 continue
-            for i, one in zip(places, alike, strict=True):
-                with contextlib.suppress(InvalidTag):
-                    clear[i] = decrypt(one, ad)
-        return [_utf8(c) for c in clear]
+            try:
+                append(decrypt(sealed, associated).decode("utf-8"))
+            except (InvalidTag, UnicodeDecodeError):
+                append(None)
+        return clear
 
     def hash_dir_id(self, dir_id: str) -> str:
         """BASE32(SHA1(AES-SIV(dir id))) — 32 characters naming the directory's content folder."""

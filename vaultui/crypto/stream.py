@@ -177,7 +177,7 @@ class EncryptingWriter(io.RawIOBase):
         with memoryview(self._out) as out:
             for start in range(0, len(cleartext), span):
                 piece = cleartext[start:start + span]
-                end = self._held + cipher._encrypt_chunks_into(self._header, self._index, piece,
+                end = self._held + cipher.encrypt_chunks_into(self._header, self._index, piece,
                                                                out[self._held:])
                 self._index += -(-len(piece) // size)
                 # Up to the last boundary of the file within reach; what is held back
@@ -395,7 +395,7 @@ class DecryptingReader(io.RawIOBase):
                         # The storage said the file is longer than what it delivered.
                         raise AuthenticationError()
                     return done, False
-                n = cipher._decrypt_chunk_into(header, first + i, piece, out[done:])
+                n = cipher.decrypt_chunk_into(header, first + i, piece, out[done:])
                 self._pos += n
                 done += n
                 if n < payload:
@@ -475,8 +475,8 @@ def encrypt_bytes(data: bytes, cipher: ContentCipher) -> bytes:
     out = bytearray(len(head) + chunks * cipher.ciphertext_chunk_size + 32)
     out[:len(head)] = head
     with memoryview(out) as view, memoryview(data) as cleartext:
-        end = len(head) + cipher._encrypt_chunks_into(header, 0, cleartext.cast("B"),
-                                                      view[len(head):])
+        end = len(head) + cipher.encrypt_chunks_into(header, 0, cleartext.cast("B"),
+                                                     view[len(head):])
     del out[end:]
     return bytes(out)
 

@@ -792,6 +792,11 @@ class PathMapper:
         self._plain = {}
         self._name_count = 0
 
+    @property
+    def remembered_names(self) -> int:
+        """How many decrypted names are remembered: never above NAME_CACHE_SIZE."""
+        return self._name_count
+
     def undecryptable(self, head: str, full: str, dir_id: str) -> str:
         """Why decrypt_node_name found no name for a node (the rare path: no caching)."""
         if not full.endswith(ENCRYPTED_NAME_SUFFIX):

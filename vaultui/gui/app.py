@@ -12,6 +12,7 @@ from importlib.metadata import PackageNotFoundError, version
 from vaultui.gui.gcpolicy import GuiThreadCollector
 from vaultui.gui.qt import QApplication, QMessageBox
 from vaultui.gui.settings import Settings
+from vaultui.gui.statedump import start_from_env
 
 DEMO_PASSPHRASE = "correct horse battery staple"  # noqa: S105 - shown to the user on creation
 
@@ -118,5 +119,6 @@ def main(argv: list[str] | None = None) -> int:
         if answer == QMessageBox.StandardButton.Yes:
             window.add_vault(create_demo_vault())
     window.show()
+    start_from_env(window)  # only with VAULTUI_STATE_FILE set: for the real-input tests
     freeze_startup_heap()
     return int(app.exec())

@@ -10,6 +10,7 @@ from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.fsmodel import LazyFsModel, PathRole
 from vaultui.gui.models import CiphertextModel, PlaintextModel
 from vaultui.gui.qt import (
+    QAbstractItemDelegate,
     QAbstractItemView,
     QAction,
     QApplication,
@@ -31,6 +32,7 @@ from vaultui.gui.qt import (
     QPoint,
     QStyle,
     Qt,
+    QTimer,
     QToolButton,
     QTreeView,
     QVBoxLayout,
@@ -61,11 +63,12 @@ class FileTreeView(QTreeView):
         #: names (column 0) can be edited in place: F2 or `edit(index)` renames
         self.renamable = False
         self._press: QPoint | None = None
+        #: this press became a drag request: its moves and release are not selecting
+        self._drag_requested = False
         self._renaming = QPersistentModelIndex()
-        self.itemDelegate().closeEditor.connect(self._editor_closed)
 
     # The models answer no flags of their own (see LazyFsModel), so Qt would neither edit
-    # nor drag an item: renaming opens the editor here, and dragging starts here.
+    # nor drag an item: renaming opens a persistent editor here, and dragging starts here.
 
     def edit(self, index: QModelIndex,  # type: ignore[override]
              trigger: QAbstractItemView.EditTrigger = _ALL_TRIGGERS,
@@ -87,19 +90,37 @@ class FileTreeView(QTreeView):
                 editor.selectAll()
         return True
 
-    def _editor_closed(self, editor: QWidget, hint: object = None) -> None:
-        # Enter, Escape or focus out: the delegate has committed (or not) by now.
-        if self._renaming.isValid():
-            self.closePersistentEditor(self._renaming.sibling(self._renaming.row(), 0))
+    def closeEditor(self, editor: QWidget,  # noqa: N802
+                    hint: QAbstractItemDelegate.EndEditHint) -> None:
+        """Return, Tab, Escape or focus out ended the rename editor (the delegate committed).
+
+        Qt leaves a persistent editor open, so it is closed here, but only once this event
+        is over. Closed at once, its deleteLater ran inside Qt's own handling of this
+        close (which flushes the editor's posted events) while the delegate was still
+        emitting closeEditor with it, and the next receiver got a deleted editor: a
+        segfault on F2 then Escape under a window manager. Its event filter goes first,
+        so the focus leaving it does not commit (rename) a second time.
+        """
+        renaming = self._renaming
+        name = renaming.sibling(renaming.row(), 0)
+        if not renaming.isValid() or self.indexWidget(name) is not editor:
+            super().closeEditor(editor, hint)
+            return
         self._renaming = QPersistentModelIndex()
-        self.setFocus()
+        editor.removeEventFilter(self.itemDelegate())
+        super().closeEditor(editor, hint)  # the focus back here; Tab moves to the next row
+        QTimer.singleShot(0, self, lambda: self.closePersistentEditor(
+            renaming.sibling(renaming.row(), 0)))
 
     def mousePressEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         left = event.button() == Qt.MouseButton.LeftButton
         self._press = event.position().toPoint() if left else None
+        self._drag_requested = False
         super().mousePressEvent(event)
 
     def mouseMoveEvent(self, event: QMouseEvent) -> None:  # noqa: N802
+        if self._drag_requested:
+            return  # the rest of this press is the drag's (or waits for its copies)
         press = self._press
         if press is not None and self.dragEnabled() and event.buttons() & Qt.MouseButton.LeftButton:
             index = self.indexAt(press)
@@ -109,13 +130,25 @@ class FileTreeView(QTreeView):
                 moved = (event.position().toPoint() - press).manhattanLength()
                 if moved >= QApplication.startDragDistance():
                     self._press = None
+                    self._drag_requested = True
                     self.startDrag(Qt.DropAction.CopyAction)
                 return
         super().mouseMoveEvent(event)
 
     def mouseReleaseEvent(self, event: QMouseEvent) -> None:  # noqa: N802
         self._press = None
+        if not self._drag_requested:
+            super().mouseReleaseEvent(event)
+            return
+        # Released before the drag began (its copies were still being decrypted): what was
+        # to be dragged stays selected, whichever row the button came up over.
+        self._drag_requested = False
+        selection = self.selectionModel()
+        kept, current = selection.selection(), QPersistentModelIndex(self.currentIndex())
         super().mouseReleaseEvent(event)
+        selection.select(kept, QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        selection.setCurrentIndex(current.sibling(current.row(), current.column()),
+                                  QItemSelectionModel.SelectionFlag.NoUpdate)
 
     def startDrag(self, supportedActions: Qt.DropAction) -> None:  # noqa: N802, N803
         rows = self.selectionModel().selectedRows(0)
@@ -212,16 +245,20 @@ class _Browser(QWidget):
         layout.addWidget(self.view)
 
     def action(self, text: str, slot: Callable[[], None], *shortcuts: QKeySequence | str,
-               icon: QStyle.StandardPixmap | None = None) -> QAction:
+               icon: QStyle.StandardPixmap | None = None, on_items: bool = False) -> QAction:
+        """An action of this browser; `on_items`: its keys work only while the view has
+        the focus (an item's Return, F2 or Delete must not fire from the path bar or the
+        rename editor: Return there commits that editor, or navigates)."""
         act = QAction(text, self)
         if icon is not None:
             act.setIcon(self.style().standardIcon(icon))
         if shortcuts:
             act.setShortcuts([QKeySequence(s) for s in shortcuts])
-            act.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            act.setShortcutContext(Qt.ShortcutContext.WidgetShortcut if on_items
+                                   else Qt.ShortcutContext.WidgetWithChildrenShortcut)
         # triggered(bool) would pass `checked` as the slot's first argument.
         act.triggered.connect(lambda _checked=False: slot())
-        self.addAction(act)
+        (self.view if on_items else self).addAction(act)
         return act
 
     def selected_paths(self) -> list[str]:
@@ -252,6 +289,7 @@ class CiphertextBrowser(_Browser):
     def __init__(self, fs: VaultFileSystem, runner: TaskRunner,
                  parent: QWidget | None = None) -> None:
         super().__init__(CiphertextModel(fs, runner), "Encrypted (on storage)", parent)
+        self.view.setObjectName("cipherView")
         self.fs = fs
         self.refresh_action = self.action("Refresh", self.refresh, "F5",
                                           icon=QStyle.StandardPixmap.SP_BrowserReload)
@@ -262,10 +300,12 @@ class CiphertextBrowser(_Browser):
     def refresh(self) -> None:
         self.model.refresh()
 
-    def select_paths(self, paths: list[str]) -> None:
-        """Select the first storage object of `paths` (loading folders on the way)."""
+    def select_paths(self, paths: list[str],
+                     select: Callable[[QModelIndex], None] | None = None) -> None:
+        """Select the first storage object of `paths` (loading folders on the way);
+        `select` instead of :meth:`select_index` does the selecting."""
         if paths:
-            self.model.reveal(paths[0], self.select_index)
+            self.model.reveal(paths[0], select or self.select_index)
 
 
 class PlaintextBrowser(_Browser):
@@ -291,6 +331,7 @@ class PlaintextBrowser(_Browser):
                  parent: QWidget | None = None) -> None:
         self.plain_model = PlaintextModel(fs, runner)
         super().__init__(self.plain_model, "Plaintext", parent)
+        self.view.setObjectName("plainView")
         self.fs = fs
         self.runner = runner
         self.folder = ""
@@ -305,14 +346,16 @@ class PlaintextBrowser(_Browser):
                                           icon=s.SP_BrowserReload)
         self.new_folder_action = self.action("New folder", self.new_folder, "Ctrl+Shift+N",
                                              icon=s.SP_FileDialogNewFolder)
-        self.rename_action = self.action("Rename", self.rename_current, "F2")
+        self.rename_action = self.action("Rename", self.rename_current, "F2", on_items=True)
         self.delete_action = self.action("Delete…", self.delete_selected, "Delete",
-                                         icon=s.SP_TrashIcon)
+                                         icon=s.SP_TrashIcon, on_items=True)
         self.save_action = self.action("Save as… / Decrypt to…", self.save_selected, "Ctrl+S",
                                        icon=s.SP_DialogSaveButton)
-        self.open_action = self.action("Open", self.open_current, "Return")
+        self.open_action = self.action("Open", self.open_current, "Return", "Enter",
+                                       on_items=True)
 
         self.path_bar = QLineEdit(self)
+        self.path_bar.setObjectName("pathBar")
         self.path_bar.setPlaceholderText("/")
         self.path_bar.returnPressed.connect(
             lambda: self.navigate(self.path_bar.text().strip("/")))
@@ -386,12 +429,13 @@ class PlaintextBrowser(_Browser):
         if index.isValid():
             self._activated(index)
 
-    def select_path(self, path: str) -> None:
-        """Show `path`'s folder and select it."""
+    def select_path(self, path: str,
+                    select: Callable[[QModelIndex], None] | None = None) -> None:
+        """Show `path`'s folder and select it (`select` instead of :meth:`select_index`)."""
         parent = posixpath.dirname(path.strip("/"))
         if parent != self.folder:
             self.navigate(parent)
-        self.model.reveal(path, self.select_index)
+        self.model.reveal(path, select or self.select_index)
 
     def _loaded(self, path: str) -> None:
         pending = self._edit_when_loaded

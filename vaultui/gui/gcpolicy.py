@@ -30,7 +30,7 @@ class GuiThreadCollector(QObject):
         self._thresholds = gc.get_threshold()
         self._timer = QTimer(self)
         self._timer.setInterval(self.IDLE_INTERVAL_MS)
-        self._timer.timeout.connect(self._tick)
+        self._timer.timeout.connect(self.tick)
 
     @property
     def active(self) -> bool:
@@ -46,7 +46,13 @@ class GuiThreadCollector(QObject):
         gc.collect()
         gc.enable()
 
-    def _tick(self) -> None:
+    @property
+    def interval_ms(self) -> int:
+        """How long until the next tick: short while collections keep coming due."""
+        return int(self._timer.interval())
+
+    def tick(self) -> None:
+        """What the timer runs: collect what is due, and choose when to look again."""
         due = self.collect_due()
         self._timer.setInterval(self.IDLE_INTERVAL_MS if due is None else self.BUSY_INTERVAL_MS)
 

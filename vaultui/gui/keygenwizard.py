@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import os
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from vaultui.crypto.keygen import derive_key, key_to_text, key_to_words, new_salt, random_key
@@ -15,6 +18,7 @@ from vaultui.gui.qt import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
+    QMessageBox,
     QPlainTextEdit,
     QProgressBar,
     QPushButton,
@@ -32,6 +36,36 @@ def keygen_job(passphrase: str | None, salt: str, cost: int | None) -> Any:
         if passphrase is None:
             return random_key()
         return derive_key(passphrase, salt, cost) if cost else derive_key(passphrase, salt)
+    return job
+
+
+def default_key_name() -> str:
+    """A keyring name for a new key that no earlier default name took (to the second)."""
+    return time.strftime("generated-key-%Y%m%d-%H%M%S")
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What storing a key in the keyring did: `taken` when another key is filed under the
+    name already (it was left alone), else `problem` ("" when stored)."""
+
+    taken: bool = False
+    problem: str = ""
+
+
+def store_job(keychain: Keychain, name: str, text: str, replace: bool) -> Any:
+    """File the key as ``key:<name>``; unless `replace`, never over a key stored there.
+
+    A random key cannot be made again: overwriting the only copy loses it for good.
+    """
+    def job(ctx: JobContext) -> Stored:
+        if not replace:
+            found = keychain.get(f"key:{name}")
+            if found.problem:
+                return Stored(problem=found.problem)
+            if found.secret is not None:
+                return Stored(taken=True)
+        return Stored(problem=keychain.set(f"key:{name}", text))
     return job
 
 
@@ -91,10 +125,12 @@ class KeyPage(QWizardPage):
         self.words.setReadOnly(True)
         self.copy_button = QPushButton("Copy")
         self.copy_words_button = QPushButton("Copy words")
-        self.keyring_name = QLineEdit("generated-key")
+        self.keyring_name = QLineEdit()
+        self.keyring_name.setObjectName("keyringName")
         self.keyring_button = QPushButton("Store in keyring")
         self.export_button = QPushButton("Export to file…")
         self.status = QLabel()
+        self.status.setObjectName("keyStatus")
         self.status.setWordWrap(True)
         form = QFormLayout()
         form.addRow("base64url", self.text)
@@ -114,7 +150,7 @@ class KeyPage(QWizardPage):
         layout.addWidget(self.status)
         self.copy_button.clicked.connect(lambda: self._copy(self.text.text()))
         self.copy_words_button.clicked.connect(lambda: self._copy(self.words.toPlainText()))
-        self.keyring_button.clicked.connect(wizard.store)
+        self.keyring_button.clicked.connect(lambda: wizard.store())
         self.export_button.clicked.connect(lambda: wizard.export())
         self.ready = False
 
@@ -124,6 +160,8 @@ class KeyPage(QWizardPage):
 
     def initializePage(self) -> None:  # noqa: N802
         self.ready = False
+        self.keyring_name.setText(default_key_name())
+        self.status.clear()
         self.busy.show()
         self._wizard.generate()
 
@@ -141,6 +179,8 @@ class KeyGenWizard(QWizard):
         self.keychain = keychain
         self.derive_cost = derive_cost
         self.clipboard = SecretClipboard(self)
+        #: asked before a stored key is replaced: (keyring name) -> replace it?
+        self.confirm_replace: Callable[[str], bool] = self._confirm_replace_dialog
         self.setWindowTitle("Generate a key")
         self.setWizardStyle(QWizard.WizardStyle.ClassicStyle)
         self.method_page = MethodPage()
@@ -168,16 +208,39 @@ class KeyGenWizard(QWizard):
         self.runner.run(keygen_job(passphrase, page.salt.text(), self.derive_cost),
                         on_success=done, on_failure=failed)
 
-    def store(self) -> None:
+    def store(self, replace: bool = False) -> None:
         name, text = self.key_page.keyring_name.text().strip(), self.key_page.text.text()
         if not name:
             self.key_page.status.setText("Enter a name to file the key under.")
             return
-        keychain = self.keychain
-        self.runner.run(lambda ctx: keychain.set(f"key:{name}", text),
-                        on_success=lambda problem: self.key_page.status.setText(
-                            f"Not stored: {problem}" if problem
-                            else f"Stored in the keyring as key:{name}."))
+
+        def stored(result: object) -> None:
+            assert isinstance(result, Stored)
+            if result.taken:
+                if self.confirm_replace(name):
+                    self.store(replace=True)
+                else:
+                    self.key_page.status.setText(
+                        f"Not stored: a key is filed as key:{name} already; choose "
+                        "another name.")
+                return
+            self.key_page.status.setText(f"Not stored: {result.problem}" if result.problem
+                                         else f"Stored in the keyring as key:{name}.")
+
+        self.runner.run(store_job(self.keychain, name, text, replace), on_success=stored)
+
+    def _confirm_replace_dialog(self, name: str) -> bool:
+        box = QMessageBox(QMessageBox.Icon.Warning, "Replace the stored key?",
+                          f"A key is already stored in the keyring as key:{name}.",
+                          QMessageBox.StandardButton.NoButton, self)
+        box.setInformativeText("Replacing it deletes that key. If it was a random key, it "
+                               "cannot be made again.")
+        replace = box.addButton("Replace", QMessageBox.ButtonRole.DestructiveRole)
+        keep = box.addButton("Keep it", QMessageBox.ButtonRole.RejectRole)
+        box.setDefaultButton(keep)
+        box.setEscapeButton(keep)
+        box.exec()
+        return box.clickedButton() is replace
 
     def export(self, path: str | None = None) -> str:
         if path is None:

@@ -36,6 +36,7 @@ from vaultui.gui.qt import (
     QVBoxLayout,
     QWidget,
 )
+from vaultui.gui.quitting import QuitGuard
 from vaultui.gui.settings import Settings
 from vaultui.gui.transfers import TransfersModel, TransfersPanel
 from vaultui.gui.unlock import UnlockDialog
@@ -102,6 +103,7 @@ class MainWindow(QMainWindow):
 
         # Sidebar
         self.sidebar = QListView()
+        self.sidebar.setObjectName("vaultList")
         self.sidebar.setModel(self.vaults)
         self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
@@ -204,7 +206,12 @@ class MainWindow(QMainWindow):
         status.addWidget(self.location_label, 1)
         status.addPermanentWidget(self.counts_label)
         status.addPermanentWidget(self.transfer_label)
+        self.transfer_label.setObjectName("transferSummary")
         self.transfers.summaryChanged.connect(self.transfer_label.setText)
+        self.quit_guard = QuitGuard(self.transfers, self.close, self)
+        self._shut_down = False
+        self.quit_guard.messageRaised.connect(
+            lambda text: self.statusBar().showMessage(text, 30_000))
 
         for vault in self.vaults.vaults():
             self._watch(vault)
@@ -357,6 +364,8 @@ class MainWindow(QMainWindow):
             self._close_pane(vault)
         if vault is self.current_vault():
             self._show_current()
+            if new is VaultState.UNLOCKED:
+                self.panes[vault].plain.view.setFocus()  # the keyboard goes on with the files
 
     def _close_pane(self, vault: Vault) -> None:
         pane = self.panes.pop(vault, None)
@@ -434,6 +443,7 @@ class MainWindow(QMainWindow):
 
     def shutdown(self) -> None:
         """Cancel transfers, lock every vault and wait for all workers."""
+        self._shut_down = True
         app = QApplication.instance()
         if app is not None:
             app.removeEventFilter(self.autolock)
@@ -445,6 +455,10 @@ class MainWindow(QMainWindow):
         self.runner.shutdown()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # Transfers running: asked, and not to quit now (after shutdown none can run).
+        if not self._shut_down and not self.quit_guard.may_quit():
+            event.ignore()
+            return
         self.shutdown()
         super().closeEvent(event)
 

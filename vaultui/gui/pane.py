@@ -6,11 +6,13 @@ import os
 import posixpath
 import shutil
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.browser import CiphertextBrowser, PlaintextBrowser
 from vaultui.gui.clash import ask_clash
+from vaultui.gui.dragout import DragOut
 from vaultui.gui.fsmodel import PathRole
 from vaultui.gui.models import ciphertext_paths_job, cleartext_path_job
 from vaultui.gui.qt import (
@@ -18,6 +20,7 @@ from vaultui.gui.qt import (
     QDrag,
     QFileDialog,
     QMimeData,
+    QModelIndex,
     QSplitter,
     Qt,
     QUrl,
@@ -28,17 +31,9 @@ from vaultui.gui.qt import (
 from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel, keep_both_name
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
-from vaultui.tasks import DecryptTree, PartialTransferError
 
 #: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
 ClashAsker = Callable[[str, bool, int], tuple[Clash, bool]]
-
-
-def drag_mime(local_paths: list[str]) -> QMimeData:
-    """File URLs of decrypted copies, as file managers and desktops expect them."""
-    mime = QMimeData()
-    mime.setUrls([QUrl.fromLocalFile(p) for p in local_paths])
-    return mime
 
 
 class VaultPane(QWidget):
@@ -76,6 +71,9 @@ class VaultPane(QWidget):
         self.choose_save_target: Callable[[list[str]], str | None] = self._save_dialog
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.start_drag: Callable[[QMimeData], object] = self._exec_drag
+        self.drag = DragOut(self.fs, self.runner, self.temp_dir,
+                            lambda mime: self.start_drag(mime), self)
+        self.drag.messageRaised.connect(self.messageRaised)  # "" clears the status bar
 
         self.plain.view.selectionModel().currentChanged.connect(self._plain_current)
         self.cipher.view.selectionModel().currentChanged.connect(self._cipher_current)
@@ -98,13 +96,13 @@ class VaultPane(QWidget):
         if path is None:
             return
 
+        def still() -> bool:
+            return self.plain.current_path() == path
+
         def found(paths: object) -> None:
             assert isinstance(paths, list)
-            self._syncing = True
-            try:
-                self.cipher.select_paths(paths)
-            finally:
-                self._syncing = False
+            if still():
+                self.cipher.select_paths(paths, self._mirror(self.cipher, still))
 
         self.runner.run(ciphertext_paths_job(self.fs, path), on_success=found)
 
@@ -116,14 +114,36 @@ class VaultPane(QWidget):
             return
         storage_path = str(index.data(PathRole))
 
+        def still() -> bool:
+            now = self.cipher.view.currentIndex()
+            return now.isValid() and now.data(PathRole) == storage_path
+
         def found(path: object) -> None:
-            self._syncing = True
-            try:
-                self.plain.select_path(str(path))
-            finally:
-                self._syncing = False
+            if still():
+                with self._mirroring():
+                    self.plain.select_path(str(path), self._mirror(self.plain, still))
 
         self.runner.run(cleartext_path_job(self.fs, storage_path), on_success=found)
+
+    def _mirror(self, browser: PlaintextBrowser | CiphertextBrowser,
+                still: Callable[[], bool]) -> Callable[[QModelIndex], None]:
+        """Selects in `browser` what the other view selected, once found (folders may have
+        to be listed first). Only if the other view still has that selected: a late answer
+        must not take the selection back from a click made meanwhile. And quietly: the
+        other view must not follow back."""
+        def select(index: QModelIndex) -> None:
+            if still():
+                with self._mirroring():
+                    browser.select_index(index)
+        return select
+
+    @contextmanager
+    def _mirroring(self) -> Iterator[None]:
+        self._syncing = True
+        try:
+            yield
+        finally:
+            self._syncing = False
 
     # -- counts -----------------------------------------------------------------------
 
@@ -229,27 +249,12 @@ class VaultPane(QWidget):
     # -- dragging out ------------------------------------------------------------------
 
     def drag_out(self, paths: list[str]) -> None:
-        """Decrypt `paths` into a private temp folder in a worker, then start the drag.
-
-        The desktop needs real files at drop time, and decrypting on the GUI thread in a
-        delayed-rendering callback would freeze the app: so the copies come first.
-        """
-        fs = self.fs
-        folder = tempfile.mkdtemp(dir=self.temp_dir())  # 0700, removed on lock
-
-        def job(ctx: JobContext) -> list[str]:
-            result = DecryptTree(fs, paths, folder, cancel=ctx.cancelled).run()
-            if result.failures:
-                raise PartialTransferError(result)
-            return [os.path.join(folder, posixpath.basename(p.strip("/"))) for p in paths]
-
-        def ready(locals_: object) -> None:
-            assert isinstance(locals_, list)
-            self.start_drag(drag_mime(locals_))
-
-        self.messageRaised.emit(f"Decrypting {len(paths)} item(s) to drag…")
-        self.runner.run(job, on_success=ready, on_failure=lambda e: self.messageRaised.emit(
-            f"Cannot drag out: {e}"))
+        """Decrypt `paths` (see DragOut), then drag them while the button is still down."""
+        nodes = [self.plain.model.find(p) for p in paths]
+        # What the items were when decrypted: changed since, they are decrypted again.
+        stamp = tuple((p, repr(n.info) if n is not None else "") for p, n in zip(
+            paths, nodes, strict=True))
+        self.drag.request(paths, stamp)
 
     def _exec_drag(self, mime: QMimeData) -> None:
         drag = QDrag(self.plain.view)
@@ -263,6 +268,7 @@ class VaultPane(QWidget):
             self.transfers.transferEnded.disconnect(self._transfer_ended)
             self.transfers.cancel_vault(self.fs)
         self.runner.shutdown()
+        self.drag.forget()
         if self._temp_dir is not None:
             shutil.rmtree(self._temp_dir, ignore_errors=True)
             self._temp_dir = None

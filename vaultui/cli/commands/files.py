@@ -91,22 +91,31 @@ def cmd_ls(ctx: Context) -> int:
 
 
 def cmd_tree(ctx: Context) -> int:
+    from vaultui.fs.visits import FolderVisits
+
     vfs = ctx.open_vault()
     top = vault_path(ctx.args.path)
     stat(vfs, top)
     counts = {"dirs": 0, "files": 0}
     ctx.out(safe_name(top) or "/")
 
+    # Each folder is shown once: a second name for it (one directory id) says so.
+    visits = FolderVisits(vfs.mapper, top)
+
     def walk(path: str, prefix: str) -> None:
         entries = vfs.ls(path, detail=True)
         for i, e in enumerate(entries):
             last = i == len(entries) - 1
             is_dir = e["type"] == "directory"
+            alias = visits.alias_of(e["name"], e) if is_dir else None
+            note = "" if alias is None else (
+                f"  (another name for {safe_name(alias) or '/'}, shown there)")
             ctx.out(f"{prefix}{'└── ' if last else '├── '}{safe_name(_basename(e['name']))}"
-                    f"{'/' if is_dir else ''}")
+                    f"{'/' if is_dir else ''}{note}")
             if is_dir:
                 counts["dirs"] += 1
-                walk(e["name"], prefix + ("    " if last else "│   "))
+                if alias is None:
+                    walk(e["name"], prefix + ("    " if last else "│   "))
             else:
                 counts["files"] += 1
 
