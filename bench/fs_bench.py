@@ -230,6 +230,47 @@ def small_cases(work: Path, count: int, size: int, jobs: int) -> list[Case]:
     ]
 
 
+def s3_small_cases(s3: Any, vault: VaultFileSystem, work: Path, count: int, size: int,
+                   jobs: int) -> list[Case]:
+    """`count` files of `size` bytes up to S3 and back: through the vault (EncryptTree and
+    DecryptTree with `jobs` workers, as `vaultui-cli put/get -j`) against bare s3fs
+    `put`/`get` of the folder (its own concurrent batches)."""
+    from vaultui.tasks.transfer import DecryptTree, EncryptTree
+
+    source = work / "s3-small-src"
+    small_file_tree(source, count, size)
+    out = work / "s3-small-out"
+    EncryptTree(vault, [str(source)], "small", workers=jobs).run()
+    s3.put(str(source), "bench/bare-small", recursive=True)
+
+    def clear() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+        s3.invalidate_cache()
+        vault.invalidate_cache()
+
+    def put_vault() -> None:
+        EncryptTree(vault, [str(source)], "small", workers=jobs).run()
+
+    def put_bare() -> None:
+        s3.put(str(source), "bench/bare-small", recursive=True)
+
+    def get_vault() -> None:
+        result = DecryptTree(vault, ["small/s3-small-src"], str(out), workers=jobs).run()
+        if result.files != count:
+            raise SystemExit("the vault download is incomplete")
+
+    def get_bare() -> None:
+        s3.get("bench/bare-small/", str(out), recursive=True)
+
+    label = f"{count:,} files of {size // 1024} KiB"
+    return [
+        Case(f"S3 upload {label} (put -j {jobs} / s3fs put)", "files", count, put_vault,
+             put_bare, before=clear),
+        Case(f"S3 download {label} (get -j {jobs} / s3fs get)", "files", count, get_vault,
+             get_bare, before=clear),
+    ]
+
+
 def many_files(vault: VaultFileSystem, count: int) -> str:
     """A vault folder of `count` small files; returns its ciphertext folder."""
     vault.mkdir("many")
@@ -298,7 +339,10 @@ def main() -> int:
     parser.add_argument("--data", type=Path,
                         default=Path(os.environ.get("VAULTUI_BENCH_DATA", "/tmp/vaultui-bench")))
     parser.add_argument("--out", type=Path, default=None)
-    parser.add_argument("--only", choices=("transfer", "ls", "small"), default=None)
+    parser.add_argument("--only", choices=("transfer", "ls", "small", "s3-small"),
+                        default=None)
+    parser.add_argument("--s3-files", type=int, default=1000)
+    parser.add_argument("--s3-kib", type=int, default=64)
     parser.add_argument("--small-files", type=int, default=2000)
     parser.add_argument("--small-kib", type=int, default=4)
     parser.add_argument("--jobs", type=int, default=4, help="workers of the small-file put")
@@ -321,6 +365,12 @@ def main() -> int:
         if args.only in (None, "transfer"):
             print("transfers on S3", flush=True)
             for case in transfer_cases(s3, s3_vault, args.data, args.size_mib * MiB):
+                run_case(case, args.runs)
+                cases.append(case)
+        if args.only in (None, "s3-small"):
+            print(f"{args.s3_files:,} files of {args.s3_kib} KiB on S3", flush=True)
+            for case in s3_small_cases(s3, s3_vault, work, args.s3_files, args.s3_kib * 1024,
+                                       args.jobs):
                 run_case(case, args.runs)
                 cases.append(case)
         if args.only in (None, "small"):

@@ -737,7 +737,10 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         existed = kind is not None
         # The hidden temporary name is a sibling of the node in the content folder,
         # which exists; a shortened file's own folder is made only when it commits.
-        storage.makedirs(parent_path(node.node_path), exist_ok=True)
+        if has_real_directories(storage):
+            # An object store has no folder to make (s3fs would ask for the bucket: a
+            # request per file written).
+            storage.makedirs(parent_path(node.node_path), exist_ok=True)
         return VaultWriteFile(
             path, storage=storage, target_path=node.contents_path,
             temp_path=temp_name(node.node_path), cipher=self.cryptor.content,
