@@ -135,6 +135,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "func"):
         build_parser("")[0].print_help(sys.stderr)
         return ExitCode.USAGE
+    if hasattr(args, "storage_timeout"):
+        from vaultui.fs.storage import STORAGE_TIMEOUT_ENV
+
+        # Every storage this process opens reads it, the vault's and an import's source.
+        os.environ[STORAGE_TIMEOUT_ENV] = str(args.storage_timeout)
     try:
         from vaultui.cli.context import Context
 

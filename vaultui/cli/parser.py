@@ -61,6 +61,10 @@ def storage_options_parent() -> argparse.ArgumentParser:
                        help="a JSON file with an object of storage options (-o wins); "
                             "put credentials here, not in -o: command lines are visible to "
                             "other local users")
+    group.add_argument("--storage-timeout", type=timeout_seconds, metavar="SECONDS",
+                       default=argparse.SUPPRESS,
+                       help="fail when the storage answers nothing for this long (default "
+                            "60, or $VAULTUI_STORAGE_TIMEOUT)")
     parent.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the full traceback of an error")
     return parent
@@ -162,3 +166,12 @@ def shortening_threshold(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"must be within {MIN_SHORTENING_THRESHOLD}..{MAX_SHORTENING_THRESHOLD}")
     return value
+
+
+def timeout_seconds(text: str) -> float:
+    from vaultui.fs.storage import storage_timeout
+
+    try:
+        return storage_timeout(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
