@@ -8,7 +8,6 @@ import sys
 
 from vaultui.cli.clierror import CliError, UsageError
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.interrupt import cancel_on_interrupt
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.termsafe import safe_name
 from vaultui.crypto.errors import VaultError
@@ -162,6 +161,7 @@ def _summary(ctx: Context, bar: ProgressBar, verb: str, files: int, size: int) -
 
 
 def cmd_put(ctx: Context) -> int:
+    from vaultui.cli.interrupt import cancel_on_interrupt
     from vaultui.cli.progressbar import ProgressBar
     from vaultui.tasks.transfer import EncryptTree
 
@@ -179,6 +179,7 @@ def cmd_put(ctx: Context) -> int:
 
 
 def cmd_get(ctx: Context) -> int:
+    from vaultui.cli.interrupt import cancel_on_interrupt
     from vaultui.cli.progressbar import ProgressBar
     from vaultui.tasks.transfer import DecryptTree
 

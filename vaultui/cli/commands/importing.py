@@ -7,7 +7,6 @@ import os
 
 from vaultui.cli.clierror import CliError
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.interrupt import cancel_on_interrupt
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.crypto.errors import FormatError
 
@@ -66,6 +65,7 @@ def _key(ctx: Context) -> bytes:
 
 
 def cmd_import(ctx: Context) -> int:
+    from vaultui.cli.interrupt import cancel_on_interrupt
     from vaultui.cli.progressbar import ProgressBar, human_size
     from vaultui.crypto.legacy import LegacyFormat
     from vaultui.fs.storage import open_location
