@@ -10,7 +10,10 @@ alternately, each case `--runs` times after one warm-up pair:
 
 * S3 upload and download of a `--size-mib` file: `put_file`/`get_file` and streaming
   `open()` + write/read in 4 MiB blocks, vault vs s3fs on the same server.
-  Target: vault throughput >= 0.8x bare.
+  Target: vault throughput >= 1.2x bare (issue 14).
+* `--only small`: 2,000 files of 4 KiB into a local vault (put) vs a bare per-file
+  AES-GCM loop (target >= 1.0x) and vs `cp -r`; `--only s3-small`: 1,000 files of 64 KiB
+  up and down through the vault vs bare s3fs put/get (target >= 1.2x).
 * `ls` of a vault folder holding `--files` files vs `ls` of its ciphertext folder, on the
   local disk and on S3, listing caches dropped before every run: as the first listing in
   a process ("first") and as a later one, with the decrypted names remembered ("again").
@@ -50,7 +53,7 @@ from vaultui.fs.vault import VaultLocation  # noqa: E402
 MiB = 1024 * 1024
 BLOCK = 4 * MiB
 PASSPHRASE = "bench"
-TRANSFER_TARGET = 0.8  # vault throughput / bare throughput, at least
+TRANSFER_TARGET = 1.2  # vault throughput / bare throughput, at least (issue 14; issue 3: 0.8)
 LS_TARGET = 1.5  # vault time / bare time, at most
 
 
