@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 #: Optional top-level modules, by the vaultui extra that installs them. Everything else the
-#: package needs (PySide6, keyring, s3fs, fsspec, cryptography) comes with `pip install
-#: vaultui` itself.
+#: package needs (PySide6, keyring, s3fs, the WebDAV and FUSE drive, fsspec, cryptography)
+#: comes with `pip install vaultui` itself.
 MODULE_EXTRAS: dict[str, str] = {
     "adlfs": "azure",
     "azure": "azure",
@@ -17,7 +17,7 @@ MODULE_EXTRAS: dict[str, str] = {
 #: Modules of the base package: missing means a broken or partial install.
 BASE_MODULES = frozenset({
     "PySide6", "shiboken6", "keyring", "secretstorage", "s3fs", "aiobotocore", "botocore",
-    "fsspec", "cryptography", "zxcvbn",
+    "fsspec", "cryptography", "zxcvbn", "wsgidav", "cheroot", "mfusepy",
 })
 
 #: fsspec protocols served by an optional package, by that package's module.

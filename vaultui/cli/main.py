@@ -51,7 +51,15 @@ def build_parser(command: str | None = None
     Only `command` (None: every command) is built with its arguments; the others are
     listed with their summaries (see parser.Commands).
     """
-    from vaultui.cli.commands import check, files, importing, keys, standalone, vault
+    from vaultui.cli.commands import (
+        check,
+        files,
+        importing,
+        keys,
+        mounting,
+        standalone,
+        vault,
+    )
     from vaultui.cli.parser import (
         Commands,
         HelpFormatter,
@@ -67,7 +75,7 @@ def build_parser(command: str | None = None
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     table = Commands(sub, command)
     storage, unlock = storage_options_parent(), unlock_parent()
-    for module in (vault, files, keys, check, standalone, importing):
+    for module in (vault, files, keys, check, standalone, importing, mounting):
         module.register(table, storage, unlock)
     return parser, dict(sub.choices)
 

@@ -25,6 +25,8 @@ if TYPE_CHECKING:
 
         def add_argument(self, *args: Any, **kwargs: Any) -> Any: ...
 
+        def add_mutually_exclusive_group(self, *args: Any, **kwargs: Any) -> Any: ...
+
 
 def terminal_width() -> int:
     """What argparse asks shutil.get_terminal_size() for, without importing shutil.
@@ -108,6 +110,9 @@ class _Unbuilt:
 
     def add_argument(self, *args: Any, **kwargs: Any) -> None:
         return None
+
+    def add_mutually_exclusive_group(self, *args: Any, **kwargs: Any) -> _Unbuilt:
+        return self
 
 
 def add_command(sub: Commands, name: str, func: Command, summary: str, description: str,
