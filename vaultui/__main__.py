@@ -2,6 +2,6 @@
 
 import sys
 
-from vaultui.gui.app import main
+from vaultui.gui.start import main
 
 sys.exit(main())

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from clihelpers import FAST_INIT, Run, VaultTarget
 
-from vaultui.cli.errors import FALLBACK, RULES, CliError, UsageError, classify
+from vaultui.cli.clierror import CliError, UsageError
+from vaultui.cli.errors import FALLBACK, RULES, classify
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.options import parse_storage_options
 from vaultui.crypto.errors import (

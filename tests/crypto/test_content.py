@@ -127,3 +127,19 @@ def test_file_round_trip(cipher: ContentCipher, size: int) -> None:
     clear = pattern(size, seed=size)
     data = encrypt_bytes(clear, cipher)
     assert decrypt_bytes(data, cipher) == clear
+
+
+@pytest.mark.parametrize("size", [0, 1, CHUNK - 1, CHUNK, CHUNK + 1, 3 * CHUNK + 5])
+def test_encrypt_bytes_writes_what_the_stream_writes(combo: CipherCombo, size: int) -> None:
+    """The one-piece encryption of small files is byte for byte the streaming writer's."""
+    import io
+
+    from vaultui.crypto.stream import EncryptingWriter
+
+    clear = pattern(size, seed=size)
+    key = fixed_key()
+    out = io.BytesIO()
+    with EncryptingWriter(out, content_cipher(combo, key, DeterministicRandom("w"))) as w:
+        w.write(clear)
+    assert encrypt_bytes(clear, content_cipher(combo, key, DeterministicRandom("w"))) == \
+        out.getvalue()

@@ -174,3 +174,45 @@ def test_reading_a_file_replaced_meanwhile_fails_instead_of_truncating(
         vaultfs.pipe_file("f.bin", b"n" * new_size)  # another writer replaces it
         with pytest.raises((FileChangedError, AuthenticationError)):
             f.read()
+
+
+@pytest.mark.parametrize("existing", [None, b"old content"])
+def test_small_local_write_failing_leaves_nothing(vault_factory, list_storage: Lister,
+                                                 monkeypatch: pytest.MonkeyPatch,
+                                                 existing: bytes | None) -> None:
+    """A small file on a local vault is written in one piece (pipe_file's fast path): a
+    full disk there keeps the old content and leaves no temporary file.
+
+    The full disk is faked (os.write raising ENOSPC): a fault we cannot cause here.
+    """
+    import errno
+    import os
+
+    fs = vault_factory("local")
+    fs.mkdir("dir")
+    if existing is not None:
+        fs.pipe_file("dir/small.bin", existing)
+    before = list_storage(fs)
+
+    def full_disk(fd: int, data: object) -> int:
+        raise OSError(errno.ENOSPC, "No space left on device (injected)")
+
+    with monkeypatch.context() as patch, pytest.raises(OSError, match="injected"):
+        patch.setattr(os, "write", full_disk)
+        fs.pipe_file("dir/small.bin", b"z" * 5000)
+    assert list_storage(fs) == before
+    if existing is None:
+        assert fs.ls("dir") == []
+    else:
+        assert fs.cat_file("dir/small.bin") == existing
+
+
+def test_small_local_write_refuses_a_folder_and_an_existing_file(vault_factory) -> None:
+    fs = vault_factory("local")
+    fs.mkdir("dir")
+    fs.pipe_file("f.txt", b"1")
+    with pytest.raises(IsADirectoryError):
+        fs.pipe_file("dir", b"x")
+    with pytest.raises(FileExistsError):
+        fs.pipe_file("f.txt", b"2", mode="create")
+    assert fs.cat_file("f.txt") == b"1"

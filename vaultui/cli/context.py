@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, TextIO, TypeVar
 
-from vaultui.cli.errors import CliError
+from vaultui.cli.clierror import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.options import parse_storage_options
 from vaultui.cli.passphrase import PASSPHRASE_ENV, SecretSources, has_terminal

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from vaultui.cli.clierror import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.errors import (
@@ -17,24 +18,10 @@ from vaultui.crypto.errors import (
 )
 from vaultui.crypto.legacy import LegacyDecryptionError
 from vaultui.crypto.stream import CancelledError
+from vaultui.extras import explain_missing
 from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultNotFoundError
 from vaultui.secrets.store import KeyStoreUnavailableError
 from vaultui.tasks.streams import KeyMismatchError
-
-
-class CliError(Exception):
-    """A failure the command already described for the user."""
-
-    def __init__(self, message: str, code: ExitCode = ExitCode.ERROR) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-class UsageError(CliError):
-    """A command line that cannot be right: a bad value, an impossible request (exit 2)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message, ExitCode.USAGE)
 
 
 def _text(exc: BaseException) -> str:
@@ -49,6 +36,14 @@ def _from_storage_library(exc: BaseException) -> bool:
     module = type(exc).__module__.split(".")[0]
     return module in {"botocore", "aiobotocore", "aiohttp", "azure", "asyncssh", "urllib3",
                       "requests", "paramiko"}
+
+
+def _missing_package(exc: BaseException) -> str:
+    assert isinstance(exc, ImportError)
+    better = explain_missing(exc)
+    if better is not None:
+        return str(better)
+    return f"{_text(exc)} (a package vaultui needs is not installed)"
 
 
 def _unknown_protocol(exc: BaseException) -> bool:
@@ -102,8 +97,7 @@ RULES: tuple[Rule, ...] = (
     Rule((ConnectionError, TimeoutError), ExitCode.STORAGE, "network",
          lambda e: f"cannot reach the storage: {_text(e)}",
          lambda e: isinstance(e, (ConnectionError, TimeoutError)) or _from_storage_library(e)),
-    Rule((ImportError,), ExitCode.ERROR, "any other error",
-         lambda e: f"{_text(e)} (the storage's fsspec package is not installed)"),
+    Rule((ImportError,), ExitCode.ERROR, "any other error", _missing_package),
     Rule((OSError,), ExitCode.STORAGE, "I/O", lambda e: f"storage error: {_text(e)}"),
     Rule((ValueError,), ExitCode.USAGE, "unknown storage protocol",
          lambda e: f"unknown storage type: {_text(e)}", _unknown_protocol),

@@ -16,7 +16,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from types import FrameType
 
-from vaultui.tasks.job import Job
+# Not imported from typing (nor the job module, which loads the crypto): the command
+# modules import this one when `--help` builds the parser. mypy reads this name alike.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from vaultui.tasks.job import Job
 
 #: Seconds a cancelled job has to reach its next block before it is interrupted.
 GRACE_S = 5.0

@@ -1,20 +1,22 @@
-"""vaultui-cli: Cryptomator vaults on any fsspec storage, from the command line."""
+"""vaultui-cli: Cryptomator vaults on any fsspec storage, from the command line.
+
+Start-up is kept to argparse and the command modules' registrations: a command's
+implementation (fsspec, the crypto, the jobs) is imported when it runs, so `--help` and
+`--version` cost about what a bare interpreter does (bench/cli_startup.py;
+tests/cli/test_startup.py keeps fsspec and asyncio out of them).
+"""
 
 from __future__ import annotations
 
 import argparse
 import os
 import sys
-import traceback
 from collections.abc import Sequence
 
 from vaultui import __version__
-from vaultui.cli.commands import check, files, importing, keys, mounting, standalone, vault
-from vaultui.cli.context import Context
-from vaultui.cli.errors import classify
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.parser import HelpFormatter, storage_options_parent, unlock_parent
-from vaultui.fs.storage import STORAGE_TIMEOUT_ENV
+
+VERSION = f"vaultui-cli {__version__}"
 
 DESCRIPTION = """\
 Work with Cryptomator (vault format 8) vaults on any storage fsspec reaches: a folder,
@@ -42,17 +44,39 @@ examples:
 """
 
 
-def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
-    """The top-level parser and each command's own parser by name."""
+def build_parser(command: str | None = None
+                 ) -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The top-level parser and each command's own parser by name.
+
+    Only `command` (None: every command) is built with its arguments; the others are
+    listed with their summaries (see parser.Commands).
+    """
+    from vaultui.cli.commands import (
+        check,
+        files,
+        importing,
+        keys,
+        mounting,
+        standalone,
+        vault,
+    )
+    from vaultui.cli.parser import (
+        Commands,
+        HelpFormatter,
+        storage_options_parent,
+        unlock_parent,
+    )
+
     parser = argparse.ArgumentParser(prog="vaultui-cli", description=DESCRIPTION,
                                      epilog=EPILOG, formatter_class=HelpFormatter)
-    parser.add_argument("--version", action="version", version=f"vaultui-cli {__version__}")
+    parser.add_argument("--version", action="version", version=VERSION)
     parser.add_argument("--debug", action="store_true",
                         help="show the full traceback of an error")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
+    table = Commands(sub, command)
     storage, unlock = storage_options_parent(), unlock_parent()
     for module in (vault, files, keys, check, standalone, importing, mounting):
-        module.register(sub, storage, unlock)
+        module.register(table, storage, unlock)
     return parser, dict(sub.choices)
 
 
@@ -63,8 +87,8 @@ def parse_arguments(argv: Sequence[str]) -> argparse.Namespace:
     option, so `ls VAULT --json PATH` would fail; each command's parser therefore parses
     its own arguments intermixed.
     """
-    parser, commands = build_parser()
     index = next((i for i, a in enumerate(argv) if not a.startswith("-")), None)
+    parser, commands = build_parser("" if index is None else argv[index])
     if index is None or argv[index] not in commands:
         return parser.parse_args(argv)  # --help, --version, or an error message
     top = parser.parse_args(argv[:index])
@@ -111,14 +135,22 @@ def _silence_stdout() -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = parse_arguments(list(sys.argv[1:] if argv is None else argv))
+    words = list(sys.argv[1:] if argv is None else argv)
+    if words == ["--version"]:
+        print(VERSION)  # what argparse prints, without building every command's parser
+        return ExitCode.OK
+    args = parse_arguments(words)
     if not hasattr(args, "func"):
-        build_parser()[0].print_help(sys.stderr)
+        build_parser("")[0].print_help(sys.stderr)
         return ExitCode.USAGE
     if hasattr(args, "storage_timeout"):
+        from vaultui.fs.storage import STORAGE_TIMEOUT_ENV
+
         # Every storage this process opens reads it, the vault's and an import's source.
         os.environ[STORAGE_TIMEOUT_ENV] = str(args.storage_timeout)
     try:
+        from vaultui.cli.context import Context
+
         return int(args.func(Context(args)))
     except BrokenPipeError:
         _silence_stdout()
@@ -130,8 +162,12 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _fail(args: argparse.Namespace, exc: BaseException) -> int:
+    from vaultui.cli.errors import classify
+
     code, message = classify(exc)
     if args.debug:
+        import traceback
+
         traceback.print_exc()
     print(f"vaultui-cli: error: {message}", file=sys.stderr)
     return int(code)

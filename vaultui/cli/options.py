@@ -6,7 +6,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from vaultui.cli.errors import CliError
+from vaultui.cli.clierror import CliError
 from vaultui.cli.exitcodes import ExitCode
 
 

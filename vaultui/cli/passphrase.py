@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TextIO
 
-from vaultui.cli.errors import CliError
+from vaultui.cli.clierror import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.crypto.constants import MIN_PASSPHRASE_LENGTH
 

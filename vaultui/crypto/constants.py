@@ -38,6 +38,11 @@ CLEARTEXT_CHUNK_SIZE = 32 * 1024
 DEFAULT_SCRYPT_COST = 32768
 DEFAULT_SCRYPT_BLOCK_SIZE = 8
 SCRYPT_PARALLELISM = 1
+#: scrypt N for keys derived from a passphrase alone (crypto/keygen.py): 128 MiB with r=8,
+#: about half a second here. Higher than a masterkey file's 32768 because nothing wraps
+#: this key: the derived key *is* the key, so each guess an attacker makes must cost this
+#: much (age uses 2**18).
+DEFAULT_DERIVE_COST = 2**17
 SCRYPT_SALT_LENGTH = 8
 #: scrypt needs about 128 * N * r bytes. Parameters read from a file are capped at this
 #: before scrypt runs, so a hostile masterkey file cannot make us allocate gigabytes.

@@ -12,6 +12,7 @@ import binascii
 import hashlib
 import secrets
 
+from vaultui.crypto import constants
 from vaultui.crypto.constants import RAW_MASTERKEY_LENGTH, SCRYPT_PARALLELISM
 from vaultui.crypto.errors import FormatError, RecoveryKeyError
 from vaultui.crypto.keys import Masterkey, RandomBytes
@@ -22,10 +23,8 @@ from vaultui.crypto.masterkeyfile import (
 )
 from vaultui.crypto.recovery import WORD_COUNT, decode_recovery_key, encode_recovery_key
 
-#: scrypt N for derived keys: 128 MiB with r=8, about half a second here. Higher than a
-#: masterkey file's 32768 because nothing wraps this key: the derived key *is* the key, so
-#: each guess an attacker makes must cost this much (age uses 2**18).
-DEFAULT_DERIVE_COST = 2**17
+#: scrypt N for derived keys (defined in constants so the CLI's help shows it cheaply).
+DEFAULT_DERIVE_COST = constants.DEFAULT_DERIVE_COST
 DERIVE_BLOCK_SIZE = 8
 #: Random salts are 16 bytes (128 bits), written as 22 base64url characters.
 SALT_BYTES = 16

@@ -463,9 +463,22 @@ def decrypt_stream(src: BinaryIO, dst: Writable, cipher: ContentCipher, *,
 
 
 def encrypt_bytes(data: bytes, cipher: ContentCipher) -> bytes:
-    out = io.BytesIO()
-    encrypt_stream(io.BytesIO(data), out, cipher)
-    return out.getvalue()
+    """A whole file's ciphertext, header and chunks, for cleartext held in memory.
+
+    What EncryptingWriter writes, made in one buffer: for a small file the stream's
+    set-up was a third of the work of putting it into a vault.
+    """
+    header = cipher.new_header()
+    head = cipher.encrypt_header(header)
+    chunks = -(-len(data) // cipher.payload_size)
+    # Room beyond the last tag: AES-CTR's update_into asks for up to 15 more bytes.
+    out = bytearray(len(head) + chunks * cipher.ciphertext_chunk_size + 32)
+    out[:len(head)] = head
+    with memoryview(out) as view, memoryview(data) as cleartext:
+        end = len(head) + cipher.encrypt_chunks_into(header, 0, cleartext.cast("B"),
+                                                     view[len(head):])
+    del out[end:]
+    return bytes(out)
 
 
 def decrypt_bytes(data: bytes, cipher: ContentCipher) -> bytes:

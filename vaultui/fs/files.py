@@ -15,6 +15,7 @@ from vaultui.crypto.sizes import chunk_span
 from vaultui.crypto.stream import EncryptingWriter
 from vaultui.fs.errors import FileChangedError
 from vaultui.fs.s3stream import RangeReader
+from vaultui.fs.s3upload import open_upload
 from vaultui.fs.storage import commits_on_close, read_range, temp_name
 from vaultui.fs.unreachable import translate_unreachable
 
@@ -179,7 +180,7 @@ class VaultWriteFile(io.RawIOBase):
         self._on_abort = on_abort
         self._pending = False  # closed, written under the temporary name, not committed
         with translate_unreachable(self._url):
-            self._raw: Any = storage.open(self._written_path, "wb", block_size=block_size) \
+            self._raw: Any = open_upload(storage, self._written_path, block_size) \
                 if self._direct else storage.open(self._written_path, "wb")
         try:
             with translate_unreachable(self._url):
@@ -275,7 +276,7 @@ class VaultWriteFile(io.RawIOBase):
         raw = self._raw
         if self._direct:
             with contextlib.suppress(Exception):
-                raw.discard()  # s3fs aborts the multipart upload
+                raw.discard()  # aborts the multipart upload
             # Mark it closed so that neither we nor its finaliser publishes the object.
             with contextlib.suppress(Exception):
                 raw.closed = True

@@ -37,7 +37,7 @@ from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultCorruptError
 from vaultui.fs.exclusive import create_file
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
-from vaultui.fs.localfile import replacing_local_file
+from vaultui.fs.localfile import replace_local_bytes, replacing_local_file
 from vaultui.fs.nodes import (
     Entry,
     Listing,
@@ -61,6 +61,7 @@ from vaultui.fs.resolver import ConflictResolver
 from vaultui.fs.reverse import cleartext_path
 from vaultui.fs.storage import (
     has_real_directories,
+    is_local,
     join,
     open_sequential,
     temp_name,
@@ -83,6 +84,9 @@ _TIME_KEYS = ("mtime", "LastModified", "last_modified", "created")
 #: storage_options, which fsspec serialises and hashes.
 _SECRET_ARGS = ("passphrase", "masterkey", "key_loader", "key_source")
 _COPY_BLOCK = 4 * 1024 * 1024
+#: Largest value `pipe_file` writes to a local vault in one piece (a copy of it is held
+#: encrypted in memory); larger ones stream.
+PIPE_LOCAL_MAX = 1024 * 1024
 
 #: Keys a key source gave this process, by (vault id, source): every task of a Dask graph
 #: unpickles its own filesystem, and a passphrase source would otherwise run scrypt per task.
@@ -807,7 +811,10 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         existed = kind is not None
         # The hidden temporary name is a sibling of the node in the content folder,
         # which exists; a shortened file's own folder is made only when it commits.
-        storage.makedirs(parent_path(node.node_path), exist_ok=True)
+        if has_real_directories(storage):
+            # An object store has no folder to make (s3fs would ask for the bucket: a
+            # request per file written).
+            storage.makedirs(parent_path(node.node_path), exist_ok=True)
         return VaultWriteFile(
             path, storage=storage, target_path=node.contents_path,
             temp_path=temp_name(node.node_path), cipher=self.cryptor.content,
@@ -830,8 +837,45 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     @storage_call
     def pipe_file(self, path: str, value: bytes, mode: str = "overwrite", **kwargs: Any) -> None:
+        # Inside a transaction the write must wait for the commit: the general path.
+        if (len(value) <= PIPE_LOCAL_MAX and is_local(self.storage) and not self._intrans
+                and self._pipe_local(path, value, mode)):
+            return
         with self.open(path, "xb" if mode == "create" else "wb") as f:
             f.write(value)
+
+    def _pipe_local(self, path: str, value: bytes, mode: str) -> bool:
+        """Write a small file on the local disk in one go; False where the general path must.
+
+        The same guarantees as `open(path, "wb")` (a hidden temporary name, published by a
+        rename once complete, removed on any failure) with a fifth of the per-file work:
+        no file object, no fsspec calls, encrypted in one piece. Small files are dominated
+        by that work: 2,000 files of 4 KiB went from 0.4x to about 1x a bare per-file
+        AES-GCM loop (bench/fs_bench.py --only small).
+        """
+        path = self._path(path)
+        if not path:
+            raise IsADirectoryError("the vault root is a directory")
+        parent_id = self._require_parent_dir(path, create=True)
+        node = self.mapper.child_node(parent_id, parent_path(path), split_path(path)[-1])
+        if node.shortened:
+            return False  # its name file must be written too: the general path does it
+        kind = self.mapper.kind(node)
+        if kind is NodeKind.DIRECTORY:
+            raise IsADirectoryError(path)
+        if kind is not None and mode == "create":
+            raise FileExistsError(path)
+        if kind is NodeKind.SYMLINK:
+            return False  # replaced the way the general path replaces it
+        data = encrypt_bytes(bytes(value), self.cryptor.content)
+        target = node.contents_path
+        try:
+            replace_local_bytes(target, data)
+        except FileNotFoundError:
+            # The content folder is missing (a damaged vault): make it, as open() does.
+            os.makedirs(os.path.dirname(target), exist_ok=True)
+            replace_local_bytes(target, data)
+        return True
 
     @storage_call
     def touch(self, path: str, truncate: bool = True, **kwargs: Any) -> None:

@@ -12,6 +12,7 @@ import fsspec
 from fsspec.implementations.local import LocalFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from vaultui.extras import check_protocol, explain_missing
 from vaultui.fs.errors import VaultCorruptError
 from vaultui.fs.probe import probe, probe_target
 from vaultui.fs.s3stream import S3ObjectStream, is_s3
@@ -102,14 +103,23 @@ def open_location(
     `timeout` (else $VAULTUI_STORAGE_TIMEOUT, else 60 s) bounds how long the storage may
     go without answering before an operation fails; see backend_defaults.
     """
+    check_protocol(fsspec.core.split_protocol(location)[0] or "file")
     options = _with_defaults(location, dict(storage_options or {}), timeout)
     if "::" not in location:
         target = probe_target(fsspec.core.split_protocol(location)[0] or "file", options)
         if target is not None:
             probe(location, target)
     # Some filesystems (SFTP) connect right here.
-    with translate_unreachable(location):
-        fs, root = fsspec.core.url_to_fs(location, **options)
+    try:
+        with translate_unreachable(location):
+            fs, root = fsspec.core.url_to_fs(location, **options)
+    except ImportError as exc:
+        # An optional backend (adlfs, sshfs) is not installed: name the extra to install.
+        protocol = fsspec.core.split_protocol(location.split("::")[-1])[0]
+        better = explain_missing(exc, protocol)
+        if better is None:
+            raise
+        raise better from None
     return fs, canonical_root(fs, root)
 
 

@@ -76,7 +76,7 @@ class KeyringStore:
             import keyring
         except ImportError:
             raise KeyStoreUnavailableError(
-                "the keyring package is not installed (pip install 'vaultui[keyring]')"
+                "the keyring package is not installed (pip install --force-reinstall vaultui)"
             ) from None
         try:
             chosen = backend if backend is not None else keyring.get_keyring()

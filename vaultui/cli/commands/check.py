@@ -3,23 +3,30 @@
 from __future__ import annotations
 
 import argparse
-from datetime import UTC, datetime, timedelta
-from typing import Any
 
+from vaultui.cli.clierror import CliError
 from vaultui.cli.commands.files import stat, vault_path
-from vaultui.cli.context import Context
-from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
-from vaultui.cli.progressbar import ProgressBar, human_size
 from vaultui.cli.termsafe import safe_message, safe_name
-from vaultui.fs.filesystem import VaultFileSystem
-from vaultui.fs.storage import join
-from vaultui.tasks.clean import DEFAULT_AGE, CleanVault, Leftover, parse_age
-from vaultui.tasks.verify import VerifyVault
+
+# Not imported from typing, which is a tenth of `vaultui-cli --help`; mypy reads it alike.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from datetime import timedelta
+    from typing import Any
+
+    from vaultui.cli.context import Context
+    from vaultui.fs.filesystem import VaultFileSystem
+    from vaultui.tasks.clean import Leftover
+
+# The commands import the storage and the jobs when they run (see main.py).
 
 
 def cmd_verify(ctx: Context) -> int:
+    from vaultui.cli.progressbar import ProgressBar, human_size
+    from vaultui.tasks.verify import VerifyVault
+
     # Read-only: a listing that resolved sync conflicts would rename or delete nodes.
     vfs = ctx.open_vault(resolve_conflicts=False)
     path = vault_path(ctx.args.path)
@@ -47,6 +54,8 @@ def cmd_verify(ctx: Context) -> int:
 
 def _report_leftovers(ctx: Context, leftovers: list[Leftover]) -> None:
     """Leftovers do not make a vault bad: they are listed, with how to remove them."""
+    from datetime import UTC, datetime
+
     now = datetime.now(UTC)
     for item in leftovers:
         ctx.out(f"LEFT {safe_message(item.describe(now))}")
@@ -56,6 +65,8 @@ def _report_leftovers(ctx: Context, leftovers: list[Leftover]) -> None:
 
 
 def _age(text: str) -> timedelta:
+    from vaultui.tasks.clean import parse_age
+
     try:
         return parse_age(text)
     except ValueError as exc:
@@ -63,6 +74,10 @@ def _age(text: str) -> timedelta:
 
 
 def cmd_clean(ctx: Context) -> int:
+    from datetime import UTC, datetime
+
+    from vaultui.tasks.clean import CleanVault
+
     job = CleanVault(ctx.location(), ctx.args.older_than)
     leftovers = job.prepare()
     now = datetime.now(UTC)
@@ -89,6 +104,8 @@ def _relative(vfs: VaultFileSystem, storage_path: str) -> str:
 
 def _storage_path(vfs: VaultFileSystem, text: str) -> str:
     """A ciphertext path as given (URL, storage path, or relative to the vault) → storage path."""
+    from vaultui.fs.storage import join
+
     stripped = str(vfs.storage._strip_protocol(text)).rstrip("/")
     root = vfs.location.root
     if root and (stripped == root or stripped.startswith(root + "/")):
@@ -143,7 +160,8 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
          "vaultui-cli clean s3://bucket/vault --older-than 6h"],
         [storage])
     add_vault_argument(p)
-    p.add_argument("--older-than", type=_age, default=DEFAULT_AGE, metavar="AGE",
+    # A string default goes through _age too: tasks.clean loads only when clean runs.
+    p.add_argument("--older-than", type=_age, default="1d", metavar="AGE",
                    help="only what was last written longer ago than AGE: 30m, 12h, 1d, 2w "
                         "or seconds (default 1d)")
     p.add_argument("--dry-run", action="store_true",

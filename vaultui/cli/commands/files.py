@@ -4,28 +4,32 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import sys
-from collections.abc import Iterator
-from datetime import UTC, datetime
-from typing import Any
 
-from vaultui.cli.context import Context
-from vaultui.cli.errors import CliError, UsageError
+from vaultui.cli.clierror import CliError, UsageError
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.interrupt import cancel_on_interrupt
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
-from vaultui.cli.progressbar import ProgressBar, human_size
 from vaultui.cli.termsafe import safe_name
 from vaultui.crypto.errors import VaultError
-from vaultui.fs.filesystem import VaultFileSystem
-from vaultui.fs.nodes import norm_path, split_path
-from vaultui.fs.visits import FolderVisits
-from vaultui.tasks.job import BLOCK_SIZE
-from vaultui.tasks.transfer import DecryptTree, EncryptTree
+
+# Not imported from typing, which is a tenth of `vaultui-cli --help`; mypy reads it alike.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from collections.abc import Iterator
+    from datetime import datetime
+    from typing import Any
+
+    from vaultui.cli.context import Context
+    from vaultui.cli.progressbar import ProgressBar
+    from vaultui.fs.filesystem import VaultFileSystem
+
+# The commands import the filesystem and the jobs when they run, not when the parser is
+# built (see main.py).
 
 
 def _mtime(info: dict[str, Any]) -> datetime | None:
+    from datetime import UTC, datetime
+
     for key in ("mtime", "LastModified", "last_modified", "created"):
         value = info.get(key)
         if isinstance(value, datetime):
@@ -41,6 +45,8 @@ def _basename(path: str) -> str:
 
 def vault_path(text: str) -> str:
     """A path inside the vault as typed; `..` and `.` are usage errors (exit 2)."""
+    from vaultui.fs.nodes import norm_path
+
     try:
         return norm_path(text)
     except ValueError as exc:
@@ -62,6 +68,8 @@ def cmd_ls(ctx: Context) -> int:
     stat(vfs, path)
     entries = vfs.ls(path, detail=True)
     if ctx.args.json:
+        import json
+
         rows = []
         for e in entries:
             when = _mtime(e)
@@ -84,6 +92,8 @@ def cmd_ls(ctx: Context) -> int:
 
 
 def cmd_tree(ctx: Context) -> int:
+    from vaultui.fs.visits import FolderVisits
+
     vfs = ctx.open_vault()
     top = vault_path(ctx.args.path)
     stat(vfs, top)
@@ -128,6 +138,8 @@ def cmd_tree(ctx: Context) -> int:
 
 
 def cmd_cat(ctx: Context) -> int:
+    from vaultui.tasks.job import BLOCK_SIZE
+
     vfs = ctx.open_vault()
     out = sys.stdout.buffer
     for raw in ctx.args.paths:
@@ -142,11 +154,17 @@ def cmd_cat(ctx: Context) -> int:
 
 
 def _summary(ctx: Context, bar: ProgressBar, verb: str, files: int, size: int) -> None:
+    from vaultui.cli.progressbar import human_size
+
     if bar.enabled:
         ctx.note(f"{verb} {files} file{'s' if files != 1 else ''}, {human_size(size)}")
 
 
 def cmd_put(ctx: Context) -> int:
+    from vaultui.cli.interrupt import cancel_on_interrupt
+    from vaultui.cli.progressbar import ProgressBar
+    from vaultui.tasks.transfer import EncryptTree
+
     dest = vault_path(ctx.args.dest)
     vfs = ctx.open_vault()
     bar = ProgressBar(ctx.stderr)
@@ -161,6 +179,10 @@ def cmd_put(ctx: Context) -> int:
 
 
 def cmd_get(ctx: Context) -> int:
+    from vaultui.cli.interrupt import cancel_on_interrupt
+    from vaultui.cli.progressbar import ProgressBar
+    from vaultui.tasks.transfer import DecryptTree
+
     vfs = ctx.open_vault()
     for source in ctx.args.sources:
         with contextlib.suppress(VaultError):  # damaged: the job reports it with the rest
@@ -215,6 +237,8 @@ def _exists(vfs: VaultFileSystem, path: str) -> bool:
 
 
 def cmd_mkdir(ctx: Context) -> int:
+    from vaultui.fs.nodes import split_path
+
     vfs = ctx.open_vault()
     for raw in ctx.args.paths:
         path = vault_path(raw)

@@ -3,25 +3,31 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
-from vaultui.cli.context import Context
-from vaultui.cli.errors import CliError
+from vaultui.cli.clierror import CliError
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import add_command, add_vault_argument
-from vaultui.cli.passphrase import prompt_secret, read_secret_file
 from vaultui.crypto.constants import MASTERKEY_FILENAME
 from vaultui.crypto.errors import FormatError, InvalidSignatureError
-from vaultui.crypto.keys import Masterkey
-from vaultui.crypto.recovery import decode_recovery_key, encode_recovery_key
 from vaultui.fs.errors import VaultConfigMissingError, VaultNotFoundError
-from vaultui.fs.vault import VaultLocation
-from vaultui.secrets.store import KeyStoreUnavailableError
-from vaultui.tasks.vaultid import vault_id
+
+# Not imported from typing, which is a tenth of `vaultui-cli --help`; mypy reads it alike.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Any
+
+    from vaultui.cli.context import Context
+    from vaultui.crypto.keys import Masterkey
+    from vaultui.fs.vault import VaultLocation
+
+# The commands import the crypto and the storage when they run (see main.py).
 
 
 def _update_remembered(ctx: Context, location: VaultLocation, passphrase: str) -> None:
     """After a passphrase change: replace a remembered passphrase (the old one is useless)."""
+    from vaultui.secrets.store import KeyStoreUnavailableError
+    from vaultui.tasks.vaultid import vault_id
+
     if not ctx.use_keyring:
         return
     try:
@@ -49,6 +55,9 @@ def cmd_passwd(ctx: Context) -> int:
 
 
 def read_recovery_key(ctx: Context) -> Masterkey:
+    from vaultui.cli.passphrase import prompt_secret, read_secret_file
+    from vaultui.crypto.recovery import decode_recovery_key
+
     path = getattr(ctx.args, "recovery_key_file", None)
     if path:
         text = read_secret_file(path, "recovery key")
@@ -59,6 +68,8 @@ def read_recovery_key(ctx: Context) -> Masterkey:
 
 
 def _words(key: Masterkey) -> str:
+    from vaultui.crypto.recovery import encode_recovery_key
+
     return encode_recovery_key(key)
 
 
@@ -122,11 +133,13 @@ def cmd_recovery_key(ctx: Context) -> int:
     location = ctx.location()
     (key, _), _, _ = ctx.unlock_with(location, lambda p: location.unlock(p))
     ctx.note("recovery key (it opens the vault without the passphrase: keep it safe):")
-    ctx.out(encode_recovery_key(key))
+    ctx.out(_words(key))
     return ExitCode.OK
 
 
 def cmd_remember(ctx: Context) -> int:
+    from vaultui.tasks.vaultid import vault_id
+
     location = ctx.location()
     # The passphrase to store comes from the user, not from the keyring itself.
     _, passphrase, _ = ctx.unlock_with(location, lambda p: location.unlock(p), keyring=False)
@@ -137,6 +150,8 @@ def cmd_remember(ctx: Context) -> int:
 
 
 def cmd_forget(ctx: Context) -> int:
+    from vaultui.tasks.vaultid import vault_id
+
     location = ctx.location()
     removed = ctx.keystore().delete(vault_id(location))
     ctx.note("passphrase forgotten" if removed else "no passphrase was remembered for this vault")
