@@ -562,7 +562,9 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             for dir_id, names in shared.items():
                 with contextlib.suppress(Exception):
                     settle(self.mapper, dir_id, names, None)
-            for folder in reversed(folders):
+            # Parents first: a reader that still holds a child's id then finds its node gone
+            # (not found) rather than a node whose content folder is missing (damaged).
+            for folder in folders:
                 with contextlib.suppress(FileNotFoundError):
                     self.storage.rm(folder, recursive=True)
                 self._prune_empty(parent_path(folder))
