@@ -15,12 +15,12 @@ import pytest
 from guihelpers import DEMO_FILES, make_vault, unlock
 
 from vaultui.gui.gcpolicy import GuiThreadCollector
-from vaultui.gui.keychain import Keychain
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import QtMsgType, qInstallMessageHandler
 from vaultui.gui.settings import Settings
 from vaultui.secrets import MemoryKeyStore
+from vaultui.secrets.keychain import Keychain
 
 #: Qt messages that are not our bugs. Each needs a reason.
 BENIGN_QT_MESSAGES: list[re.Pattern[str]] = [

@@ -13,13 +13,13 @@ from guihelpers import FAST_SCRYPT, PASSPHRASE
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog, name_problem
-from vaultui.gui.keychain import passphrase_key, storage_key
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.passwords import passphrase_problem
 from vaultui.gui.qt import QApplication, QMessageBox, QTimer, QWizard
 from vaultui.gui.storageform import build_choice
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import MemoryKeyStore
+from vaultui.secrets.keychain import storage_key
 
 NEW = "a new and long passphrase"
 
@@ -67,7 +67,7 @@ def test_wizard_local_end_to_end(qtbot: Any, win: MainWindow, store: MemoryKeySt
     assert vault is not None
     qtbot.waitUntil(lambda: vault.state is VaultState.UNLOCKED, timeout=30_000)
     loc = VaultLocation.from_url(url)
-    assert store.get(passphrase_key(loc)) == NEW
+    assert store.get(loc.vault_id()) == NEW
     loc.reset_passphrase(words, PASSPHRASE, scrypt_cost=FAST_SCRYPT)  # the words are the key
     settings_text = Path(win.settings.path).read_text()
     assert NEW not in settings_text

@@ -20,7 +20,6 @@ from guihelpers import DEMO_FILES, FAST_SCRYPT, PASSPHRASE, unlock
 from tests.services import FAST_FAIL_CONFIG
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.keychain import Keychain
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import QTimer
@@ -29,6 +28,7 @@ from vaultui.gui.transfers import Status
 from vaultui.gui.unlock import UnlockDialog
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import MemoryKeyStore
+from vaultui.secrets.keychain import Keychain
 
 
 def make_s3_vault(storage: Any, root: str, files: dict[str, bytes]) -> None:

@@ -12,7 +12,6 @@ import pytest
 from guihelpers import FAST_SCRYPT, PASSPHRASE
 
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.keychain import Keychain, passphrase_key
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.recoverykey import recovery_problem
 from vaultui.gui.settings import Settings
@@ -20,6 +19,7 @@ from vaultui.gui.unlock import UnlockDialog
 from vaultui.gui.vaults import Vault
 from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets import KeyringStore, KeyStoreUnavailableError, MemoryKeyStore
+from vaultui.secrets.keychain import Keychain
 
 
 @pytest.fixture
@@ -83,19 +83,19 @@ def test_wrong_then_right_passphrase_and_remember(
         dialog.unlock_button.click()
     assert dialog.isVisible()
     assert "wrong passphrase" in dialog.message.text().lower()
-    assert memory_store.get(passphrase_key(VaultLocation.from_url(vault.url))) is None
+    assert memory_store.get(VaultLocation.from_url(vault.url).vault_id()) is None
     dialog.passphrase.setText(PASSPHRASE)
     with qtbot.waitSignal(dialog.remembered, timeout=10_000) as saved:
         dialog.unlock_button.click()
     assert saved.args == [""]
     assert vault.state is VaultState.UNLOCKED
-    assert memory_store.get(passphrase_key(VaultLocation.from_url(vault.url))) == PASSPHRASE
+    assert memory_store.get(VaultLocation.from_url(vault.url).vault_id()) == PASSPHRASE
 
 
 def test_saved_passphrase_unlocks_without_asking(
         qtbot: Any, mem_window: MainWindow, memory_store: MemoryKeyStore,
         vault_with_key: tuple[str, str]) -> None:
-    memory_store.set(passphrase_key(VaultLocation.from_url(vault_with_key[0])), PASSPHRASE)
+    memory_store.set(VaultLocation.from_url(vault_with_key[0]).vault_id(), PASSPHRASE)
     vault = added(qtbot, mem_window, vault_with_key[0])
     dialog = mem_window.unlock_current()
     assert dialog is not None
@@ -106,7 +106,7 @@ def test_saved_passphrase_unlocks_without_asking(
 def test_stale_saved_passphrase_asks_and_offers_to_replace(
         qtbot: Any, mem_window: MainWindow, memory_store: MemoryKeyStore,
         vault_with_key: tuple[str, str]) -> None:
-    memory_store.set(passphrase_key(VaultLocation.from_url(vault_with_key[0])), "old one!")
+    memory_store.set(VaultLocation.from_url(vault_with_key[0]).vault_id(), "old one!")
     added(qtbot, mem_window, vault_with_key[0])
     dialog = start_unlock(qtbot, mem_window)
     qtbot.waitUntil(dialog.isVisible, timeout=10_000)
@@ -140,7 +140,7 @@ def test_real_secret_service_remember_then_unlock_silently(
         qtbot: Any, settings: Settings, secret_service: Any,
         vault_with_key: tuple[str, str]) -> None:
     keychain = Keychain(lambda: KeyringStore(secret_service))
-    key = passphrase_key(VaultLocation.from_url(vault_with_key[0]))
+    key = VaultLocation.from_url(vault_with_key[0]).vault_id()
     window = make_window(qtbot, settings, keychain)
     try:
         vault = added(qtbot, window, vault_with_key[0])

@@ -14,7 +14,6 @@ from vaultui.crypto.keygen import key_from_text
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.autolock import AutoLock
 from vaultui.gui.clipboard import SecretClipboard
-from vaultui.gui.keychain import passphrase_key
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QApplication, QEvent, QKeyEvent, Qt, QWidget
 from vaultui.gui.vaultstate import VaultState
@@ -25,7 +24,7 @@ NEW = "another long passphrase"
 
 def test_change_passphrase_replaces_saved_one(qtbot: Any, win: MainWindow,
                                               store: MemoryKeyStore, vault_path: str) -> None:
-    key = passphrase_key(VaultLocation.from_url(vault_path))
+    key = VaultLocation.from_url(vault_path).vault_id()
     store.set(key, PASSPHRASE)
     win.add_vault(vault_path)
     dialog = win.vault_options()

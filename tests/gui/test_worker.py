@@ -4,8 +4,9 @@ import threading
 
 import pytest
 
+from vaultui.crypto.errors import CancelledError
 from vaultui.gui.qt import QThread
-from vaultui.gui.worker import CancelledError, JobContext, TaskRunner
+from vaultui.gui.worker import JobContext, TaskRunner
 
 
 @pytest.fixture

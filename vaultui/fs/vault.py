@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -140,6 +141,20 @@ class VaultLocation:
                 )
             raise VaultNotFoundError(f"{self.url} is not a vault (no vault.cryptomator)")
         return UnverifiedVaultConfig.parse(token)
+
+    def vault_id(self) -> str:
+        """The vault's stable id: what its remembered passphrase is filed under.
+
+        The `jti` of the vault's config (a UUID made when the vault was created): it stays
+        the same wherever the vault is reached from (another URL, a mount, a synced copy),
+        which a URL would not. Reading it needs no key; it only names a keyring item, and
+        whatever is found there must still unlock the vault. Vaults without one fall back
+        to a hash of the location.
+        """
+        jti = self.read_config().payload.get("jti")
+        if isinstance(jti, str) and jti.strip() and "\n" not in jti:
+            return f"vault:{jti.strip()}"
+        return "url:" + hashlib.sha256(self.url.encode("utf-8")).hexdigest()[:32]
 
     @storage_call
     def read_masterkey_file(self, config: UnverifiedVaultConfig | None = None) -> MasterkeyFile:

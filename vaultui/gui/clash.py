@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vaultui.gui.qt import QCheckBox, QMessageBox, QWidget
-from vaultui.gui.transfers import Clash
+from vaultui.tasks.clash import Clash
 
 
 class ClashDialog(QMessageBox):

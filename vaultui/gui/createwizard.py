@@ -7,7 +7,6 @@ from typing import Any
 from vaultui.crypto.constants import DEFAULT_SCRYPT_COST
 from vaultui.crypto.recovery import encode_recovery_key
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.keychain import Keychain, passphrase_key
 from vaultui.gui.passwords import PassphrasePair
 from vaultui.gui.qt import (
     QCheckBox,
@@ -29,6 +28,7 @@ from vaultui.gui.qt import (
 )
 from vaultui.gui.storageform import StorageChoice, StorageForm, connection_job, inspect_job
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.secrets.keychain import Keychain
 
 #: Characters a vault (folder) name may not hold on any common storage.
 BAD_NAME_CHARS = set('/\\:*?"<>|')
@@ -58,7 +58,7 @@ def create_job(choice: StorageChoice, passphrase: str, scrypt_cost: int | None,
         key = loc.create(passphrase, scrypt_cost=scrypt_cost or DEFAULT_SCRYPT_COST)
         problem = ""
         if keychain is not None:
-            problem = keychain.set(passphrase_key(loc), passphrase)
+            problem = keychain.set(loc.vault_id(), passphrase)
         return encode_recovery_key(key), problem
     return job
 

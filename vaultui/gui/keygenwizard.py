@@ -11,7 +11,6 @@ from typing import Any
 from vaultui.crypto.keygen import derive_key, key_to_text, key_to_words, new_salt, random_key
 from vaultui.crypto.keys import Masterkey
 from vaultui.gui.clipboard import SecretClipboard
-from vaultui.gui.keychain import Keychain
 from vaultui.gui.qt import (
     QFileDialog,
     QFormLayout,
@@ -29,6 +28,7 @@ from vaultui.gui.qt import (
     QWizardPage,
 )
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.secrets.keychain import Keychain
 
 
 def keygen_job(passphrase: str | None, salt: str, cost: int | None) -> Any:

@@ -8,7 +8,7 @@ from typing import Any
 from vaultui.gui.autolock import SETTINGS_KEY as AUTOLOCK_KEY
 from vaultui.gui.autolock import AutoLock
 from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog
-from vaultui.gui.keychain import Keychain
+from vaultui.secrets.keychain import Keychain
 from vaultui.gui.keygenwizard import KeyGenWizard
 from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import (

@@ -200,35 +200,9 @@ def ciphertext_paths_job(fs: VaultFileSystem, path: str) -> Any:
 
 
 def cleartext_path_job(fs: VaultFileSystem, storage_path: str) -> Any:
-    """Find the cleartext item behind a storage object, folder by folder.
-
-    (VaultFileSystem.cleartext_path returns bare names for nested items, so the GUI walks
-    with ls, whose names are full paths.)
-    """
-    def within(path: str, prefix: str) -> bool:
-        return path == prefix or path.startswith(prefix + "/")
-
+    """Find the cleartext item behind a storage object (see vaultui/fs/reverse.py)."""
     def job(ctx: JobContext) -> str:
-        target = storage_path.rstrip("/")
-        root_content = fs.ciphertext_paths("")[0]
-        if target in (root_content, posixpath.join(root_content, "dirid.c9r")):
-            return ""
-        folders = [""]
-        while folders:
-            ctx.check()
-            folder = folders.pop(0)
-            for info in fs.ls(folder, detail=True):
-                name = str(info["name"])
-                if within(target, str(info["node_path"])):
-                    return name
-                if info["type"] == "directory":
-                    content = fs.ciphertext_paths(name)[-1]
-                    if target in (content, posixpath.join(content, "dirid.c9r")):
-                        return name
-                    if within(target, content):
-                        folders = [name]  # it is inside this folder: look nowhere else
-                        break
-        raise FileNotFoundError(f"{storage_path} does not belong to a cleartext item")
+        return fs.cleartext_path(storage_path)
     return job
 
 

@@ -28,9 +28,10 @@ from vaultui.gui.qt import (
     QWidget,
     Signal,
 )
-from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel, keep_both_name
+from vaultui.gui.transfers import Direction, Status, Transfer, TransfersModel
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.tasks.clash import Clash, keep_both_name
 
 #: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
 ClashAsker = Callable[[str, bool, int], tuple[Clash, bool]]

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from vaultui.gui.keychain import Keychain
 from vaultui.secrets import MemoryKeyStore
+from vaultui.secrets.keychain import Keychain
 
 
 def memory_keychain() -> Keychain:

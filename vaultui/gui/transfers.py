@@ -6,17 +6,16 @@ callback), run on a bounded thread pool per vault; a cancel leaves nothing parti
 
 from __future__ import annotations
 
-import contextlib
 import enum
 import itertools
 import os
 import posixpath
-import shutil
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from vaultui.crypto.errors import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.fsmodel import human_size
 from vaultui.gui.qt import (
@@ -40,9 +39,9 @@ from vaultui.gui.qt import (
     QWidget,
     Signal,
 )
-from vaultui.gui.worker import CancelledError, JobContext, Task, TaskRunner
+from vaultui.gui.worker import JobContext, Task, TaskRunner
 from vaultui.tasks import DecryptTree, EncryptTree, Progress, ProgressCallback
-from vaultui.tasks.transfer import FileCopy, PartialTransferError, TransferPlan, vault_join
+from vaultui.tasks.transfer import PartialTransferError
 
 Index = QModelIndex | QPersistentModelIndex
 
@@ -60,14 +59,6 @@ class Status(enum.Enum):
     CANCELLED = "Cancelled"
 
 
-class Clash(enum.Enum):
-    """What to do when the destination already has an item of that name."""
-
-    REPLACE = "replace"
-    KEEP_BOTH = "keep both"
-    SKIP = "skip"
-
-
 # -- jobs: vaultui.tasks' EncryptTree / DecryptTree on a worker ---------------------------
 
 
@@ -78,41 +69,14 @@ def _reporter(ctx: JobContext) -> ProgressCallback:
     return report
 
 
-def _rename_top(plan: TransferPlan, old: str, new: str) -> TransferPlan:
-    """The same plan with the top item `old` (a full path) landing at `new` instead."""
-    def move(path: str) -> str:
-        if path == old:
-            return new
-        if path.startswith(old + "/") or path.startswith(old + os.sep):
-            return new + path[len(old):]
-        return path
-
-    return TransferPlan([move(d) for d in plan.dirs],
-                        [FileCopy(f.source, move(f.target), f.size) for f in plan.files])
-
-
 def upload_job(fs: VaultFileSystem, local: str, folder: str,
                name: str | None = None) -> Callable[[JobContext], str]:
     """Encrypt a local file or folder (recursively) into vault `folder` as `name`."""
     def job(ctx: JobContext) -> str:
-        top = name or os.path.basename(os.path.normpath(local))
-        target = vault_join(folder, top)
-        tree = EncryptTree(fs, [local], folder, progress=_reporter(ctx), cancel=ctx.cancelled)
-        plan = tree.prepare()
-        if name:
-            plan = _rename_top(plan, vault_join(folder, os.path.basename(
-                os.path.normpath(local))), target)
-        created = bool(plan.dirs) and not fs.exists(target)
-        try:
-            tree.run(plan)
-        except BaseException:
-            # EncryptTree never leaves a partial file; a folder this transfer created goes
-            # too, so a cancel leaves the vault as it was. A replaced file was never touched.
-            if created:
-                with contextlib.suppress(Exception):
-                    fs.rm(target, recursive=True)
-            raise
-        return target
+        tree = EncryptTree(fs, [local], folder, name=name, progress=_reporter(ctx),
+                           cancel=ctx.cancelled)
+        tree.run()
+        return tree.targets[0]
 
     return job
 
@@ -122,14 +86,7 @@ def download_job(fs: VaultFileSystem, path: str, local: str) -> Callable[[JobCon
     def job(ctx: JobContext) -> str:
         tree = DecryptTree(fs, [path.strip("/")], local, exact=True, progress=_reporter(ctx),
                            cancel=ctx.cancelled)
-        created = not os.path.exists(local)
-        try:
-            result = tree.run()
-        except BaseException:
-            # DecryptTree removes its .part files; a folder this transfer created goes too.
-            if created and os.path.isdir(local):
-                shutil.rmtree(local, ignore_errors=True)
-            raise
+        result = tree.run()
         if result.failures:
             # What could be copied stays; the transfer fails naming what could not.
             raise PartialTransferError(result)
@@ -140,15 +97,6 @@ def download_job(fs: VaultFileSystem, path: str, local: str) -> Callable[[JobCon
 
 def _vault_locked() -> Callable[[JobContext], Any]:
     raise RuntimeError("the vault was locked")
-
-
-def keep_both_name(name: str, existing: set[str]) -> str:
-    stem, ext = posixpath.splitext(name)
-    for n in itertools.count(2):
-        candidate = f"{stem} ({n}){ext}"
-        if candidate not in existing:
-            return candidate
-    raise AssertionError("unreachable")
 
 
 # -- the model ---------------------------------------------------------------------------

@@ -10,7 +10,6 @@ from __future__ import annotations
 from typing import Any
 
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.keychain import Keychain, Lookup, passphrase_key
 from vaultui.gui.qt import (
     QCheckBox,
     QDialog,
@@ -27,12 +26,13 @@ from vaultui.gui.recoverykey import ResetPassphraseDialog
 from vaultui.gui.vaults import Vault
 from vaultui.gui.vaultstate import VaultState
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.secrets.keychain import Keychain, Lookup
 
 
 def lookup_job(keychain: Keychain, url: str, options: dict[str, Any]) -> Any:
     def job(ctx: JobContext) -> Lookup:
         try:
-            key = passphrase_key(VaultLocation.from_url(url, options))
+            key = VaultLocation.from_url(url, options).vault_id()
         except Exception:  # not readable now: the unlock itself will say why
             return Lookup(None)
         return keychain.get(key)
@@ -41,7 +41,7 @@ def lookup_job(keychain: Keychain, url: str, options: dict[str, Any]) -> Any:
 
 def remember_job(keychain: Keychain, url: str, options: dict[str, Any], passphrase: str) -> Any:
     def job(ctx: JobContext) -> str:
-        return keychain.set(passphrase_key(VaultLocation.from_url(url, options)), passphrase)
+        return keychain.set(VaultLocation.from_url(url, options).vault_id(), passphrase)
     return job
 
 

@@ -8,7 +8,6 @@ from typing import Any
 from vaultui.crypto.errors import AuthenticationError
 from vaultui.crypto.recovery import encode_recovery_key
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.keychain import Keychain, passphrase_key
 from vaultui.gui.passwords import PassphrasePair
 from vaultui.gui.qt import (
     QDialog,
@@ -26,6 +25,7 @@ from vaultui.gui.qt import (
 )
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.secrets.keychain import Keychain
 
 
 def change_job(url: str, options: dict[str, Any], keychain: Keychain, old: str,
@@ -34,7 +34,7 @@ def change_job(url: str, options: dict[str, Any], keychain: Keychain, old: str,
     def job(ctx: JobContext) -> str:
         loc = VaultLocation.from_url(url, options)
         loc.change_passphrase(old, new)
-        key = passphrase_key(loc)
+        key = loc.vault_id()
         if keychain.get(key).secret is not None:
             return keychain.set(key, new)
         return ""
@@ -50,7 +50,7 @@ def recovery_job(url: str, options: dict[str, Any], passphrase: str) -> Any:
 
 def forget_job(url: str, options: dict[str, Any], keychain: Keychain) -> Any:
     def job(ctx: JobContext) -> str:
-        return keychain.delete(passphrase_key(VaultLocation.from_url(url, options)))
+        return keychain.delete(VaultLocation.from_url(url, options).vault_id())
     return job
 
 

@@ -13,12 +13,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError
 from vaultui.gui.qt import QObject, QRunnable, QThreadPool, QTimer, Signal, is_alive
 
 # One cancel exception for GUI jobs and vaultui.tasks jobs alike, so a task that wraps a
 # vaultui.tasks Job reports a cancel as a cancel, not as a failure.
-__all__ = ["CancelledError", "Job", "JobContext", "Task", "TaskRunner"]
+__all__ = ["Job", "JobContext", "Task", "TaskRunner"]
 
 
 class JobContext:

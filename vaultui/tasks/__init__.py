@@ -16,7 +16,6 @@ from vaultui.tasks.transfer import (
     PartialTransferError,
     TransferResult,
 )
-from vaultui.tasks.vaultid import vault_id
 from vaultui.tasks.verify import Problem, VerifyResult, VerifyVault
 
 __all__ = [
@@ -36,5 +35,4 @@ __all__ = [
     "TransferResult",
     "VerifyResult",
     "VerifyVault",
-    "vault_id",
 ]

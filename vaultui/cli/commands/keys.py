@@ -17,7 +17,6 @@ from vaultui.crypto.recovery import decode_recovery_key, encode_recovery_key
 from vaultui.fs.errors import VaultConfigMissingError, VaultNotFoundError
 from vaultui.fs.vault import VaultLocation
 from vaultui.secrets.store import KeyStoreUnavailableError
-from vaultui.tasks.vaultid import vault_id
 
 
 def _update_remembered(ctx: Context, location: VaultLocation, passphrase: str) -> None:
@@ -26,7 +25,7 @@ def _update_remembered(ctx: Context, location: VaultLocation, passphrase: str) -
         return
     try:
         store = ctx.keystore()
-        vid = vault_id(location)
+        vid = location.vault_id()
         if store.get(vid) is None and not getattr(ctx.args, "remember", False):
             return
         store.set(vid, passphrase)
@@ -131,14 +130,14 @@ def cmd_remember(ctx: Context) -> int:
     # The passphrase to store comes from the user, not from the keyring itself.
     _, passphrase, _ = ctx.unlock_with(location, lambda p: location.unlock(p), keyring=False)
     store = ctx.keystore()
-    store.set(vault_id(location), passphrase)
+    store.set(location.vault_id(), passphrase)
     ctx.note(f"passphrase remembered in {store.description}")
     return ExitCode.OK
 
 
 def cmd_forget(ctx: Context) -> int:
     location = ctx.location()
-    removed = ctx.keystore().delete(vault_id(location))
+    removed = ctx.keystore().delete(location.vault_id())
     ctx.note("passphrase forgotten" if removed else "no passphrase was remembered for this vault")
     return ExitCode.OK
 

@@ -25,7 +25,6 @@ from vaultui.crypto.errors import FormatError, VaultError
 from vaultui.crypto.recovery import encode_recovery_key
 from vaultui.fs.errors import MasterkeyMissingError
 from vaultui.secrets.store import KeyStoreUnavailableError
-from vaultui.tasks.vaultid import vault_id
 
 
 def cmd_init(ctx: Context) -> int:
@@ -66,7 +65,7 @@ def cmd_info(ctx: Context) -> int:
         "format": config.claimed_format,
         "cipher_combo": config.payload.get("cipherCombo"),
         "shortening_threshold": config.payload.get("shorteningThreshold"),
-        "vault_id": vault_id(location),
+        "vault_id": location.vault_id(),
     }
     try:
         mk = location.read_masterkey_file(config)

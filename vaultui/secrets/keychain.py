@@ -1,9 +1,9 @@
-"""The app's use of the OS keyring: never raises, says why when the keyring cannot be used.
+"""The key store as the front ends use it: never raises, says why it cannot be used.
 
-Passphrases are filed under the vault's id (``vault:<jti>``, as the CLI does, see
-``vaultui.tasks.vaultid``); storage credentials (S3 keys, Azure connection strings, SFTP
-passwords) under ``storage:<location URL>`` as JSON (the URL never holds credentials).
-Every call may block on D-Bus, so the GUI makes them from worker jobs only.
+Passphrases are filed under the vault's id (``vault:<jti>``, see ``VaultLocation.vault_id``);
+the app's storage credentials (S3 keys, Azure connection strings, SFTP passwords) under
+``storage:<location URL>`` as JSON (the URL never holds credentials). Every call may block
+on D-Bus, so the GUI makes them from worker jobs only.
 """
 
 from __future__ import annotations
@@ -13,10 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from vaultui.fs.vault import VaultLocation
 from vaultui.secrets.keyring_store import KeyringStore
 from vaultui.secrets.store import KeyStore, KeyStoreError
-from vaultui.tasks.vaultid import vault_id
 
 StoreFactory = Callable[[], KeyStore]
 
@@ -32,10 +30,6 @@ class Lookup:
         return f"Lookup(found={self.secret is not None}, problem={self.problem!r})"
 
 
-def passphrase_key(location: VaultLocation) -> str:
-    return vault_id(location)
-
-
 def storage_key(url: str) -> str:
     return f"storage:{url.rstrip('/')}"
 
@@ -45,20 +39,27 @@ class Keychain:
 
     def __init__(self, factory: StoreFactory = KeyringStore) -> None:
         self._factory = factory
+        #: What the last store opened calls itself, for "remembered in ..." messages.
+        self.description = "the keyring"
 
     def __repr__(self) -> str:
         return "Keychain()"
 
+    def _store(self) -> KeyStore:
+        store = self._factory()
+        self.description = store.description
+        return store
+
     def get(self, key: str) -> Lookup:
         try:
-            return Lookup(self._factory().get(key))
+            return Lookup(self._store().get(key))
         except KeyStoreError as exc:
             return Lookup(None, str(exc))
 
     def set(self, key: str, secret: str) -> str:
         """Store the secret; "" on success, else why it was not stored."""
         try:
-            self._factory().set(key, secret)
+            self._store().set(key, secret)
         except KeyStoreError as exc:
             return str(exc)
         return ""
@@ -66,15 +67,7 @@ class Keychain:
     def delete(self, key: str) -> str:
         """Forget the secret; "" on success (or when there was none), else why not."""
         try:
-            self._factory().delete(key)
-        except KeyStoreError as exc:
-            return str(exc)
-        return ""
-
-    def available(self) -> str:
-        """"" when a keyring can be opened, else why not."""
-        try:
-            self._factory()
+            self._store().delete(key)
         except KeyStoreError as exc:
             return str(exc)
         return ""

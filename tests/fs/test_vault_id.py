@@ -1,4 +1,4 @@
-"""vault_id: stable for a vault wherever it is reached from, different between vaults."""
+"""VaultLocation.vault_id: stable wherever the vault is reached from, different between vaults."""
 
 from __future__ import annotations
 
@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 from vaultui.fs.vault import VaultLocation
-from vaultui.tasks.vaultid import vault_id
 
 
 def test_vault_id_is_stable_and_follows_the_vault(tmp_path: Path) -> None:
@@ -16,7 +15,7 @@ def test_vault_id_is_stable_and_follows_the_vault(tmp_path: Path) -> None:
     b = VaultLocation.from_url(str(tmp_path / "b"))
     b.fs.mkdir(b.root)
     b.create("passphrase-b", scrypt_cost=1024)
-    assert vault_id(a) == vault_id(a) != vault_id(b)
+    assert a.vault_id() == a.vault_id() != b.vault_id()
     shutil.copytree(tmp_path / "a", tmp_path / "moved")
-    assert vault_id(VaultLocation.from_url(str(tmp_path / "moved"))) == vault_id(a)
-    assert vault_id(VaultLocation.from_url(f"file://{tmp_path}/a")) == vault_id(a)
+    assert VaultLocation.from_url(str(tmp_path / "moved")).vault_id() == a.vault_id()
+    assert VaultLocation.from_url(f"file://{tmp_path}/a").vault_id() == a.vault_id()
