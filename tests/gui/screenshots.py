@@ -18,8 +18,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
 from vaultui.gui import transfers as transfers_module
-from vaultui.gui.app import DEMO_PASSPHRASE, create_demo_vault
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QApplication, QEventLoop, QTimer
 from vaultui.gui.settings import Settings

@@ -6,15 +6,13 @@ import argparse
 import gc
 import os
 import sys
-import tempfile
 from importlib.metadata import PackageNotFoundError, version
 
+from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
 from vaultui.gui.gcpolicy import GuiThreadCollector
 from vaultui.gui.qt import QApplication, QMessageBox
 from vaultui.gui.settings import Settings
 from vaultui.gui.statedump import start_from_env
-
-DEMO_PASSPHRASE = "correct horse battery staple"  # noqa: S105 - shown to the user on creation
 
 
 def app_version() -> str:
@@ -46,26 +44,6 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("vault", nargs="?", help="a vault location to add and select "
                         "(a folder or a URL such as s3://bucket/vault)")
     return parser.parse_args(argv)
-
-
-def create_demo_vault(parent_dir: str | None = None) -> str:
-    """A small local vault with a few files, for trying the app (and the screenshots)."""
-    from vaultui.fs.filesystem import VaultFileSystem
-    from vaultui.fs.vault import VaultLocation
-
-    base = parent_dir or tempfile.mkdtemp(prefix="vaultui-demo-")
-    folder = os.path.join(base, "Demo vault")
-    os.makedirs(folder, exist_ok=True)
-    VaultLocation.from_url(folder).create(DEMO_PASSPHRASE, scrypt_cost=1 << 14)
-    fs = VaultFileSystem(folder, passphrase=DEMO_PASSPHRASE)
-    fs.makedirs("Documents/Letters")
-    fs.makedirs("Photos")
-    fs.pipe_file("README.txt", b"Only ciphertext of this file is on disk.\n")
-    fs.pipe_file("Documents/budget.csv", b"month,amount\n" + b"jan,100\n" * 200)
-    fs.pipe_file("Documents/Letters/to-alice.txt", b"Dear Alice,\n" * 50)
-    fs.pipe_file("Photos/holiday.jpg", os.urandom(300_000))
-    fs.pipe_file("A file with a very long name " + "x" * 200 + ".txt", b"long names are shortened")
-    return folder
 
 
 def smoke_test(folder: str, settings_path: str | None) -> int:

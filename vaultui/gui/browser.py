@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from pathlib import Path
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.fsmodel import LazyFsModel, PathRole
@@ -545,6 +544,3 @@ class PlaintextBrowser(_Browser):
             menu.addAction(act)
         return menu
 
-
-def local_name(path: str) -> str:
-    return Path(path).name

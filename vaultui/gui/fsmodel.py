@@ -488,15 +488,6 @@ class LazyFsModel(QAbstractItemModel):
             if child.children is not None:
                 self.refresh(child.path)
 
-    def reset(self) -> None:
-        """Forget everything listed; the views fetch again."""
-        self.beginResetModel()
-        self._generation += 1
-        self.root.children = None
-        self.root.loading = False
-        self.root.by_path.clear()
-        self.endResetModel()
-
     def reveal(self, path: str, then: Callable[[QModelIndex], None]) -> None:
         """Load every folder down to `path`, then call `then` with its index (or invalid)."""
         node = self.root

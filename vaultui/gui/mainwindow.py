@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from vaultui.gui.autolock import SETTINGS_KEY as AUTOLOCK_KEY
 from vaultui.gui.autolock import AutoLock
 from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog
-from vaultui.secrets.keychain import Keychain
 from vaultui.gui.keygenwizard import KeyGenWizard
 from vaultui.gui.pane import VaultPane
 from vaultui.gui.qt import (
@@ -44,6 +42,7 @@ from vaultui.gui.vaultoptions import VaultOptionsDialog
 from vaultui.gui.vaults import Vault, VaultListModel
 from vaultui.gui.vaultstate import VaultState
 from vaultui.gui.worker import TaskRunner
+from vaultui.secrets.keychain import Keychain
 
 _STATE_TEXT = {
     VaultState.LOCKED: "This vault is locked.",
@@ -461,12 +460,6 @@ class MainWindow(QMainWindow):
             return
         self.shutdown()
         super().closeEvent(event)
-
-
-def local_path(url: str) -> str | None:
-    if "://" in url and not url.startswith("file://"):
-        return None
-    return os.path.abspath(url.removeprefix("file://"))
 
 
 __all__ = ["MainWindow", "QModelIndex"]

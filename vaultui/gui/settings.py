@@ -7,7 +7,7 @@ passphrase, a key, or storage credentials (those belong in the OS keyring, later
 from __future__ import annotations
 
 import secrets
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from vaultui.gui.qt import QSettings
@@ -28,9 +28,6 @@ class VaultEntry:
     def new(cls, url: str, name: str | None = None) -> VaultEntry:
         # 9 random bytes, base64url, like Cryptomator's vault ids.
         return cls(secrets.token_urlsafe(9), name or default_name(url), url)
-
-    def renamed(self, name: str) -> VaultEntry:
-        return replace(self, name=name)
 
 
 def default_name(url: str) -> str:
