@@ -19,12 +19,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
-from vaultui.gui import transfers as transfers_module
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QEventLoop, QTimer
-from vaultui.gui.settings import Settings
-from vaultui.gui.vaultstate import VaultState
-from vaultui.gui.worker import JobContext
+from vaultui.gui.core.qt import QApplication, QEventLoop, QTimer
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.core.worker import JobContext
+from vaultui.gui.mainwindow.window import MainWindow
+from vaultui.gui.transfers import model as transfers_module
+from vaultui.gui.vaults.state import VaultState
 from vaultui.tasks import Progress, ProgressCallback
 
 

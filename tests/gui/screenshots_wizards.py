@@ -13,11 +13,11 @@ from pathlib import Path
 from screenshots import pause, wait
 
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QMessageBox, QTimer, QWidget
+from vaultui.gui.core.qt import QApplication, QMessageBox, QTimer, QWidget
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.mainwindow.window import MainWindow
 from vaultui.gui.secrets_memory import memory_keychain
-from vaultui.gui.settings import Settings
-from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.vaults.state import VaultState
 
 PASS = "correct horse battery staple"
 

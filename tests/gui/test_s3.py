@@ -20,13 +20,13 @@ from guihelpers import DEMO_FILES, FAST_SCRYPT, PASSPHRASE, unlock
 from tests.services import FAST_FAIL_CONFIG
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.pane import VaultPane
-from vaultui.gui.qt import QTimer
-from vaultui.gui.settings import Settings
-from vaultui.gui.transfers import Status
-from vaultui.gui.unlock import UnlockDialog
-from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.browse.pane import VaultPane
+from vaultui.gui.core.qt import QTimer
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.mainwindow.window import MainWindow
+from vaultui.gui.transfers.model import Status
+from vaultui.gui.vaults.state import VaultState
+from vaultui.gui.vaults.unlock import UnlockDialog
 from vaultui.secrets import MemoryKeyStore
 from vaultui.secrets.keychain import Keychain
 

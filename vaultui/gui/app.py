@@ -9,10 +9,10 @@ import sys
 from importlib.metadata import PackageNotFoundError, version
 
 from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
-from vaultui.gui.gcpolicy import GuiThreadCollector
-from vaultui.gui.qt import QApplication, QMessageBox
-from vaultui.gui.settings import Settings
-from vaultui.gui.statedump import start_from_env
+from vaultui.gui.core.gcpolicy import GuiThreadCollector
+from vaultui.gui.core.qt import QApplication, QMessageBox
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.core.statedump import start_from_env
 
 
 def app_version() -> str:
@@ -50,7 +50,7 @@ def smoke_test(folder: str, settings_path: str | None) -> int:
     """Non-interactive check of a build: create a vault in DIR, list it, quit (status 0)."""
     from vaultui.fs.filesystem import VaultFileSystem
     from vaultui.fs.vault import VaultLocation
-    from vaultui.gui.mainwindow import MainWindow
+    from vaultui.gui.mainwindow.window import MainWindow
     from vaultui.gui.secrets_memory import memory_keychain
 
     passphrase = "smoke test passphrase"  # noqa: S105 - a throwaway vault
@@ -78,7 +78,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.smoke_test:
         return smoke_test(args.smoke_test, args.settings)
-    from vaultui.gui.mainwindow import MainWindow
+    from vaultui.gui.mainwindow.window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)

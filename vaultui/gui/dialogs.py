@@ -5,8 +5,7 @@ from __future__ import annotations
 import os
 
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.passwords import passphrase_problem
-from vaultui.gui.qt import (
+from vaultui.gui.core.qt import (
     QDialog,
     QDialogButtonBox,
     QFileDialog,
@@ -20,8 +19,9 @@ from vaultui.gui.qt import (
     QWidget,
     Signal,
 )
-from vaultui.gui.unlock import UnlockDialog
-from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.gui.core.worker import JobContext, TaskRunner
+from vaultui.gui.vaults.unlock import UnlockDialog
+from vaultui.gui.wizards.passwords import passphrase_problem
 
 __all__ = ["CreateVaultDialog", "UnlockDialog"]
 

@@ -1,0 +1,465 @@
+"""The main window: vault sidebar, the unlocked vault's views, transfers, status bar."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from vaultui.gui.browse.pane import VaultPane
+from vaultui.gui.core.qt import (
+    QAction,
+    QApplication,
+    QCloseEvent,
+    QDesktopServices,
+    QFileDialog,
+    QHBoxLayout,
+    QInputDialog,
+    QItemSelectionModel,
+    QKeySequence,
+    QLabel,
+    QListView,
+    QMainWindow,
+    QMenu,
+    QModelIndex,
+    QPoint,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    Qt,
+    QToolButton,
+    QUrl,
+    QVBoxLayout,
+    QWidget,
+)
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.core.worker import TaskRunner
+from vaultui.gui.transfers.model import TransfersModel, TransfersPanel
+from vaultui.gui.transfers.quitting import QuitGuard
+from vaultui.gui.vaults.autolock import SETTINGS_KEY as AUTOLOCK_KEY
+from vaultui.gui.vaults.autolock import AutoLock
+from vaultui.gui.vaults.options import VaultOptionsDialog
+from vaultui.gui.vaults.state import VaultState
+from vaultui.gui.vaults.unlock import UnlockDialog
+from vaultui.gui.vaults.vault import Vault, VaultListModel
+from vaultui.gui.wizards.create import CreateVaultWizard, OpenVaultDialog
+from vaultui.gui.wizards.keygen import KeyGenWizard
+from vaultui.secrets.keychain import Keychain
+
+_STATE_TEXT = {
+    VaultState.LOCKED: "This vault is locked.",
+    VaultState.UNLOCKING: "Unlocking…",
+    VaultState.MISSING: "The vault cannot be found at its location.",
+    VaultState.ERROR: "The vault cannot be opened.",
+}
+
+
+class LockedPage(QWidget):
+    """What the centre shows for a vault that is not unlocked (or when none is selected)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel()
+        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail = QLabel()
+        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.detail.setWordWrap(True)
+        self.unlock_button = QPushButton("Unlock…")
+        layout = QVBoxLayout(self)
+        layout.addStretch(1)
+        layout.addWidget(self.title)
+        layout.addWidget(self.detail)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        row.addWidget(self.unlock_button)
+        row.addStretch(1)
+        layout.addLayout(row)
+        layout.addStretch(2)
+
+    def show_vault(self, vault: Vault | None) -> None:
+        if vault is None:
+            self.title.setText("<h2>No vault selected</h2>")
+            self.detail.setText("Add a vault with the + button, or create a new one.")
+            self.unlock_button.hide()
+            return
+        self.title.setText(f"<h2>{vault.name}</h2>")
+        text = _STATE_TEXT.get(vault.state, "")
+        if vault.error and vault.state in (VaultState.MISSING, VaultState.ERROR):
+            text += f"\n{vault.error}"
+        self.detail.setText(f"{vault.url}\n\n{text}")
+        self.unlock_button.setVisible(vault.state in (VaultState.LOCKED, VaultState.ERROR))
+
+
+class MainWindow(QMainWindow):
+    def __init__(self, settings: Settings, parent: QWidget | None = None,
+                 keychain: Keychain | None = None) -> None:
+        super().__init__(parent)
+        self.setWindowTitle("vaultui")
+        self.settings = settings
+        self.keychain = keychain or Keychain()
+        self.runner = TaskRunner(max_threads=1, parent=self)
+        self.vaults = VaultListModel(settings, self)
+        self.transfers = TransfersModel(max_threads=2, parent=self)
+        self.panes: dict[Vault, VaultPane] = {}
+
+        # Sidebar
+        self.sidebar = QListView()
+        self.sidebar.setObjectName("vaultList")
+        self.sidebar.setModel(self.vaults)
+        self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
+        self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
+        self.sidebar.selectionModel().currentChanged.connect(lambda *_: self._show_current())
+        self.sidebar.doubleClicked.connect(lambda *_: self.unlock_current())
+        self.add_action = QAction("Add existing vault…", self)
+        self.add_action.triggered.connect(self.add_vault_folder)
+        self.open_action = QAction("Open existing vault (any storage)…", self)
+        self.open_action.triggered.connect(self.open_vault)
+        self.add_url_action = QAction("Add vault by URL…", self)
+        self.add_url_action.triggered.connect(self.add_vault_url)
+        self.create_action = QAction("Create new vault…", self)
+        self.create_action.setShortcut(QKeySequence.StandardKey.New)
+        self.create_action.triggered.connect(self.create_vault)
+        self.remove_action = QAction("Remove from list", self)
+        self.remove_action.triggered.connect(self.remove_current)
+        self.reveal_action = QAction("Reveal location", self)
+        self.reveal_action.triggered.connect(self.reveal_current)
+        self.unlock_action = QAction("Unlock…", self)
+        self.unlock_action.setShortcut(QKeySequence("Ctrl+U"))
+        self.unlock_action.triggered.connect(self.unlock_current)
+        self.lock_action = QAction("Lock", self)
+        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
+        self.lock_action.triggered.connect(self.lock_current)
+        self.quit_action = QAction("Quit", self)
+        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        self.quit_action.triggered.connect(self.close)
+        add_menu = QMenu(self)
+        for act in (self.add_action, self.open_action, self.add_url_action, self.create_action):
+            add_menu.addAction(act)
+        add_button = QToolButton()
+        add_button.setText("+")
+        add_button.setToolTip("Add or create a vault")
+        add_button.setMenu(add_menu)
+        add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        remove_button = QToolButton()
+        remove_button.setDefaultAction(self.remove_action)
+        remove_button.setText("\u2212")  # minus sign
+        side_buttons = QHBoxLayout()
+        side_buttons.addWidget(add_button)
+        side_buttons.addWidget(remove_button)
+        side_buttons.addStretch(1)
+        sidebar_box = QWidget()
+        side_layout = QVBoxLayout(sidebar_box)
+        side_layout.setContentsMargins(0, 0, 0, 0)
+        side_layout.addWidget(QLabel("<b>Vaults</b>"))
+        side_layout.addWidget(self.sidebar)
+        side_layout.addLayout(side_buttons)
+
+        # Centre
+        self.locked_page = LockedPage()
+        self.locked_page.unlock_button.clicked.connect(self.unlock_current)
+        self.stack = QStackedWidget()
+        self.stack.addWidget(self.locked_page)
+        self.transfers_panel = TransfersPanel(self.transfers)
+        self.centre = QSplitter(Qt.Orientation.Vertical)
+        self.centre.addWidget(self.stack)
+        self.centre.addWidget(self.transfers_panel)
+        self.centre.setStretchFactor(0, 4)
+        self.centre.setStretchFactor(1, 1)
+        self.main_split = QSplitter(Qt.Orientation.Horizontal)
+        self.main_split.addWidget(sidebar_box)
+        self.main_split.addWidget(self.centre)
+        self.main_split.setStretchFactor(1, 1)
+        self.main_split.setSizes([200, 1000])
+        self.setCentralWidget(self.main_split)
+
+        # Menus
+        vault_menu = self.menuBar().addMenu("&Vault")
+        for group in ((self.create_action, self.add_action, self.open_action,
+                       self.add_url_action),
+                      (self.unlock_action, self.lock_action, self.reveal_action,
+                       self.remove_action),
+                      (self.quit_action,)):
+            if not vault_menu.isEmpty():
+                vault_menu.addSeparator()
+            vault_menu.addActions(list(group))
+
+        # Tools, options and auto-lock
+        self.options_action = QAction("Vault options…", self)
+        self.options_action.triggered.connect(self.vault_options)
+        vault_menu.insertAction(self.quit_action, self.options_action)
+        self.keygen_action = QAction("Generate key…", self)
+        self.keygen_action.triggered.connect(self.generate_key)
+        self.menuBar().addMenu("&Tools").addAction(self.keygen_action)
+        try:
+            minutes = int(str(settings.value(AUTOLOCK_KEY, 0)))
+        except ValueError:
+            minutes = 0
+        self.autolock = AutoLock(self.lock_all, minutes, self)
+        app = QApplication.instance()
+        if app is not None:
+            app.installEventFilter(self.autolock)
+
+        # Status bar
+        self.location_label = QLabel()
+        self.counts_label = QLabel()
+        self.transfer_label = QLabel(self.transfers.summary())
+        status = self.statusBar()
+        status.addWidget(self.location_label, 1)
+        status.addPermanentWidget(self.counts_label)
+        status.addPermanentWidget(self.transfer_label)
+        self.transfer_label.setObjectName("transferSummary")
+        self.transfers.summaryChanged.connect(self.transfer_label.setText)
+        self.quit_guard = QuitGuard(self.transfers, self.close, self)
+        self._shut_down = False
+        self.quit_guard.messageRaised.connect(
+            lambda text: self.statusBar().showMessage(text, 30_000))
+
+        for vault in self.vaults.vaults():
+            self._watch(vault)
+            self._load_storage_options(vault)
+        self.vaults.vaultAdded.connect(self._watch)
+        self.vaults.vaultRemoved.connect(self._forget)
+        self.vaults.check_all()
+        if self.vaults.rowCount():
+            self.select(self.vaults.vaults()[0])
+        self._show_current()
+        self.resize(1280, 800)
+
+    # -- vault list -------------------------------------------------------------------
+
+    def current_vault(self) -> Vault | None:
+        return self.vaults.vault(self.sidebar.currentIndex())
+
+    def select(self, vault: Vault) -> None:
+        self.sidebar.selectionModel().setCurrentIndex(
+            self.vaults.index_of(vault), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+
+    def _watch(self, vault: Vault) -> None:
+        vault.stateChanged.connect(lambda old, new: self._state_changed(vault, old, new))
+
+    def _forget(self, vault: Vault) -> None:
+        self._close_pane(vault)
+        self._show_current()
+
+    def add_vault(self, url: str) -> Vault:
+        vault = self.vaults.add(url)
+        self.select(vault)
+        return vault
+
+    def add_vault_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, "Choose the vault's folder")
+        if folder:
+            self.add_vault(folder)
+
+    def add_vault_url(self) -> None:
+        url, ok = QInputDialog.getText(self, "Add vault by URL",
+                                       "Location (e.g. s3://bucket/vault, sftp://host/path)")
+        if ok and url.strip():
+            self.add_vault(url.strip())
+
+    def remove_current(self) -> None:
+        vault = self.current_vault()
+        if vault is not None:
+            self.vaults.remove(vault)
+
+    def reveal_current(self) -> None:
+        vault = self.current_vault()
+        if vault is not None and "://" not in vault.url:
+            QDesktopServices.openUrl(QUrl.fromLocalFile(vault.url))
+
+    def create_vault(self) -> CreateVaultWizard:
+        wizard = CreateVaultWizard(self.runner, self.keychain, self)
+        wizard.created.connect(self._created)
+        wizard.open()
+        return wizard
+
+    def open_vault(self) -> OpenVaultDialog:
+        dialog = OpenVaultDialog(self.runner, self)
+        dialog.opened.connect(lambda url, options: self._opened(url, options))
+        dialog.open()
+        return dialog
+
+    def _opened(self, url: str, options: dict[str, Any]) -> Vault:
+        vault = self.vaults.add(url, storage_options=options)
+        self.select(vault)
+        if options:  # credentials go to the keyring only, never to the settings file
+            keychain = self.keychain
+
+            def saved(problem: object) -> None:
+                if problem:
+                    self.statusBar().showMessage(
+                        f"The storage settings were not saved: {problem}", 10_000)
+
+            self.runner.run(lambda ctx: keychain.set_storage_options(url, options),
+                            on_success=saved)
+        return vault
+
+    def _created(self, url: str, options: dict[str, Any], passphrase: str) -> None:
+        vault = self._opened(url, options)
+
+        def checked(_result: object) -> None:
+            if vault.state is VaultState.LOCKED:
+                vault.unlock(passphrase)
+
+        # The vault's runner is serial: this runs after the check that add() started.
+        vault.runner.run(lambda ctx: None, on_success=checked)
+
+    def _load_storage_options(self, vault: Vault) -> None:
+        """Remote vaults get their credentials back from the keyring before their check."""
+        if "://" not in vault.url or vault.url.startswith("file://"):
+            return
+        keychain, url = self.keychain, vault.url
+        vault.load_options(lambda: keychain.get_storage_options(url)[0])
+
+    def _sidebar_menu(self, pos: QPoint) -> None:
+        menu = QMenu(self)
+        vault = self.current_vault()
+        if vault is not None:
+            menu.addAction(self.lock_action if vault.state is VaultState.UNLOCKED
+                           else self.unlock_action)
+            menu.addAction(self.reveal_action)
+            menu.addAction(self.remove_action)
+            menu.addSeparator()
+        menu.addAction(self.add_action)
+        menu.addAction(self.create_action)
+        menu.exec(self.sidebar.viewport().mapToGlobal(pos))
+
+    # -- unlocking and locking -----------------------------------------------------------
+
+    def unlock_current(self) -> UnlockDialog | None:
+        vault = self.current_vault()
+        if vault is None or vault.state not in (VaultState.LOCKED, VaultState.ERROR):
+            return None
+        if vault.options_pending:
+            # Asked right after start: the credentials are still on their way from the
+            # keyring, and unlocking without them would fail. Ask again once they are in.
+            def ready() -> None:
+                if self.current_vault() is vault:
+                    self.unlock_current()
+
+            vault.when_ready(ready)
+            return None
+        dialog = UnlockDialog(vault, self.keychain, self.runner, self)
+        dialog.remembered.connect(self._remembered)
+        dialog.begin()
+        return dialog
+
+    def _remembered(self, problem: str) -> None:
+        self.statusBar().showMessage(
+            f"The passphrase was not saved: {problem}" if problem
+            else "The passphrase was saved in the OS keyring.", 10_000)
+
+    def lock_current(self) -> None:
+        vault = self.current_vault()
+        if vault is not None:
+            vault.lock()
+
+    def _state_changed(self, vault: Vault, old: VaultState, new: VaultState) -> None:
+        if new is VaultState.UNLOCKED and vault not in self.panes:
+            pane = VaultPane(vault, self.transfers)
+            pane.messageRaised.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+            pane.countsChanged.connect(self._update_status)
+            self.panes[vault] = pane
+            self.stack.addWidget(pane)
+        elif old is VaultState.UNLOCKED:
+            self._close_pane(vault)
+        if vault is self.current_vault():
+            self._show_current()
+            if new is VaultState.UNLOCKED:
+                self.panes[vault].plain.view.setFocus()  # the keyboard goes on with the files
+
+    def _close_pane(self, vault: Vault) -> None:
+        pane = self.panes.pop(vault, None)
+        if pane is not None:
+            pane.close_down()
+            self.stack.removeWidget(pane)
+            pane.deleteLater()
+
+    def _show_current(self) -> None:
+        vault = self.current_vault()
+        pane = self.panes.get(vault) if vault is not None else None
+        if pane is not None:
+            self.stack.setCurrentWidget(pane)
+        else:
+            self.locked_page.show_vault(vault)
+            self.stack.setCurrentWidget(self.locked_page)
+        self.lock_action.setEnabled(vault is not None and vault.state is VaultState.UNLOCKED)
+        self.unlock_action.setEnabled(
+            vault is not None and vault.state in (VaultState.LOCKED, VaultState.ERROR))
+        self.remove_action.setEnabled(vault is not None)
+        self.reveal_action.setEnabled(vault is not None and "://" not in vault.url)
+        self._update_status()
+
+    def current_pane(self) -> VaultPane | None:
+        vault = self.current_vault()
+        return self.panes.get(vault) if vault is not None else None
+
+    def _update_status(self) -> None:
+        vault = self.current_vault()
+        if vault is None:
+            self.location_label.setText("")
+            self.counts_label.setText("")
+            return
+        backend = "local"
+        pane = self.panes.get(vault)
+        if pane is not None:
+            protocol = pane.fs.storage.protocol
+            backend = protocol if isinstance(protocol, str) else protocol[0]
+        elif "://" in vault.url:
+            backend = vault.url.split("://", 1)[0]
+        self.location_label.setText(f"{vault.url}  ·  {backend}  ·  {vault.state.label}")
+        if pane is not None:
+            folders, files = pane.counts()
+            self.counts_label.setText(f"{folders} folders, {files} files")
+        else:
+            self.counts_label.setText("")
+
+    # -- options, tools, locking everything ------------------------------------------------
+
+    def vault_options(self) -> VaultOptionsDialog | None:
+        vault = self.current_vault()
+        if vault is None:
+            return None
+        dialog = VaultOptionsDialog(vault, self.keychain, self.runner,
+                                    int(self.autolock.minutes), self)
+        dialog.autolockChanged.connect(self.set_autolock)
+        dialog.open()
+        return dialog
+
+    def set_autolock(self, minutes: int) -> None:
+        self.autolock.set_minutes(minutes)
+        self.settings.set_value(AUTOLOCK_KEY, minutes)
+
+    def generate_key(self) -> KeyGenWizard:
+        wizard = KeyGenWizard(self.runner, self.keychain, self)
+        wizard.open()
+        return wizard
+
+    def lock_all(self) -> None:
+        """Lock every unlocked vault: panes (and their temporary files) go, keys go."""
+        for vault in self.vaults.vaults():
+            vault.lock()
+
+    # -- shutting down ---------------------------------------------------------------------
+
+    def shutdown(self) -> None:
+        """Cancel transfers, lock every vault and wait for all workers."""
+        self._shut_down = True
+        app = QApplication.instance()
+        if app is not None:
+            app.removeEventFilter(self.autolock)
+        self.autolock.set_minutes(0)
+        self.transfers.shutdown()
+        for vault in list(self.panes):
+            self._close_pane(vault)
+        self.vaults.shutdown()
+        self.runner.shutdown()
+
+    def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        # Transfers running: asked, and not to quit now (after shutdown none can run).
+        if not self._shut_down and not self.quit_guard.may_quit():
+            event.ignore()
+            return
+        self.shutdown()
+        super().closeEvent(event)
+
+
+__all__ = ["MainWindow", "QModelIndex"]
