@@ -26,7 +26,7 @@ from collections.abc import Iterable
 from vaultui.crypto.constants import DIR_FILE_NAME
 from vaultui.crypto.errors import VaultError
 from vaultui.fs.nodes import PathMapper
-from vaultui.fs.storage import join, write_atomic
+from vaultui.fs.storage import join, read_small, read_small_many, write_atomic
 
 #: The journal's name in a content folder: hidden, so listings and Cryptomator skip it.
 NAMES_JOURNAL = ".names.c9x"
@@ -62,8 +62,9 @@ def _parse(mapper: PathMapper, data: bytes) -> list[str]:
 
 def read_journal(mapper: PathMapper, dir_id: str) -> list[str]:
     try:
-        data = bytes(mapper.fs.cat_file(journal_path(mapper, dir_id)))
-    except FileNotFoundError:
+        data = read_small(mapper.fs, journal_path(mapper, dir_id), MAX_JOURNAL_SIZE,
+                          "a move journal")
+    except (FileNotFoundError, VaultError):  # absent, or too large to be one of ours
         return []
     return _parse(mapper, data)
 
@@ -118,10 +119,12 @@ def shared_elsewhere(mapper: PathMapper, dir_ids: list[str], removed_folders: se
     still names: dir id -> the journal's names. One batched read of their journals.
     """
     paths = [journal_path(mapper, d) for d in dir_ids]
-    raw = mapper.fs.cat(paths, on_error="return") if paths else {}
+    raw = read_small_many(mapper.fs, paths, MAX_JOURNAL_SIZE, "a move journal")
     shared: dict[str, list[str]] = {}
     for dir_id, path in zip(dir_ids, paths, strict=True):
         data = raw.get(path)
+        if isinstance(data, VaultError):
+            continue  # too large to be one of ours, as _parse judges any other junk
         if isinstance(data, Exception) and not isinstance(data, FileNotFoundError):
             # Unread is not absent: removing on a guess could delete shared content.
             raise data

@@ -32,6 +32,7 @@ from vaultui.fs.storage import (
     is_local,
     join,
     protocols,
+    read_head,
     temp_name,
     write_atomic,
 )
@@ -166,6 +167,6 @@ def _create_and_check(fs: AbstractFileSystem, path: str, data: bytes) -> bool:
         return False
     write_atomic(fs, path, data)
     try:
-        return bytes(fs.cat_file(path)) == data
+        return read_head(fs, path, len(data) + 1) == data
     except FileNotFoundError:
         return False

@@ -375,8 +375,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         node = self.mapper.node(self._path(path))
         if self.mapper.kind(node) is not NodeKind.SYMLINK:
             raise OSError(f"not a symbolic link: {path!r}")
-        return self.cryptor.decrypt_file(bytes(self.storage.cat_file(node.symlink_path))).decode(
-            "utf-8")
+        return self.cryptor.decrypt_file(self.mapper.read_symlink_file(node)).decode("utf-8")
 
     # -- directories ----------------------------------------------------------------
 

@@ -6,10 +6,16 @@ import contextlib
 
 from fsspec.spec import AbstractFileSystem
 
-from vaultui.crypto.constants import DIR_FILE_NAME, INFLATED_NAME_FILE_NAME, SYMLINK_FILE_NAME
+from vaultui.crypto.combos import CipherCombo
+from vaultui.crypto.constants import (
+    DIR_FILE_NAME,
+    INFLATED_NAME_FILE_NAME,
+    MAX_DIR_FILE_SIZE,
+    SYMLINK_FILE_NAME,
+)
 from vaultui.fs.exclusive import create_folder
-from vaultui.fs.nodes import Node, NodeKind
-from vaultui.fs.storage import commits_on_close, join, temp_name, write_atomic
+from vaultui.fs.nodes import Node, NodeKind, max_symlink_file_size
+from vaultui.fs.storage import commits_on_close, join, read_small, temp_name, write_atomic
 
 
 def remove_quietly(storage: AbstractFileSystem, *paths: str) -> None:
@@ -105,8 +111,11 @@ def move_node(storage: AbstractFileSystem, kind: NodeKind, old: Node, new: Node,
             with contextlib.suppress(FileNotFoundError):
                 storage.rm(old.node_path, recursive=True)
         return
-    member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
-    data = bytes(storage.cat_file(join(old.node_path, member)))
+    if kind is NodeKind.DIRECTORY:
+        member, cap = DIR_FILE_NAME, MAX_DIR_FILE_SIZE
+    else:
+        member, cap = SYMLINK_FILE_NAME, max(max_symlink_file_size(c) for c in CipherCombo)
+    data = read_small(storage, join(old.node_path, member), cap, f"{old.path!r}")
     if not create_folder_node(storage, new, member, data):
         raise FileExistsError(new.path)
     storage.rm(old.node_path, recursive=True)

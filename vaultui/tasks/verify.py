@@ -15,6 +15,7 @@ from vaultui.crypto.constants import ROOT_DIR_ID
 from vaultui.crypto.errors import CancelledError, VaultError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import Entry, NodeKind, PathMapper, norm_path
+from vaultui.tasks.clean import Leftover, find_leftovers
 from vaultui.tasks.job import Job
 from vaultui.tasks.localnames import local_name_problem, vault_name_problem
 
@@ -36,6 +37,8 @@ class VerifyResult:
     #: Worth knowing but not damage: sync-conflict copies, names `get` cannot export,
     #: writes in progress (or interrupted) that hold no data yet.
     notes: list[Problem] = field(default_factory=list)
+    #: What interrupted writes left (harmless to the vault; `clean` removes it).
+    leftovers: list[Leftover] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -177,6 +180,8 @@ class VerifyVault(Job):
         self.result.bytes = self.counter.bytes_done
         self.result.problems.sort(key=lambda p: p.path)
         self.result.notes.sort(key=lambda p: p.path)
+        if not self.path:
+            self.result.leftovers = find_leftovers(self.vfs.location)
         return self.result
 
     def _verify(self, item: _File) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from vaultui.cli.context import Context
 from vaultui.cli.errors import CliError, UsageError
 from vaultui.cli.exitcodes import ExitCode
+from vaultui.cli.interrupt import cancel_on_interrupt
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.progressbar import ProgressBar, human_size
 from vaultui.cli.termsafe import safe_name
@@ -138,7 +139,8 @@ def cmd_put(ctx: Context) -> int:
     bar = ProgressBar(ctx.stderr)
     job = EncryptTree(vfs, ctx.args.sources, dest, progress=bar, workers=ctx.args.jobs)
     try:
-        result = job.run()
+        with cancel_on_interrupt(job):
+            result = job.run()
     finally:
         bar.close()
     _summary(ctx, bar, "encrypted", result.files, result.bytes)
@@ -154,7 +156,8 @@ def cmd_get(ctx: Context) -> int:
     job = DecryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar,
                       workers=ctx.args.jobs)
     try:
-        result = job.run()
+        with cancel_on_interrupt(job):
+            result = job.run()
     finally:
         bar.close()
     for renamed in result.renamed:

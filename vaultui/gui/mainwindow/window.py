@@ -36,6 +36,7 @@ from vaultui.gui.transfers.model import TransfersModel, TransfersPanel
 from vaultui.gui.transfers.quitting import QuitGuard
 from vaultui.gui.vaults.autolock import SETTINGS_KEY as AUTOLOCK_KEY
 from vaultui.gui.vaults.autolock import AutoLock
+from vaultui.gui.vaults.cleanup import CleanupFlow
 from vaultui.gui.vaults.options import VaultOptionsDialog
 from vaultui.gui.vaults.state import VaultState
 from vaultui.gui.vaults.unlock import UnlockDialog
@@ -185,6 +186,11 @@ class MainWindow(QMainWindow):
         self.options_action = QAction("Vault options…", self)
         self.options_action.triggered.connect(self.vault_options)
         vault_menu.insertAction(self.quit_action, self.options_action)
+        self.clean_action = QAction("Clean up leftovers…", self)
+        self.clean_action.setToolTip("Remove what interrupted writes left in the vault's "
+                                     "storage")
+        self.clean_action.triggered.connect(self.clean_up_current)
+        vault_menu.insertAction(self.quit_action, self.clean_action)
         self.keygen_action = QAction("Generate key…", self)
         self.keygen_action.triggered.connect(self.generate_key)
         self.menuBar().addMenu("&Tools").addAction(self.keygen_action)
@@ -423,6 +429,16 @@ class MainWindow(QMainWindow):
         dialog.autolockChanged.connect(self.set_autolock)
         dialog.open()
         return dialog
+
+    def clean_up_current(self) -> CleanupFlow | None:
+        """List the current vault's stale leftovers and, once confirmed, remove them."""
+        vault = self.current_vault()
+        if vault is None:
+            return None
+        flow = CleanupFlow(vault.url, vault.storage_options, self.runner, self)
+        flow.finished.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        vault.when_ready(flow.start)
+        return flow
 
     def set_autolock(self, minutes: int) -> None:
         self.autolock.set_minutes(minutes)
