@@ -23,7 +23,7 @@ from vaultui.gui.core.qt import QApplication, QEventLoop, QTimer
 from vaultui.gui.core.settings import Settings
 from vaultui.gui.core.worker import JobContext
 from vaultui.gui.mainwindow.window import MainWindow
-from vaultui.gui.transfers import model as transfers_module
+from vaultui.gui.transfers import jobs as transfers_module
 from vaultui.gui.vaults.state import VaultState
 from vaultui.tasks import Progress, ProgressCallback
 

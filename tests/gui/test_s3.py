@@ -24,7 +24,7 @@ from vaultui.gui.browse.pane import VaultPane
 from vaultui.gui.core.qt import QTimer
 from vaultui.gui.core.settings import Settings
 from vaultui.gui.mainwindow.window import MainWindow
-from vaultui.gui.transfers.model import Status
+from vaultui.gui.transfers.record import Status
 from vaultui.gui.vaults.state import VaultState
 from vaultui.gui.vaults.unlock import UnlockDialog
 from vaultui.secrets import MemoryKeyStore

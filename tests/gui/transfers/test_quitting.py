@@ -11,8 +11,9 @@ import pytest
 
 from vaultui.gui.core.qt import QWidget
 from vaultui.gui.core.worker import JobContext
-from vaultui.gui.transfers.model import Direction, Status, Transfer, TransfersModel
+from vaultui.gui.transfers.model import TransfersModel
 from vaultui.gui.transfers.quitting import QuitChoice, QuitGuard
+from vaultui.gui.transfers.record import Direction, Status, Transfer
 
 
 class Held:

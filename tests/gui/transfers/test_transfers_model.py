@@ -20,7 +20,8 @@ from vaultui.gui.core.qt import (
     QUrl,
 )
 from vaultui.gui.mainwindow.window import MainWindow
-from vaultui.gui.transfers.model import Status, TransfersModel, format_eta
+from vaultui.gui.transfers.model import TransfersModel
+from vaultui.gui.transfers.record import Status, format_eta
 from vaultui.tasks.clash import Clash, keep_both_name
 
 

@@ -29,7 +29,8 @@ from vaultui.gui.core.qt import (
     Signal,
 )
 from vaultui.gui.core.worker import JobContext, TaskRunner
-from vaultui.gui.transfers.model import Direction, Status, Transfer, TransfersModel
+from vaultui.gui.transfers.model import TransfersModel
+from vaultui.gui.transfers.record import Direction, Status, Transfer
 from vaultui.gui.vaults.vault import Vault
 from vaultui.tasks.clash import Clash, keep_both_name
 

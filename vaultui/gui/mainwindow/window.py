@@ -32,7 +32,8 @@ from vaultui.gui.core.qt import (
 )
 from vaultui.gui.core.settings import Settings
 from vaultui.gui.core.worker import TaskRunner
-from vaultui.gui.transfers.model import TransfersModel, TransfersPanel
+from vaultui.gui.transfers.model import TransfersModel
+from vaultui.gui.transfers.panel import TransfersPanel
 from vaultui.gui.transfers.quitting import QuitGuard
 from vaultui.gui.vaults.autolock import SETTINGS_KEY as AUTOLOCK_KEY
 from vaultui.gui.vaults.autolock import AutoLock

@@ -1,4 +1,4 @@
-"""Uploads into and downloads out of a vault, with progress, cancel and retry.
+"""Every transfer of the session as a table model, each vault's on its own bounded queue.
 
 The work is vaultui.tasks' EncryptTree and DecryptTree (plain Python, cancel Event, progress
 callback), run on a bounded thread pool per vault; a cancel leaves nothing partial behind.
@@ -6,157 +6,27 @@ callback), run on a bounded thread pool per vault; a cancel leaves nothing parti
 
 from __future__ import annotations
 
-import enum
-import itertools
 import os
 import posixpath
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
 from typing import Any
 
 from vaultui.crypto.errors import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.browse.fsmodel import human_size
 from vaultui.gui.core.qt import (
-    QAbstractItemView,
     QAbstractTableModel,
-    QApplication,
-    QHBoxLayout,
-    QHeaderView,
-    QLabel,
     QModelIndex,
     QObject,
     QPersistentModelIndex,
-    QPushButton,
-    QStyle,
-    QStyledItemDelegate,
-    QStyleOptionProgressBar,
-    QStyleOptionViewItem,
     Qt,
-    QTableView,
-    QVBoxLayout,
-    QWidget,
     Signal,
 )
-from vaultui.gui.core.worker import JobContext, Task, TaskRunner
-from vaultui.tasks import DecryptTree, EncryptTree, Progress, ProgressCallback
-from vaultui.tasks.transfer import PartialTransferError
+from vaultui.gui.core.worker import Task, TaskRunner
+from vaultui.gui.transfers.jobs import download_job, upload_job, vault_locked
+from vaultui.gui.transfers.record import Direction, Status, Transfer, format_eta
 
 Index = QModelIndex | QPersistentModelIndex
-
-
-class Direction(enum.Enum):
-    UPLOAD = "Encrypt in"
-    DOWNLOAD = "Decrypt out"
-
-
-class Status(enum.Enum):
-    QUEUED = "Queued"
-    RUNNING = "Running"
-    DONE = "Done"
-    FAILED = "Failed"
-    CANCELLED = "Cancelled"
-
-
-# -- jobs: vaultui.tasks' EncryptTree / DecryptTree on a worker ---------------------------
-
-
-def _reporter(ctx: JobContext) -> ProgressCallback:
-    """Hand a tasks Job's progress (bytes) to the worker context, which queues it."""
-    def report(progress: Progress) -> None:
-        ctx.progress(progress.bytes_done, progress.bytes_total)
-    return report
-
-
-def upload_job(fs: VaultFileSystem, local: str, folder: str,
-               name: str | None = None) -> Callable[[JobContext], str]:
-    """Encrypt a local file or folder (recursively) into vault `folder` as `name`."""
-    def job(ctx: JobContext) -> str:
-        tree = EncryptTree(fs, [local], folder, name=name, progress=_reporter(ctx),
-                           cancel=ctx.cancelled)
-        tree.run()
-        return tree.targets[0]
-
-    return job
-
-
-def download_job(fs: VaultFileSystem, path: str, local: str) -> Callable[[JobContext], str]:
-    """Decrypt vault file or folder `path` to local path `local` (recursively)."""
-    def job(ctx: JobContext) -> str:
-        tree = DecryptTree(fs, [path.strip("/")], local, exact=True, progress=_reporter(ctx),
-                           cancel=ctx.cancelled)
-        result = tree.run()
-        if result.failures:
-            # What could be copied stays; the transfer fails naming what could not.
-            raise PartialTransferError(result)
-        return local
-
-    return job
-
-
-def _vault_locked() -> Callable[[JobContext], Any]:
-    raise RuntimeError("the vault was locked")
-
-
-# -- the model ---------------------------------------------------------------------------
-
-
-_ids = itertools.count(1)
-
-
-@dataclass(eq=False)
-class Transfer:
-    direction: Direction
-    label: str
-    source: str
-    destination: str
-    make_job: Callable[[], Callable[[JobContext], Any]]
-    #: The vault this transfer belongs to: its queue, and what locking it cancels.
-    vault: object = None
-    #: False once the vault was locked: its key is gone, so the transfer cannot run again.
-    retryable: bool = True
-    id: int = field(default_factory=lambda: next(_ids))
-    status: Status = Status.QUEUED
-    done: int = 0
-    total: int = 0
-    error: str = ""
-    started: float = 0.0
-    ended: float = 0.0
-    task: Task | None = None
-    result: Any = None
-
-    @property
-    def active(self) -> bool:
-        return self.status in (Status.QUEUED, Status.RUNNING)
-
-    @property
-    def throughput(self) -> float:
-        end = self.ended or time.monotonic()
-        elapsed = end - self.started if self.started else 0.0
-        return self.done / elapsed if elapsed > 0.05 else 0.0
-
-    @property
-    def eta(self) -> float | None:
-        speed = self.throughput
-        if self.status is not Status.RUNNING or speed <= 0 or self.total <= 0:
-            return None
-        return max(0.0, (self.total - self.done) / speed)
-
-    @property
-    def percent(self) -> int:
-        if self.status is Status.DONE:
-            return 100
-        return int(self.done * 100 / self.total) if self.total else 0
-
-
-def format_eta(seconds: float | None) -> str:
-    if seconds is None:
-        return ""
-    s = int(seconds + 0.5)
-    if s >= 3600:
-        return f"{s // 3600}:{s // 60 % 60:02d}:{s % 60:02d}"
-    return f"{s // 60}:{s % 60:02d}"
 
 
 class TransfersModel(QAbstractTableModel):
@@ -274,7 +144,7 @@ class TransfersModel(QAbstractTableModel):
                 self.cancel(transfer)
                 transfer.retryable = False
                 transfer.vault = None
-                transfer.make_job = _vault_locked  # drop the closure holding the key
+                transfer.make_job = vault_locked  # drop the closure holding the key
         return runner.shutdown(timeout_ms)
 
     def clear_finished(self) -> None:
@@ -355,79 +225,3 @@ class TransfersModel(QAbstractTableModel):
         if column == 5:
             return format_eta(t.eta)
         return f"{t.status.value}: {t.error}" if t.error else t.status.value
-
-
-class ProgressDelegate(QStyledItemDelegate):
-    """Draws the progress column as a progress bar."""
-
-    def paint(self, painter: Any, option: QStyleOptionViewItem, index: Index) -> None:
-        value = index.data(Qt.ItemDataRole.DisplayRole)
-        bar = QStyleOptionProgressBar()
-        bar.rect = option.rect.adjusted(2, 3, -2, -3)
-        bar.minimum, bar.maximum = 0, 100
-        bar.progress = int(value or 0)
-        bar.text = f"{bar.progress}%"
-        bar.textVisible = True
-        bar.state = QStyle.StateFlag.State_Enabled | QStyle.StateFlag.State_Horizontal
-        QApplication.style().drawControl(QStyle.ControlElement.CE_ProgressBar, bar, painter)
-
-
-class TransfersPanel(QWidget):
-    """The transfers table with cancel, retry and clear buttons (a thin view)."""
-
-    def __init__(self, model: TransfersModel, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.model = model
-        self.table = QTableView(self)
-        self.table.setModel(model)
-        self.table.setItemDelegateForColumn(model.PROGRESS_COLUMN, ProgressDelegate(self.table))
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.verticalHeader().hide()
-        self.table.setShowGrid(False)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        header.setSectionResizeMode(model.PROGRESS_COLUMN, QHeaderView.ResizeMode.Fixed)
-        header.resizeSection(model.PROGRESS_COLUMN, 160)
-        # Speed and ETA fill in only once a transfer runs: give them room up front.
-        for column, width in ((3, 170), (4, 100), (5, 70)):
-            header.setSectionResizeMode(column, QHeaderView.ResizeMode.Fixed)
-            header.resizeSection(column, width)
-        self.cancel_button = QPushButton("Cancel")
-        self.retry_button = QPushButton("Retry")
-        self.clear_button = QPushButton("Clear finished")
-        self.summary = QLabel(model.summary())
-        self.cancel_button.clicked.connect(self.cancel_selected)
-        self.retry_button.clicked.connect(self.retry_selected)
-        self.clear_button.clicked.connect(model.clear_finished)
-        model.summaryChanged.connect(self.summary.setText)
-        model.dataChanged.connect(lambda *_: self._update_buttons())
-        self.table.selectionModel().selectionChanged.connect(lambda *_: self._update_buttons())
-        buttons = QHBoxLayout()
-        buttons.addWidget(QLabel("<b>Transfers</b>"))
-        buttons.addWidget(self.summary, 1)
-        for b in (self.cancel_button, self.retry_button, self.clear_button):
-            buttons.addWidget(b)
-        layout = QVBoxLayout(self)
-        layout.setContentsMargins(0, 0, 0, 0)
-        layout.addLayout(buttons)
-        layout.addWidget(self.table)
-        self._update_buttons()
-
-    def selected(self) -> list[Transfer]:
-        rows = self.table.selectionModel().selectedRows()
-        return [self.model.transfers[i.row()] for i in rows]
-
-    def cancel_selected(self) -> None:
-        for t in self.selected():
-            self.model.cancel(t)
-
-    def retry_selected(self) -> None:
-        for t in self.selected():
-            self.model.retry(t)
-
-    def _update_buttons(self) -> None:
-        chosen = self.selected()
-        self.cancel_button.setEnabled(any(t.active for t in chosen))
-        self.retry_button.setEnabled(any(
-            t.retryable and t.status in (Status.FAILED, Status.CANCELLED) for t in chosen))

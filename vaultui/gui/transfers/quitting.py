@@ -6,7 +6,8 @@ import enum
 from collections.abc import Callable
 
 from vaultui.gui.core.qt import QMessageBox, QObject, QWidget, Signal
-from vaultui.gui.transfers.model import Status, Transfer, TransfersModel
+from vaultui.gui.transfers.model import TransfersModel
+from vaultui.gui.transfers.record import Status, Transfer
 
 
 class QuitChoice(enum.Enum):
