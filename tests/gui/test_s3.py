@@ -44,7 +44,7 @@ def make_s3_vault(storage: Any, root: str, files: dict[str, bytes]) -> None:
 
 def open_through_dialog(qtbot, window: MainWindow, kind: str, **values: str) -> str:
     """Vault > Open existing vault…, fill in the storage form, press Open; the vault's URL."""
-    dialog = window.open_vault()
+    dialog = window.controller.open_vault()
     dialog.form.set_values(kind, **values)
     with qtbot.waitSignal(dialog.opened, timeout=30_000) as opened:
         dialog.open_button.click()
@@ -102,7 +102,7 @@ def test_storage_options_are_kept_in_the_keychain_for_the_next_start(
         # credentials".
         assert vault.options_pending
         again.select(vault)
-        assert again.unlock_current() is None  # deferred until the options are in
+        assert again.controller.unlock_current() is None  # deferred until the options are in
         dialog = None
 
         def shown() -> bool:

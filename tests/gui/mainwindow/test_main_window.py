@@ -31,7 +31,7 @@ def test_missing_vault_is_marked_missing(qtbot, window: MainWindow, tmp_path: Pa
 def test_wrong_passphrase_keeps_dialog_open(qtbot, window: MainWindow, vault_path: str) -> None:
     vault = window.add_vault(vault_path)
     qtbot.waitUntil(lambda: not vault.runner.active, timeout=5000)
-    dialog = window.unlock_current()
+    dialog = window.controller.unlock_current()
     assert isinstance(dialog, UnlockDialog)
     dialog.passphrase.setText("not the passphrase")
     with qtbot.waitSignal(vault.unlockFailed, timeout=10_000):
@@ -52,7 +52,7 @@ def test_lock_drops_the_pane(qtbot, window: MainWindow, vault_path: str) -> None
     vault = window.add_vault(vault_path)
     unlock(qtbot, vault)
     assert vault in window.panes
-    window.lock_current()
+    window.controller.lock_current()
     assert vault.state is VaultState.LOCKED
     assert vault not in window.panes
     assert vault.fs is None
@@ -61,7 +61,7 @@ def test_lock_drops_the_pane(qtbot, window: MainWindow, vault_path: str) -> None
 def test_remove_from_list(qtbot, window: MainWindow, settings: Settings,
                           vault_path: str) -> None:
     window.add_vault(vault_path)
-    window.remove_current()
+    window.controller.remove_current()
     assert window.vaults.rowCount() == 0
     assert settings.vaults() == []
 

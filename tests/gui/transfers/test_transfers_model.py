@@ -213,7 +213,7 @@ def test_locking_cancels_the_vaults_transfers(qtbot, window: MainWindow, pane: V
     first = pane.transfers.upload(pane.fs, str(sources[0].path), "")
     second = pane.transfers.upload(pane.fs, str(sources[1].path), "docs")
     qtbot.waitUntil(lambda: first.status is Status.RUNNING and first.done > 0, timeout=10_000)
-    window.lock_current()
+    window.controller.lock_current()
     for source in sources:
         source.release()
     qtbot.waitUntil(lambda: not pane.transfers.active, timeout=10_000)

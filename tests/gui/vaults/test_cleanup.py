@@ -31,9 +31,9 @@ def test_clean_up_lists_asks_and_removes(qtbot: Any, window: MainWindow,
     left = _leave_old_temp(vault_path)
     window.add_vault(vault_path)
     vault_menu = window.menuBar().actions()[0].menu()
-    assert isinstance(vault_menu, QMenu) and window.clean_action in vault_menu.actions()
+    assert isinstance(vault_menu, QMenu) and window.window_actions.clean in vault_menu.actions()
 
-    flow = window.clean_up_current()
+    flow = window.controller.clean_up_current()
     assert flow is not None
     qtbot.waitUntil(lambda: flow.dialog is not None, timeout=10_000)
     box = flow.dialog
@@ -53,7 +53,7 @@ def test_clean_up_cancelled_removes_nothing(qtbot: Any, window: MainWindow,
                                             vault_path: str) -> None:
     left = _leave_old_temp(vault_path)
     window.add_vault(vault_path)
-    flow = window.clean_up_current()
+    flow = window.controller.clean_up_current()
     assert flow is not None
     qtbot.waitUntil(lambda: flow.dialog is not None, timeout=10_000)
     box = flow.dialog

@@ -58,7 +58,7 @@ def added(qtbot: Any, window: MainWindow, url: str) -> Vault:
 
 
 def start_unlock(qtbot: Any, window: MainWindow) -> UnlockDialog:
-    dialog = window.unlock_current()
+    dialog = window.controller.unlock_current()
     assert isinstance(dialog, UnlockDialog)
     qtbot.waitUntil(lambda: not dialog.looking_up, timeout=10_000)
     return dialog
@@ -97,7 +97,7 @@ def test_saved_passphrase_unlocks_without_asking(
         vault_with_key: tuple[str, str]) -> None:
     memory_store.set(VaultLocation.from_url(vault_with_key[0]).vault_id(), PASSPHRASE)
     vault = added(qtbot, mem_window, vault_with_key[0])
-    dialog = mem_window.unlock_current()
+    dialog = mem_window.controller.unlock_current()
     assert dialog is not None
     qtbot.waitUntil(lambda: vault.state is VaultState.UNLOCKED, timeout=10_000)
     assert not dialog.isVisible()
@@ -151,9 +151,9 @@ def test_real_secret_service_remember_then_unlock_silently(
             dialog.unlock_button.click()
         assert saved.args == [""]
         assert secret_service.get_password("vaultui", key) == PASSPHRASE
-        window.lock_current()
+        window.controller.lock_current()
         assert vault.state is VaultState.LOCKED
-        again = window.unlock_current()
+        again = window.controller.unlock_current()
         assert again is not None
         qtbot.waitUntil(lambda: vault.state is VaultState.UNLOCKED, timeout=10_000)
         assert not again.isVisible()

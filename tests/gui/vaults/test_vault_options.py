@@ -27,7 +27,7 @@ def test_change_passphrase_replaces_saved_one(qtbot: Any, win: MainWindow,
     key = VaultLocation.from_url(vault_path).vault_id()
     store.set(key, PASSPHRASE)
     win.add_vault(vault_path)
-    dialog = win.vault_options()
+    dialog = win.controller.vault_options()
     assert dialog is not None
     dialog.old.setText("wrong passphrase")
     dialog.pair.first.setText(NEW)
@@ -49,7 +49,7 @@ def test_change_passphrase_replaces_saved_one(qtbot: Any, win: MainWindow,
 def test_show_recovery_key_needs_the_passphrase(qtbot: Any, win: MainWindow,
                                                 vault_path: str) -> None:
     win.add_vault(vault_path)
-    dialog = win.vault_options()
+    dialog = win.controller.vault_options()
     assert dialog is not None
     dialog.rk_passphrase.setText("nope nope")
     dialog.show_button.click()
@@ -84,7 +84,7 @@ def test_autolock_locks_after_idle_and_activity_resets(qtbot: Any, win: MainWind
     unlock(qtbot, vault)
     assert vault.fs is not None
     clock = FakeClock()
-    lock = AutoLock(win.lock_all, 1, clock=clock)
+    lock = AutoLock(win.controller.lock_all, 1, clock=clock)
     app = QApplication.instance()
     assert app is not None
     app.installEventFilter(lock)
@@ -134,11 +134,11 @@ def test_autolock_locks_once_then_waits_for_input(qtbot: Any) -> None:
 
 
 def test_autolock_off_by_default_and_persisted(qtbot: Any, win: MainWindow) -> None:
-    assert win.autolock.minutes == 0
-    assert not win.autolock.timer.isActive()
-    win.set_autolock(15)
+    assert win.controller.autolock.minutes == 0
+    assert not win.controller.autolock.timer.isActive()
+    win.controller.set_autolock(15)
     assert win.settings.value("autolock/minutes") in (15, "15")
-    assert win.autolock.timer.isActive()
+    assert win.controller.autolock.timer.isActive()
 
 
 def test_autolock_fires_on_its_own_timer(qtbot: Any) -> None:
@@ -164,7 +164,7 @@ def test_clipboard_clears_only_our_text(qtbot: Any) -> None:
 @pytest.mark.parametrize("derived", [False, True])
 def test_keygen_wizard(qtbot: Any, win: MainWindow, store: MemoryKeyStore, tmp_path: Path,
                        derived: bool) -> None:
-    wizard = win.generate_key()
+    wizard = win.controller.generate_key()
     wizard.derive_cost = 1 << 10
     if derived:
         wizard.method_page.derived.setChecked(True)
@@ -198,7 +198,7 @@ def test_keygen_wizard(qtbot: Any, win: MainWindow, store: MemoryKeyStore, tmp_p
 def test_keygen_wizard_asks_before_replacing_a_stored_key(
         qtbot: Any, win: MainWindow, store: MemoryKeyStore, replace: bool) -> None:
     store.set("key:mine", "the earlier key")
-    wizard = win.generate_key()
+    wizard = win.controller.generate_key()
     asked: list[str] = []
 
     def confirm_replace(name: str) -> bool:

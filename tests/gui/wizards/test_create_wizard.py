@@ -15,7 +15,8 @@ from vaultui.fs.vault import VaultLocation
 from vaultui.gui.core.qt import QApplication, QMessageBox, QTimer, QWizard
 from vaultui.gui.mainwindow.window import MainWindow
 from vaultui.gui.vaults.state import VaultState
-from vaultui.gui.wizards.create import CreateVaultWizard, OpenVaultDialog, name_problem
+from vaultui.gui.wizards.create import CreateVaultWizard, name_problem
+from vaultui.gui.wizards.open import OpenVaultDialog
 from vaultui.gui.wizards.passwords import passphrase_problem
 from vaultui.gui.wizards.storageform import build_choice
 from vaultui.secrets import MemoryKeyStore
@@ -56,7 +57,7 @@ def walk(qtbot: Any, wizard: CreateVaultWizard, remember: bool = True) -> str:
 
 def test_wizard_local_end_to_end(qtbot: Any, win: MainWindow, store: MemoryKeyStore,
                                  tmp_path: Path) -> None:
-    wizard = win.create_vault()
+    wizard = win.controller.create_vault()
     wizard.scrypt_cost = FAST_SCRYPT
     wizard.location_page.form.set_values("local", folder=str(tmp_path))
     assert wizard.location_page.isComplete()
@@ -75,7 +76,7 @@ def test_wizard_local_end_to_end(qtbot: Any, win: MainWindow, store: MemoryKeySt
 
 def create_in(win: MainWindow, folder: Path) -> CreateVaultWizard:
     """The wizard, filled in for a local vault "Secrets" in `folder`, past Create vault."""
-    wizard = win.create_vault()
+    wizard = win.controller.create_vault()
     wizard.scrypt_cost = FAST_SCRYPT
     wizard.location_page.form.set_values("local", folder=str(folder))
     wizard.next()
@@ -99,7 +100,7 @@ def test_wizard_refuses_a_non_empty_folder(qtbot: Any, win: MainWindow, tmp_path
 
 def test_wizard_s3_end_to_end(qtbot: Any, win: MainWindow, store: MemoryKeyStore,
                               s3fs_fs: Any, s3_server: str) -> None:
-    wizard = win.create_vault()
+    wizard = win.controller.create_vault()
     wizard.scrypt_cost = FAST_SCRYPT
     wizard.location_page.form.set_values("s3", bucket=s3fs_fs.root, endpoint=s3_server,
                                          key="testing", secret="testing")
@@ -124,7 +125,7 @@ def test_wizard_s3_end_to_end(qtbot: Any, win: MainWindow, store: MemoryKeyStore
 
 
 def test_connection_failure_is_reported(qtbot: Any, win: MainWindow) -> None:
-    wizard = win.create_vault()
+    wizard = win.controller.create_vault()
     wizard.location_page.form.set_values("s3", bucket="nobucket",
                                          endpoint="http://127.0.0.1:9", key="k", secret="s")
     wizard.location_page.test_connection()
@@ -192,7 +193,7 @@ def test_open_dialog_recognises_vaults(qtbot: Any, win: MainWindow, tmp_path: Pa
     good = tmp_path / "good"
     good.mkdir()
     VaultLocation.from_url(str(good)).create(PASSPHRASE, scrypt_cost=FAST_SCRYPT)
-    dialog = win.open_vault()
+    dialog = win.controller.open_vault()
     assert isinstance(dialog, OpenVaultDialog)
     for folder, expected in ((plain, "is not a vault"), (old, "not supported")):
         dialog.form.set_values("local", folder=str(folder))

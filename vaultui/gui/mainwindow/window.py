@@ -2,48 +2,32 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from vaultui.gui.browse.pane import VaultPane
 from vaultui.gui.core.qt import (
-    QAction,
-    QApplication,
     QCloseEvent,
-    QDesktopServices,
-    QFileDialog,
     QHBoxLayout,
-    QInputDialog,
     QItemSelectionModel,
-    QKeySequence,
     QLabel,
     QListView,
     QMainWindow,
-    QMenu,
     QModelIndex,
     QPoint,
     QPushButton,
     QSplitter,
     QStackedWidget,
     Qt,
-    QToolButton,
-    QUrl,
     QVBoxLayout,
     QWidget,
 )
 from vaultui.gui.core.settings import Settings
 from vaultui.gui.core.worker import TaskRunner
+from vaultui.gui.mainwindow.actions import build_actions, build_menus, sidebar_buttons, sidebar_menu
 from vaultui.gui.transfers.model import TransfersModel
 from vaultui.gui.transfers.panel import TransfersPanel
 from vaultui.gui.transfers.quitting import QuitGuard
-from vaultui.gui.vaults.autolock import SETTINGS_KEY as AUTOLOCK_KEY
-from vaultui.gui.vaults.autolock import AutoLock
-from vaultui.gui.vaults.cleanup import CleanupFlow
-from vaultui.gui.vaults.options import VaultOptionsDialog
+from vaultui.gui.vaults.controller import VaultController
 from vaultui.gui.vaults.state import VaultState
-from vaultui.gui.vaults.unlock import UnlockDialog
 from vaultui.gui.vaults.vault import Vault, VaultListModel
-from vaultui.gui.wizards.create import CreateVaultWizard, OpenVaultDialog
-from vaultui.gui.wizards.keygen import KeyGenWizard
 from vaultui.secrets.keychain import Keychain
 
 _STATE_TEXT = {
@@ -91,6 +75,9 @@ class LockedPage(QWidget):
 
 
 class MainWindow(QMainWindow):
+    """The vault sidebar, the selected vault's views (or its locked page), the transfers
+    panel and the status bar. The vault workflows are the `controller`'s."""
+
     def __init__(self, settings: Settings, parent: QWidget | None = None,
                  keychain: Keychain | None = None) -> None:
         super().__init__(parent)
@@ -101,51 +88,24 @@ class MainWindow(QMainWindow):
         self.vaults = VaultListModel(settings, self)
         self.transfers = TransfersModel(max_threads=2, parent=self)
         self.panes: dict[Vault, VaultPane] = {}
+        self.sidebar = QListView()
+        self.controller = VaultController(self.vaults, self.keychain, settings, self.runner,
+                                          self.current_vault, self.select, self)
+        self.controller.messageRaised.connect(
+            lambda text: self.statusBar().showMessage(text, 10_000))
+        self.window_actions = build_actions(self, self.controller, self.close)
+        build_menus(self.menuBar(), self.window_actions)
 
         # Sidebar
-        self.sidebar = QListView()
         self.sidebar.setObjectName("vaultList")
         self.sidebar.setModel(self.vaults)
         self.sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
         self.sidebar.customContextMenuRequested.connect(self._sidebar_menu)
         self.sidebar.selectionModel().currentChanged.connect(lambda *_: self._show_current())
-        self.sidebar.doubleClicked.connect(lambda *_: self.unlock_current())
-        self.add_action = QAction("Add existing vault…", self)
-        self.add_action.triggered.connect(self.add_vault_folder)
-        self.open_action = QAction("Open existing vault (any storage)…", self)
-        self.open_action.triggered.connect(self.open_vault)
-        self.add_url_action = QAction("Add vault by URL…", self)
-        self.add_url_action.triggered.connect(self.add_vault_url)
-        self.create_action = QAction("Create new vault…", self)
-        self.create_action.setShortcut(QKeySequence.StandardKey.New)
-        self.create_action.triggered.connect(self.create_vault)
-        self.remove_action = QAction("Remove from list", self)
-        self.remove_action.triggered.connect(self.remove_current)
-        self.reveal_action = QAction("Reveal location", self)
-        self.reveal_action.triggered.connect(self.reveal_current)
-        self.unlock_action = QAction("Unlock…", self)
-        self.unlock_action.setShortcut(QKeySequence("Ctrl+U"))
-        self.unlock_action.triggered.connect(self.unlock_current)
-        self.lock_action = QAction("Lock", self)
-        self.lock_action.setShortcut(QKeySequence("Ctrl+L"))
-        self.lock_action.triggered.connect(self.lock_current)
-        self.quit_action = QAction("Quit", self)
-        self.quit_action.setShortcut(QKeySequence.StandardKey.Quit)
-        self.quit_action.triggered.connect(self.close)
-        add_menu = QMenu(self)
-        for act in (self.add_action, self.open_action, self.add_url_action, self.create_action):
-            add_menu.addAction(act)
-        add_button = QToolButton()
-        add_button.setText("+")
-        add_button.setToolTip("Add or create a vault")
-        add_button.setMenu(add_menu)
-        add_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
-        remove_button = QToolButton()
-        remove_button.setDefaultAction(self.remove_action)
-        remove_button.setText("\u2212")  # minus sign
+        self.sidebar.doubleClicked.connect(lambda *_: self.controller.unlock_current())
         side_buttons = QHBoxLayout()
-        side_buttons.addWidget(add_button)
-        side_buttons.addWidget(remove_button)
+        for button in sidebar_buttons(self, self.window_actions):
+            side_buttons.addWidget(button)
         side_buttons.addStretch(1)
         sidebar_box = QWidget()
         side_layout = QVBoxLayout(sidebar_box)
@@ -156,7 +116,7 @@ class MainWindow(QMainWindow):
 
         # Centre
         self.locked_page = LockedPage()
-        self.locked_page.unlock_button.clicked.connect(self.unlock_current)
+        self.locked_page.unlock_button.clicked.connect(self.controller.unlock_current)
         self.stack = QStackedWidget()
         self.stack.addWidget(self.locked_page)
         self.transfers_panel = TransfersPanel(self.transfers)
@@ -171,38 +131,6 @@ class MainWindow(QMainWindow):
         self.main_split.setStretchFactor(1, 1)
         self.main_split.setSizes([200, 1000])
         self.setCentralWidget(self.main_split)
-
-        # Menus
-        vault_menu = self.menuBar().addMenu("&Vault")
-        for group in ((self.create_action, self.add_action, self.open_action,
-                       self.add_url_action),
-                      (self.unlock_action, self.lock_action, self.reveal_action,
-                       self.remove_action),
-                      (self.quit_action,)):
-            if not vault_menu.isEmpty():
-                vault_menu.addSeparator()
-            vault_menu.addActions(list(group))
-
-        # Tools, options and auto-lock
-        self.options_action = QAction("Vault options…", self)
-        self.options_action.triggered.connect(self.vault_options)
-        vault_menu.insertAction(self.quit_action, self.options_action)
-        self.clean_action = QAction("Clean up leftovers…", self)
-        self.clean_action.setToolTip("Remove what interrupted writes left in the vault's "
-                                     "storage")
-        self.clean_action.triggered.connect(self.clean_up_current)
-        vault_menu.insertAction(self.quit_action, self.clean_action)
-        self.keygen_action = QAction("Generate key…", self)
-        self.keygen_action.triggered.connect(self.generate_key)
-        self.menuBar().addMenu("&Tools").addAction(self.keygen_action)
-        try:
-            minutes = int(str(settings.value(AUTOLOCK_KEY, 0)))
-        except ValueError:
-            minutes = 0
-        self.autolock = AutoLock(self.lock_all, minutes, self)
-        app = QApplication.instance()
-        if app is not None:
-            app.installEventFilter(self.autolock)
 
         # Status bar
         self.location_label = QLabel()
@@ -221,7 +149,6 @@ class MainWindow(QMainWindow):
 
         for vault in self.vaults.vaults():
             self._watch(vault)
-            self._load_storage_options(vault)
         self.vaults.vaultAdded.connect(self._watch)
         self.vaults.vaultRemoved.connect(self._forget)
         self.vaults.check_all()
@@ -239,6 +166,10 @@ class MainWindow(QMainWindow):
         self.sidebar.selectionModel().setCurrentIndex(
             self.vaults.index_of(vault), QItemSelectionModel.SelectionFlag.ClearAndSelect)
 
+    def add_vault(self, url: str) -> Vault:
+        """Add the vault at `url` to the list and select it."""
+        return self.controller.add_vault(url)
+
     def _watch(self, vault: Vault) -> None:
         vault.stateChanged.connect(lambda old, new: self._state_changed(vault, old, new))
 
@@ -246,118 +177,11 @@ class MainWindow(QMainWindow):
         self._close_pane(vault)
         self._show_current()
 
-    def add_vault(self, url: str) -> Vault:
-        vault = self.vaults.add(url)
-        self.select(vault)
-        return vault
-
-    def add_vault_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, "Choose the vault's folder")
-        if folder:
-            self.add_vault(folder)
-
-    def add_vault_url(self) -> None:
-        url, ok = QInputDialog.getText(self, "Add vault by URL",
-                                       "Location (e.g. s3://bucket/vault, sftp://host/path)")
-        if ok and url.strip():
-            self.add_vault(url.strip())
-
-    def remove_current(self) -> None:
-        vault = self.current_vault()
-        if vault is not None:
-            self.vaults.remove(vault)
-
-    def reveal_current(self) -> None:
-        vault = self.current_vault()
-        if vault is not None and "://" not in vault.url:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(vault.url))
-
-    def create_vault(self) -> CreateVaultWizard:
-        wizard = CreateVaultWizard(self.runner, self.keychain, self)
-        wizard.created.connect(self._created)
-        wizard.open()
-        return wizard
-
-    def open_vault(self) -> OpenVaultDialog:
-        dialog = OpenVaultDialog(self.runner, self)
-        dialog.opened.connect(lambda url, options: self._opened(url, options))
-        dialog.open()
-        return dialog
-
-    def _opened(self, url: str, options: dict[str, Any]) -> Vault:
-        vault = self.vaults.add(url, storage_options=options)
-        self.select(vault)
-        if options:  # credentials go to the keyring only, never to the settings file
-            keychain = self.keychain
-
-            def saved(problem: object) -> None:
-                if problem:
-                    self.statusBar().showMessage(
-                        f"The storage settings were not saved: {problem}", 10_000)
-
-            self.runner.run(lambda ctx: keychain.set_storage_options(url, options),
-                            on_success=saved)
-        return vault
-
-    def _created(self, url: str, options: dict[str, Any], passphrase: str) -> None:
-        vault = self._opened(url, options)
-
-        def checked(_result: object) -> None:
-            if vault.state is VaultState.LOCKED:
-                vault.unlock(passphrase)
-
-        # The vault's runner is serial: this runs after the check that add() started.
-        vault.runner.run(lambda ctx: None, on_success=checked)
-
-    def _load_storage_options(self, vault: Vault) -> None:
-        """Remote vaults get their credentials back from the keyring before their check."""
-        if "://" not in vault.url or vault.url.startswith("file://"):
-            return
-        keychain, url = self.keychain, vault.url
-        vault.load_options(lambda: keychain.get_storage_options(url)[0])
-
     def _sidebar_menu(self, pos: QPoint) -> None:
-        menu = QMenu(self)
-        vault = self.current_vault()
-        if vault is not None:
-            menu.addAction(self.lock_action if vault.state is VaultState.UNLOCKED
-                           else self.unlock_action)
-            menu.addAction(self.reveal_action)
-            menu.addAction(self.remove_action)
-            menu.addSeparator()
-        menu.addAction(self.add_action)
-        menu.addAction(self.create_action)
+        menu = sidebar_menu(self, self.window_actions, self.current_vault())
         menu.exec(self.sidebar.viewport().mapToGlobal(pos))
 
-    # -- unlocking and locking -----------------------------------------------------------
-
-    def unlock_current(self) -> UnlockDialog | None:
-        vault = self.current_vault()
-        if vault is None or vault.state not in (VaultState.LOCKED, VaultState.ERROR):
-            return None
-        if vault.options_pending:
-            # Asked right after start: the credentials are still on their way from the
-            # keyring, and unlocking without them would fail. Ask again once they are in.
-            def ready() -> None:
-                if self.current_vault() is vault:
-                    self.unlock_current()
-
-            vault.when_ready(ready)
-            return None
-        dialog = UnlockDialog(vault, self.keychain, self.runner, self)
-        dialog.remembered.connect(self._remembered)
-        dialog.begin()
-        return dialog
-
-    def _remembered(self, problem: str) -> None:
-        self.statusBar().showMessage(
-            f"The passphrase was not saved: {problem}" if problem
-            else "The passphrase was saved in the OS keyring.", 10_000)
-
-    def lock_current(self) -> None:
-        vault = self.current_vault()
-        if vault is not None:
-            vault.lock()
+    # -- the centre and the status bar ----------------------------------------------------
 
     def _state_changed(self, vault: Vault, old: VaultState, new: VaultState) -> None:
         if new is VaultState.UNLOCKED and vault not in self.panes:
@@ -388,11 +212,12 @@ class MainWindow(QMainWindow):
         else:
             self.locked_page.show_vault(vault)
             self.stack.setCurrentWidget(self.locked_page)
-        self.lock_action.setEnabled(vault is not None and vault.state is VaultState.UNLOCKED)
-        self.unlock_action.setEnabled(
+        actions = self.window_actions
+        actions.lock.setEnabled(vault is not None and vault.state is VaultState.UNLOCKED)
+        actions.unlock.setEnabled(
             vault is not None and vault.state in (VaultState.LOCKED, VaultState.ERROR))
-        self.remove_action.setEnabled(vault is not None)
-        self.reveal_action.setEnabled(vault is not None and "://" not in vault.url)
+        actions.remove.setEnabled(vault is not None)
+        actions.reveal.setEnabled(vault is not None and "://" not in vault.url)
         self._update_status()
 
     def current_pane(self) -> VaultPane | None:
@@ -419,51 +244,12 @@ class MainWindow(QMainWindow):
         else:
             self.counts_label.setText("")
 
-    # -- options, tools, locking everything ------------------------------------------------
-
-    def vault_options(self) -> VaultOptionsDialog | None:
-        vault = self.current_vault()
-        if vault is None:
-            return None
-        dialog = VaultOptionsDialog(vault, self.keychain, self.runner,
-                                    int(self.autolock.minutes), self)
-        dialog.autolockChanged.connect(self.set_autolock)
-        dialog.open()
-        return dialog
-
-    def clean_up_current(self) -> CleanupFlow | None:
-        """List the current vault's stale leftovers and, once confirmed, remove them."""
-        vault = self.current_vault()
-        if vault is None:
-            return None
-        flow = CleanupFlow(vault.url, vault.storage_options, self.runner, self)
-        flow.finished.connect(lambda text: self.statusBar().showMessage(text, 10_000))
-        vault.when_ready(flow.start)
-        return flow
-
-    def set_autolock(self, minutes: int) -> None:
-        self.autolock.set_minutes(minutes)
-        self.settings.set_value(AUTOLOCK_KEY, minutes)
-
-    def generate_key(self) -> KeyGenWizard:
-        wizard = KeyGenWizard(self.runner, self.keychain, self)
-        wizard.open()
-        return wizard
-
-    def lock_all(self) -> None:
-        """Lock every unlocked vault: panes (and their temporary files) go, keys go."""
-        for vault in self.vaults.vaults():
-            vault.lock()
-
     # -- shutting down ---------------------------------------------------------------------
 
     def shutdown(self) -> None:
         """Cancel transfers, lock every vault and wait for all workers."""
         self._shut_down = True
-        app = QApplication.instance()
-        if app is not None:
-            app.removeEventFilter(self.autolock)
-        self.autolock.set_minutes(0)
+        self.controller.shutdown()
         self.transfers.shutdown()
         for vault in list(self.panes):
             self._close_pane(vault)

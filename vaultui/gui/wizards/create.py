@@ -1,4 +1,4 @@
-"""The create-vault wizard (where, name, passphrase, recovery key) and the open-vault dialog."""
+"""The create-vault wizard: where, name, passphrase, recovery key."""
 
 from __future__ import annotations
 
@@ -9,15 +9,12 @@ from vaultui.crypto.recovery import encode_recovery_key
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.core.qt import (
     QCheckBox,
-    QDialog,
-    QDialogButtonBox,
     QFont,
     QFormLayout,
     QLabel,
     QLineEdit,
     QMessageBox,
     QPlainTextEdit,
-    QProgressBar,
     QPushButton,
     QVBoxLayout,
     QWidget,
@@ -26,8 +23,9 @@ from vaultui.gui.core.qt import (
     Signal,
 )
 from vaultui.gui.core.worker import JobContext, TaskRunner
+from vaultui.gui.wizards.feedback import busy_bar, error_label
 from vaultui.gui.wizards.passwords import PassphrasePair
-from vaultui.gui.wizards.storageform import StorageChoice, StorageForm, connection_job, inspect_job
+from vaultui.gui.wizards.storageform import StorageChoice, StorageForm, connection_job
 from vaultui.secrets.keychain import Keychain
 
 #: Characters a vault (folder) name may not hold on any common storage.
@@ -63,22 +61,6 @@ def create_job(choice: StorageChoice, passphrase: str, scrypt_cost: int | None,
     return job
 
 
-def _busy() -> QProgressBar:
-    bar = QProgressBar()
-    bar.setRange(0, 0)
-    bar.setTextVisible(False)
-    bar.setMaximumHeight(8)
-    bar.hide()
-    return bar
-
-
-def _error_label() -> QLabel:
-    label = QLabel()
-    label.setWordWrap(True)
-    label.setStyleSheet("color: #c0392b")
-    return label
-
-
 class LocationPage(QWizardPage):
     """Where: storage kind and settings; a remote one must pass "Test connection" first."""
 
@@ -93,7 +75,7 @@ class LocationPage(QWizardPage):
         self.test_button.clicked.connect(self.test_connection)
         self.status = QLabel()
         self.status.setWordWrap(True)
-        self.busy = _busy()
+        self.busy = busy_bar()
         self.tested: StorageChoice | None = None
         layout = QVBoxLayout(self)
         layout.addWidget(self.form)
@@ -155,7 +137,7 @@ class NamePage(QWizardPage):
         self.setTitle("Name the vault")
         self.setSubTitle("The name becomes the vault's folder inside the location.")
         self.name = QLineEdit("My vault")
-        self.problem = _error_label()
+        self.problem = error_label()
         form = QFormLayout(self)
         form.addRow("Name", self.name)
         form.addRow(self.problem)
@@ -179,7 +161,7 @@ class PassphrasePage(QWizardPage):
                          "storage. A long sentence is easy to remember and hard to guess.")
         self.pair = PassphrasePair(label="Passphrase")
         self.remember = QCheckBox("Remember the passphrase in the OS keyring")
-        self.problem = _error_label()
+        self.problem = error_label()
         layout = QVBoxLayout(self)
         layout.addWidget(self.pair)
         layout.addWidget(self.remember)
@@ -213,7 +195,7 @@ class RecoveryPage(QWizardPage):
         self.words.setFont(font)
         self.confirm = QCheckBox("I have written down the recovery key")
         self.confirm.toggled.connect(self.completeChanged)
-        self.busy = _busy()
+        self.busy = busy_bar()
         self.status = QLabel()
         self.status.setWordWrap(True)
         layout = QVBoxLayout(self)
@@ -317,57 +299,3 @@ class CreateVaultWizard(QWizard):
         self.passphrase_page.pair.clear()
         self.recovery_page.words.clear()
         super().done(result)
-
-
-class OpenVaultDialog(QDialog):
-    """Point at a location; it opens when it is a vault, else says clearly what it is.
-
-    Signals:
-        opened(url: str, options: dict): the location holds a vault this app reads.
-    """
-
-    opened = Signal(str, object)
-
-    def __init__(self, runner: TaskRunner, parent: QWidget | None = None) -> None:
-        super().__init__(parent)
-        self.runner = runner
-        self.setWindowTitle("Open an existing vault")
-        self.form = StorageForm()
-        self.busy = _busy()
-        self.message = _error_label()
-        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Cancel)
-        self.open_button = self.buttons.addButton("Open", QDialogButtonBox.ButtonRole.AcceptRole)
-        self.buttons.accepted.connect(self.start_open)
-        self.buttons.rejected.connect(self.reject)
-        layout = QVBoxLayout(self)
-        layout.addWidget(QLabel("Where is the vault? (the folder holding vault.cryptomator)"))
-        layout.addWidget(self.form)
-        layout.addWidget(self.busy)
-        layout.addWidget(self.message)
-        layout.addWidget(self.buttons)
-        self.resize(520, 300)
-
-    def start_open(self) -> None:
-        choice, problem = self.form.choice()
-        if choice is None:
-            self.message.setText(problem)
-            return
-        self.message.clear()
-        self.busy.show()
-        self.open_button.setEnabled(False)
-
-        def done(verdict: object) -> None:
-            self.busy.hide()
-            self.open_button.setEnabled(True)
-            if verdict:
-                self.message.setText(str(verdict))
-                return
-            self.opened.emit(choice.url, choice.options)
-            self.accept()
-
-        def failed(exc: BaseException) -> None:
-            self.busy.hide()
-            self.open_button.setEnabled(True)
-            self.message.setText(f"Could not read the location: {exc or type(exc).__name__}")
-
-        self.runner.run(inspect_job(choice), on_success=done, on_failure=failed)
