@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from craft import CASES, PASSPHRASE, build
+from craft import CASES, DEPTH, PASSPHRASE, build
 
 CLI = Path(sys.executable).parent / "vaultui-cli"
 MEASURE = Path(__file__).with_name("measure.py")
@@ -112,3 +112,10 @@ def test_huge_files_are_refused_as_damaged(
             assert outcome.code == 6 and "damaged" in outcome.stderr, str(outcome)
     for case in ("scrypt-cost", "scrypt-block"):
         assert outcomes[(case, "ls")].code == 6, str(outcomes[(case, "ls")])
+
+
+def test_tree_shows_folders_nested_deeper_than_the_recursion_limit(
+        outcomes: dict[tuple[str, str], Outcome]) -> None:
+    outcome = outcomes[("deep-nesting", "tree")]
+    assert outcome.code == 0, str(outcome)
+    assert f"{DEPTH} folders, 0 files" in outcome.stdout, str(outcome)

@@ -70,7 +70,7 @@ def main(outdir: str) -> int:
 
     # An upload held part-way, so the transfers panel shows one in progress.
     gate = threading.Event()
-    original = transfers_module._reporter
+    original = transfers_module.progress_reporter
 
     def held(ctx: JobContext) -> ProgressCallback:
         report = original(ctx)
@@ -81,7 +81,7 @@ def main(outdir: str) -> int:
                 gate.wait(30)
         return hold
 
-    transfers_module._reporter = held
+    transfers_module.progress_reporter = held
     big = work / "Holiday video.mp4"
     big.write_bytes(os.urandom(12 * 1024 * 1024))
     done_file = work / "notes.md"

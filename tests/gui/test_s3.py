@@ -212,6 +212,25 @@ def test_stopped_server_shows_an_error_and_keeps_the_ui_alive(
     assert transfer.status is Status.FAILED and transfer.error
 
 
+def test_an_edit_of_an_opened_file_is_saved_in_the_s3_vault_and_a_conflict_kept(
+        qtbot, win: MainWindow, s3_pane: VaultPane, s3fs_fs: Any) -> None:
+    launched: list[str] = []
+    s3_pane.open_item("docs/report.txt", launched.append)
+    qtbot.waitUntil(lambda: bool(launched), timeout=15_000)
+    local = Path(launched[0])
+    with qtbot.waitSignal(s3_pane.edits.saved, timeout=30_000) as saved:
+        local.write_bytes(b"edited on this computer")
+    assert not saved.args[0].conflict
+    other = VaultFileSystem(fs=s3fs_fs.fs, root=f"{s3fs_fs.root}/vault", passphrase=PASSPHRASE)
+    assert other.cat_file("docs/report.txt") == b"edited on this computer"
+    other.pipe_file("docs/report.txt", b"edited on another computer")
+    with qtbot.waitSignal(s3_pane.edits.saved, timeout=30_000) as saved:
+        local.write_bytes(b"edited here again")
+    assert saved.args[0].conflict
+    assert other.cat_file("docs/report.txt") == b"edited on another computer"
+    assert other.cat_file("docs/report (2).txt") == b"edited here again"
+
+
 def test_an_upload_to_a_frozen_server_fails_in_its_row(
         qtbot, win: MainWindow, s3_stoppable: Any, monkeypatch: pytest.MonkeyPatch,
         tmp_path: Path) -> None:

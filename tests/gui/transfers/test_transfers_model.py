@@ -22,7 +22,7 @@ from vaultui.gui.core.qt import (
 from vaultui.gui.mainwindow.window import MainWindow
 from vaultui.gui.transfers.model import TransfersModel
 from vaultui.gui.transfers.record import Status, format_eta
-from vaultui.tasks.clash import Clash, keep_both_name
+from vaultui.tasks.naming import Clash, keep_both_name
 
 
 def drop(qtbot, pane: VaultPane, paths: list[Path]) -> None:

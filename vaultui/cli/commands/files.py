@@ -6,6 +6,7 @@ import argparse
 import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -92,24 +93,36 @@ def cmd_tree(ctx: Context) -> int:
     # Each folder is shown once: a second name for it (one directory id) says so.
     visits = FolderVisits(vfs.mapper, top)
 
-    def walk(path: str, prefix: str) -> None:
-        entries = vfs.ls(path, detail=True)
-        for i, e in enumerate(entries):
-            last = i == len(entries) - 1
-            is_dir = e["type"] == "directory"
-            alias = visits.alias_of(e["name"], e) if is_dir else None
-            note = "" if alias is None else (
-                f"  (another name for {safe_name(alias) or '/'}, shown there)")
-            ctx.out(f"{prefix}{'└── ' if last else '├── '}{safe_name(_basename(e['name']))}"
-                    f"{'/' if is_dir else ''}{note}")
-            if is_dir:
-                counts["dirs"] += 1
-                if alias is None:
-                    walk(e["name"], prefix + ("    " if last else "│   "))
-            else:
-                counts["files"] += 1
+    # An explicit stack, not recursion: a crafted vault can nest folders deeper than
+    # Python's recursion limit.
+    stack: list[tuple[Iterator[tuple[int, dict[str, Any]]], int, str]] = []
 
-    walk(top, "")
+    def enter(path: str, prefix: str) -> None:
+        entries = vfs.ls(path, detail=True)
+        stack.append((iter(enumerate(entries)), len(entries), prefix))
+
+    enter(top, "")
+    while stack:
+        entries, count, prefix = stack[-1]
+        step = next(entries, None)
+        if step is None:
+            stack.pop()
+            continue
+        i, e = step
+        last = i == count - 1
+        is_dir = e["type"] == "directory"
+        alias = visits.alias_of(e["name"], e) if is_dir else None
+        note = "" if alias is None else (
+            f"  (another name for {safe_name(alias) or '/'}, shown there)")
+        ctx.out(f"{prefix}{'└── ' if last else '├── '}{safe_name(_basename(e['name']))}"
+                f"{'/' if is_dir else ''}{note}")
+        if is_dir:
+            counts["dirs"] += 1
+            if alias is None:
+                enter(e["name"], prefix + ("    " if last else "│   "))
+        else:
+            counts["files"] += 1
+
     ctx.out(f"\n{counts['dirs']} folders, {counts['files']} files")
     return ExitCode.OK
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from vaultui.gui.core.qt import QCheckBox, QMessageBox, QWidget
-from vaultui.tasks.clash import Clash
+from vaultui.tasks.naming import Clash
 
 
 class ClashDialog(QMessageBox):

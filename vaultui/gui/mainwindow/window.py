@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from functools import partial
+
 from vaultui.gui.browse.pane import VaultPane
 from vaultui.gui.core.qt import (
     QCloseEvent,
@@ -16,11 +19,13 @@ from vaultui.gui.core.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
+    QTimer,
     QVBoxLayout,
     QWidget,
 )
 from vaultui.gui.core.settings import Settings
 from vaultui.gui.core.worker import TaskRunner
+from vaultui.gui.editing.prompts import UnsavedChoice, ask_orphans, ask_unsaved
 from vaultui.gui.mainwindow.actions import build_actions, build_menus, sidebar_buttons, sidebar_menu
 from vaultui.gui.transfers.model import TransfersModel
 from vaultui.gui.transfers.panel import TransfersPanel
@@ -29,6 +34,7 @@ from vaultui.gui.vaults.controller import VaultController
 from vaultui.gui.vaults.state import VaultState
 from vaultui.gui.vaults.vault import Vault, VaultListModel
 from vaultui.secrets.keychain import Keychain
+from vaultui.tasks.editing import OpenedCopy, OrphanCopy, recover
 
 _STATE_TEXT = {
     VaultState.LOCKED: "This vault is locked.",
@@ -88,9 +94,20 @@ class MainWindow(QMainWindow):
         self.vaults = VaultListModel(settings, self)
         self.transfers = TransfersModel(max_threads=2, parent=self)
         self.panes: dict[Vault, VaultPane] = {}
+        #: Asks what to do with unsaved edits before a lock or quit ("lock"/"quit", names).
+        self.ask_unsaved: Callable[[str, list[str]], UnsavedChoice] = (
+            lambda action, names: ask_unsaved(action, names, self))
+        #: Asks whether to save the edits an earlier session left (names) -> choice.
+        self.ask_orphans: Callable[[list[str]], UnsavedChoice] = (
+            lambda names: ask_orphans(names, self))
+        self._quit_confirmed = False
+        # Decrypted copies a crashed run left are removed now; edited ones are kept until
+        # their vault is unlocked, to be saved or discarded then.
+        self.orphans: list[OrphanCopy] = recover()
         self.sidebar = QListView()
         self.controller = VaultController(self.vaults, self.keychain, settings, self.runner,
-                                          self.current_vault, self.select, self)
+                                          self.current_vault, self.select, self.lock_vault,
+                                          self)
         self.controller.messageRaised.connect(
             lambda text: self.statusBar().showMessage(text, 10_000))
         self.window_actions = build_actions(self, self.controller, self.close)
@@ -156,6 +173,10 @@ class MainWindow(QMainWindow):
             self.select(self.vaults.vaults()[0])
         self._show_current()
         self.resize(1280, 800)
+        if self.orphans:
+            self.statusBar().showMessage(
+                f"{len(self.orphans)} edited file(s) from an earlier session were not saved "
+                "in their vault; you will be asked about them when you unlock it.", 20_000)
 
     # -- vault list -------------------------------------------------------------------
 
@@ -181,6 +202,68 @@ class MainWindow(QMainWindow):
         menu = sidebar_menu(self, self.window_actions, self.current_vault())
         menu.exec(self.sidebar.viewport().mapToGlobal(pos))
 
+    # -- locking with opened copies --------------------------------------------------------
+
+    def lock_vault(self, vault: Vault) -> None:
+        """Lock `vault`, first asking about opened copies whose edits are not in it yet."""
+        pane = self.panes.get(vault)
+        unsaved = pane.edits.unsaved() if pane is not None else []
+        if pane is None or not unsaved:
+            vault.lock()
+            return
+        self._settle_edits({pane: unsaved}, "lock", vault.lock)
+
+    def _settle_edits(self, unsaved: dict[VaultPane, list[OpenedCopy]], action: str,
+                      then: Callable[[], None]) -> None:
+        """Ask about unsaved edits; save or discard them as answered, then call `then`."""
+        names = [c.vault_path for copies in unsaved.values() for c in copies]
+        choice = self.ask_unsaved(action, names)
+        if choice is UnsavedChoice.CANCEL:
+            return
+        if choice is UnsavedChoice.DISCARD:
+            for pane, copies in unsaved.items():
+                for copy in copies:
+                    pane.edits.discard(copy)
+            then()
+            return
+        waiting = set(unsaved)
+
+        def flushed(pane: VaultPane, left: list[OpenedCopy]) -> None:
+            waiting.discard(pane)
+            if left:
+                failed[pane] = left
+            if waiting:
+                return
+            if failed:
+                self.statusBar().showMessage("Some edits could not be saved in the vault; "
+                                             "see the transfers.", 10_000)
+                self._settle_edits(dict(failed), action, then)
+            else:
+                then()
+
+        failed: dict[VaultPane, list[OpenedCopy]] = {}
+        self.statusBar().showMessage("Saving your edits in the vault…")
+        for pane in list(unsaved):
+            pane.edits.flush(partial(flushed, pane))
+
+    def _offer_orphans(self, vault: Vault, pane: VaultPane) -> None:
+        """Offer to save the edits an earlier session (or an earlier lock) left for `vault`."""
+        if self.panes.get(vault) is not pane:
+            return  # locked again already
+        self.orphans += recover()  # what a lock of this run kept is free to take now
+        mine = [o for o in self.orphans if o.vault_key == vault.url]
+        if not mine:
+            return
+        self.orphans = [o for o in self.orphans if o not in mine]
+        adopted = pane.edits.adopt(mine)
+        choice = self.ask_orphans([c.vault_path for c in adopted])
+        if choice is UnsavedChoice.SAVE:
+            pane.edits.flush(lambda left: None)
+        elif choice is UnsavedChoice.DISCARD:
+            for copy in adopted:
+                pane.edits.discard(copy)
+        # CANCEL: they stay opened, edited copies; locking asks about them again.
+
     # -- the centre and the status bar ----------------------------------------------------
 
     def _state_changed(self, vault: Vault, old: VaultState, new: VaultState) -> None:
@@ -190,6 +273,8 @@ class MainWindow(QMainWindow):
             pane.countsChanged.connect(self._update_status)
             self.panes[vault] = pane
             self.stack.addWidget(pane)
+            # After this signal's other receivers: the question waits in its own loop.
+            QTimer.singleShot(0, lambda: self._offer_orphans(vault, pane))
         elif old is VaultState.UNLOCKED:
             self._close_pane(vault)
         if vault is self.current_vault():
@@ -255,14 +340,27 @@ class MainWindow(QMainWindow):
             self._close_pane(vault)
         self.vaults.shutdown()
         self.runner.shutdown()
+        for orphan in self.orphans:  # still kept on disk, for the next run
+            orphan.folder.release()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._shut_down and not self._quit_confirmed:
+            unsaved = {p: u for p in self.panes.values() if (u := p.edits.unsaved())}
+            if unsaved:
+                # Not closing now: saving first takes a while; the answer closes later.
+                event.ignore()
+                self._settle_edits(unsaved, "quit", self._quit_now)
+                return
         # Transfers running: asked, and not to quit now (after shutdown none can run).
         if not self._shut_down and not self.quit_guard.may_quit():
             event.ignore()
             return
         self.shutdown()
         super().closeEvent(event)
+
+    def _quit_now(self) -> None:
+        self._quit_confirmed = True
+        self.close()
 
 
 __all__ = ["MainWindow", "QModelIndex"]

@@ -15,7 +15,7 @@ from vaultui.tasks import DecryptTree, EncryptTree, Progress, ProgressCallback
 from vaultui.tasks.transfer import PartialTransferError
 
 
-def _reporter(ctx: JobContext) -> ProgressCallback:
+def progress_reporter(ctx: JobContext) -> ProgressCallback:
     """Hand a tasks Job's progress (bytes) to the worker context, which queues it."""
     def report(progress: Progress) -> None:
         ctx.progress(progress.bytes_done, progress.bytes_total)
@@ -26,7 +26,7 @@ def upload_job(fs: VaultFileSystem, local: str, folder: str,
                name: str | None = None) -> Callable[[JobContext], str]:
     """Encrypt a local file or folder (recursively) into vault `folder` as `name`."""
     def job(ctx: JobContext) -> str:
-        tree = EncryptTree(fs, [local], folder, name=name, progress=_reporter(ctx),
+        tree = EncryptTree(fs, [local], folder, name=name, progress=progress_reporter(ctx),
                            cancel=ctx.cancelled)
         tree.run()
         return tree.targets[0]
@@ -37,8 +37,8 @@ def upload_job(fs: VaultFileSystem, local: str, folder: str,
 def download_job(fs: VaultFileSystem, path: str, local: str) -> Callable[[JobContext], str]:
     """Decrypt vault file or folder `path` to local path `local` (recursively)."""
     def job(ctx: JobContext) -> str:
-        tree = DecryptTree(fs, [path.strip("/")], local, exact=True, progress=_reporter(ctx),
-                           cancel=ctx.cancelled)
+        tree = DecryptTree(fs, [path.strip("/")], local, exact=True,
+                           progress=progress_reporter(ctx), cancel=ctx.cancelled)
         result = tree.run()
         if result.failures:
             # What could be copied stays; the transfer fails naming what could not.

@@ -43,7 +43,8 @@ class VaultController(QObject):
 
     def __init__(self, vaults: VaultListModel, keychain: Keychain, settings: Settings,
                  runner: TaskRunner, current: Callable[[], Vault | None],
-                 select: Callable[[Vault], None], window: QWidget) -> None:
+                 select: Callable[[Vault], None], lock: Callable[[Vault], None],
+                 window: QWidget) -> None:
         super().__init__(window)
         self.vaults = vaults
         self.keychain = keychain
@@ -51,6 +52,8 @@ class VaultController(QObject):
         self.runner = runner
         self.current = current
         self.select = select
+        #: Locks one vault (the window's: it asks about unsaved edits of opened copies first).
+        self.lock = lock
         self.window = window  # the parent of every dialog
         try:
             minutes = int(str(settings.value(AUTOLOCK_KEY, 0)))
@@ -161,7 +164,7 @@ class VaultController(QObject):
     def lock_current(self) -> None:
         vault = self.current()
         if vault is not None:
-            vault.lock()
+            self.lock(vault)
 
     def lock_all(self) -> None:
         """Lock every unlocked vault: panes (and their temporary files) go, keys go."""

@@ -1,4 +1,4 @@
-"""What to do when a transfer's target name is taken, and the name "keep both" gives."""
+"""Keep-both names, and what to do when a name is taken: replace, keep both or skip."""
 
 from __future__ import annotations
 
@@ -18,7 +18,11 @@ class Clash(enum.Enum):
 
 
 def keep_both_name(name: str, existing: Container[str]) -> str:
-    """`name (2).ext`, `name (3).ext`…: the first such name not in `existing`."""
+    """'report.txt' -> 'report (2).txt' (or the next free number) when the name is taken.
+
+    Drops that keep both items and edits saved back over a changed file use the same
+    names, so a user meets one convention whichever way a second copy came about.
+    """
     for number in itertools.count(2):
         candidate = conflict_name(name, f" ({number})")
         if candidate not in existing:
