@@ -4,11 +4,10 @@ from pathlib import Path
 
 from guihelpers import PASSPHRASE, unlock
 
-from vaultui.fs.vault import VaultLocation
 from vaultui.gui.core.settings import Settings
-from vaultui.gui.dialogs import CreateVaultDialog, UnlockDialog
 from vaultui.gui.mainwindow.window import MainWindow
 from vaultui.gui.vaults.state import VaultState
+from vaultui.gui.vaults.unlock import UnlockDialog
 
 
 def test_add_vault_checks_it_and_shows_locked_page(qtbot, window: MainWindow,
@@ -64,29 +63,6 @@ def test_remove_from_list(qtbot, window: MainWindow, settings: Settings,
     window.controller.remove_current()
     assert window.vaults.rowCount() == 0
     assert settings.vaults() == []
-
-
-def test_create_vault_dialog(qtbot, window: MainWindow, tmp_path: Path) -> None:
-    # The menu opens the wizard now (wizards/test_create_wizard.py); the plain dialog remains.
-    dialog = CreateVaultDialog(window.runner, window)
-    folder = tmp_path / "new-vault"
-    dialog.folder.setText(str(folder))
-    dialog.passphrase.setText("short")
-    dialog.confirm.setText("short")
-    dialog.create_button.click()
-    assert "at least 8" in dialog.message.text()
-    dialog.passphrase.setText("long enough passphrase")
-    dialog.confirm.setText("long enough passphrase!")
-    dialog.create_button.click()
-    assert "differ" in dialog.message.text()
-    dialog.confirm.setText("long enough passphrase")
-    with qtbot.waitSignal(dialog.created, timeout=30_000) as created:
-        dialog.create_button.click()
-    assert created.args[1] == "long enough passphrase"
-    # The vault it announces opens with that passphrase (the wizard's test adds it to the
-    # window: wizards/test_create_wizard.py).
-    VaultLocation.from_url(created.args[0]).unlock("long enough passphrase")
-    assert (folder / "vault.cryptomator").exists()
 
 
 def test_version_flag(capsys) -> None:
