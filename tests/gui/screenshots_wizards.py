@@ -16,8 +16,8 @@ from vaultui.fs.vault import VaultLocation
 from vaultui.gui.core.qt import QApplication, QMessageBox, QTimer, QWidget
 from vaultui.gui.core.settings import Settings
 from vaultui.gui.mainwindow.window import MainWindow
-from vaultui.gui.secrets_memory import memory_keychain
 from vaultui.gui.vaults.state import VaultState
+from vaultui.secrets.keychain import memory_keychain
 
 PASS = "correct horse battery staple"
 

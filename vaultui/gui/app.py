@@ -6,20 +6,13 @@ import argparse
 import gc
 import os
 import sys
-from importlib.metadata import PackageNotFoundError, version
 
+from vaultui import __version__
 from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
 from vaultui.gui.core.gcpolicy import GuiThreadCollector
 from vaultui.gui.core.qt import QApplication, QMessageBox
 from vaultui.gui.core.settings import Settings
 from vaultui.gui.core.statedump import start_from_env
-
-
-def app_version() -> str:
-    try:
-        return version("vaultui")
-    except PackageNotFoundError:
-        return "unknown"
 
 
 def freeze_startup_heap() -> None:
@@ -38,7 +31,7 @@ def freeze_startup_heap() -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="vaultui", description="Encrypted vaults on any "
                                      "fsspec storage (Cryptomator vault format 8).")
-    parser.add_argument("--version", action="version", version=f"vaultui {app_version()}")
+    parser.add_argument("--version", action="version", version=f"vaultui {__version__}")
     parser.add_argument("--settings", help="settings file to use instead of the standard one")
     parser.add_argument("--smoke-test", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("vault", nargs="?", help="a vault location to add and select "
@@ -51,7 +44,7 @@ def smoke_test(folder: str, settings_path: str | None) -> int:
     from vaultui.fs.filesystem import VaultFileSystem
     from vaultui.fs.vault import VaultLocation
     from vaultui.gui.mainwindow.window import MainWindow
-    from vaultui.gui.secrets_memory import memory_keychain
+    from vaultui.secrets.keychain import memory_keychain
 
     passphrase = "smoke test passphrase"  # noqa: S105 - a throwaway vault
     target = os.path.join(folder, "smoke-vault")
@@ -83,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("vaultui")
-    app.setApplicationVersion(app_version())
+    app.setApplicationVersion(__version__)
     # Before any worker starts: a collection in a worker thread could free Qt objects there.
     GuiThreadCollector(app).start()
     window = MainWindow(Settings(args.settings))

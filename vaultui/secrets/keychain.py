@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from vaultui.secrets.keyring_store import KeyringStore
-from vaultui.secrets.store import KeyStore, KeyStoreError
+from vaultui.secrets.store import KeyStore, KeyStoreError, MemoryKeyStore
 
 StoreFactory = Callable[[], KeyStore]
 
@@ -86,3 +86,9 @@ class Keychain:
 
     def set_storage_options(self, url: str, options: dict[str, Any]) -> str:
         return self.set(storage_key(url), json.dumps(options, sort_keys=True))
+
+
+def memory_keychain() -> Keychain:
+    """A keychain that keeps secrets in this process only (smoke tests, screenshots)."""
+    store = MemoryKeyStore()
+    return Keychain(lambda: store)

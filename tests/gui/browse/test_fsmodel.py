@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from vaultui.gui.browse.fsmodel import Columns, Info, LazyFsModel, Node, PathRole, human_size
+from vaultui.gui.browse.fsmodel import Columns, Info, LazyFsModel, PathRole, TreeNode, human_size
 from vaultui.gui.core.qt import QModelIndex, Qt, QTimer, QTreeView
 from vaultui.gui.core.worker import TaskRunner
 
@@ -18,10 +18,10 @@ FOLDERS = 7
 class SizeColumns(Columns):
     headers = ("Name", "Size")
 
-    def text(self, node: Node, column: int) -> str:
+    def text(self, node: TreeNode, column: int) -> str:
         return node.name if column == 0 else human_size(node.info.get("size"))
 
-    def sort_key(self, node: Node, column: int) -> object:
+    def sort_key(self, node: TreeNode, column: int) -> object:
         return int(node.info.get("size") or 0) if column == 1 else node.name.lower()
 
 

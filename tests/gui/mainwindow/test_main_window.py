@@ -68,8 +68,20 @@ def test_remove_from_list(qtbot, window: MainWindow, settings: Settings,
 def test_version_flag(capsys) -> None:
     import pytest
 
+    import vaultui
     from vaultui.gui.app import main
     with pytest.raises(SystemExit) as exc:
         main(["--version"])
     assert exc.value.code == 0
-    assert "vaultui" in capsys.readouterr().out
+    assert capsys.readouterr().out.strip() == f"vaultui {vaultui.__version__}"
+
+
+def test_the_version_is_written_once() -> None:
+    """pyproject.toml takes the version from vaultui/__init__.py; installed, they agree."""
+    from importlib.metadata import version
+
+    import vaultui
+    pyproject = (Path(vaultui.__file__).parents[1] / "pyproject.toml").read_text()
+    assert 'dynamic = ["version"]' in pyproject
+    assert 'version = { attr = "vaultui.__version__" }' in pyproject
+    assert version("vaultui") == vaultui.__version__

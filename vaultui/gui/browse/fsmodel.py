@@ -50,16 +50,16 @@ _INFO = int(InfoRole)
 
 
 @dataclass(eq=False)
-class Node:
+class TreeNode:
     """One listed entry (or the root) with what the views show of it, worked out once."""
 
     path: str
     info: Info
-    parent: Node | None = None
-    children: list[Node] | None = None
+    parent: TreeNode | None = None
+    children: list[TreeNode] | None = None
     loading: bool = False
     error: str = ""
-    by_path: dict[str, Node] = field(default_factory=dict)
+    by_path: dict[str, TreeNode] = field(default_factory=dict)
     #: display text per column
     texts: tuple[Any, ...] = ()
     #: sort key per column: (folders first, the column's key, the name as tie-break)
@@ -73,7 +73,7 @@ class Node:
         self.name = posixpath.basename(self.path.rstrip("/")) or self.path
         self.is_dir = self.info.get("type") == "directory"
 
-    def take(self, other: Node) -> None:
+    def take(self, other: TreeNode) -> None:
         """Become `other` (a fresh listing of the same path), keeping our place in the tree."""
         was_dir = self.is_dir
         self.info, self.texts, self.keys = other.info, other.texts, other.keys
@@ -91,7 +91,7 @@ class Node:
             hint = self.row_hint = siblings.index(self)
         return hint
 
-    def attached(self, root: Node) -> bool:
+    def attached(self, root: TreeNode) -> bool:
         """Whether this node is still in the tree under `root` (a refresh may drop it)."""
         node = self
         while node.parent is not None:
@@ -141,28 +141,28 @@ class Columns:
 
     headers: tuple[str, ...] = ("Name",)
 
-    def text(self, node: Node, column: int) -> Any:
+    def text(self, node: TreeNode, column: int) -> Any:
         return node.name if column == 0 else None
 
-    def sort_key(self, node: Node, column: int) -> Any:
+    def sort_key(self, node: TreeNode, column: int) -> Any:
         return node.name.lower()
 
-    def describe(self, node: Node) -> Node:
+    def describe(self, node: TreeNode) -> TreeNode:
         columns = range(len(self.headers))
         folded = node.name.lower()
         node.texts = tuple(self.text(node, c) for c in columns)
         node.keys = tuple((not node.is_dir, self.sort_key(node, c), folded) for c in columns)
         return node
 
-    def rows(self, parent_path: str, infos: list[Info]) -> list[Node]:
+    def rows(self, parent_path: str, infos: list[Info]) -> list[TreeNode]:
         """Fresh nodes for a folder's listing (without the folder itself)."""
         own = parent_path.rstrip("/")
-        nodes = (Node(path, info) for info in infos
+        nodes = (TreeNode(path, info) for info in infos
                  if (path := str(info["name"]).rstrip("/")) != own)
         return [self.describe(node) for node in nodes]
 
 
-def ordered(nodes: list[Node], column: int, descending: bool) -> list[Node]:
+def ordered(nodes: list[TreeNode], column: int, descending: bool) -> list[TreeNode]:
     """`nodes` sorted by their precomputed keys for `column` (folders first)."""
     try:
         return sorted(nodes, key=lambda n: n.keys[column], reverse=descending)
@@ -195,7 +195,7 @@ class LazyFsModel(QAbstractItemModel):
         self.columns = columns or Columns()
         self.headers = self.columns.headers
         self._width = len(self.headers)
-        self.root = Node(root_path, {"name": root_path, "type": "directory"})
+        self.root = TreeNode(root_path, {"name": root_path, "type": "directory"})
         self._generation = 0
         self._after_load: list[Callable[[], None]] = []
         self._icons: dict[str, QIcon] = {}
@@ -206,10 +206,10 @@ class LazyFsModel(QAbstractItemModel):
 
     # -- subclasses ---------------------------------------------------------------------
 
-    def decoration(self, node: Node) -> Any:
+    def decoration(self, node: TreeNode) -> Any:
         return None
 
-    def tooltip(self, node: Node) -> str:
+    def tooltip(self, node: TreeNode) -> str:
         return node.path
 
     def alignment(self, column: int) -> Qt.AlignmentFlag:
@@ -224,19 +224,19 @@ class LazyFsModel(QAbstractItemModel):
 
     # -- tree structure -------------------------------------------------------------------
 
-    def node(self, index: Index) -> Node:
+    def node(self, index: Index) -> TreeNode:
         if not index.isValid():
             return self.root
         node = index.internalPointer()
-        assert isinstance(node, Node)
+        assert isinstance(node, TreeNode)
         return node
 
-    def index_for(self, node: Node, column: int = 0) -> QModelIndex:
+    def index_for(self, node: TreeNode, column: int = 0) -> QModelIndex:
         if node is self.root:
             return QModelIndex()
         return self.createIndex(node.row(), column, node)
 
-    def _child_toward(self, node: Node, target: str) -> Node | None:
+    def _child_toward(self, node: TreeNode, target: str) -> TreeNode | None:
         """The loaded child of `node` that is `target` or holds it."""
         children = node.children or []
         base = node.path.rstrip("/")
@@ -249,9 +249,9 @@ class LazyFsModel(QAbstractItemModel):
         # Paths spelt another way (a storage that adds a slash): look at each child.
         return next((c for c in children if is_within(target, c.path)), None)
 
-    def find(self, path: str) -> Node | None:
+    def find(self, path: str) -> TreeNode | None:
         """The loaded node at `path`, or None if it (or an ancestor) is not loaded."""
-        node: Node | None = self.root
+        node: TreeNode | None = self.root
         path = path.rstrip("/")
         while node is not None and node.path.rstrip("/") != path:
             node = self._child_toward(node, path)
@@ -328,7 +328,7 @@ class LazyFsModel(QAbstractItemModel):
     def fetchMore(self, parent: Index) -> None:  # noqa: N802
         self.load(self.node(parent))
 
-    def load(self, node: Node) -> None:
+    def load(self, node: TreeNode) -> None:
         """List `node` in a worker (first load or refresh); rows change when it arrives."""
         if node.loading or not node.is_dir:
             return
@@ -339,7 +339,7 @@ class LazyFsModel(QAbstractItemModel):
         descending = self.sort_order == Qt.SortOrder.DescendingOrder
         sort_serial = self._sort_serial
 
-        def job(ctx: JobContext) -> list[Node]:
+        def job(ctx: JobContext) -> list[TreeNode]:
             # Everything per entry happens here, off the GUI thread.
             return ordered(columns.rows(path, lister(path)), column, descending)
 
@@ -369,7 +369,7 @@ class LazyFsModel(QAbstractItemModel):
 
         self.runner.run(job, on_success=done, on_failure=failed)
 
-    def _merge(self, node: Node, rows: list[Node], sort_serial: int,
+    def _merge(self, node: TreeNode, rows: list[TreeNode], sort_serial: int,
                then: Callable[[], None]) -> None:
         """Bring `node`'s rows in line with a fresh listing; `then` runs once all are in.
 
@@ -412,7 +412,7 @@ class LazyFsModel(QAbstractItemModel):
         resort = bool(children) or sort_serial != self._sort_serial
         self._insert(node, added, resort, then)
 
-    def _insert(self, node: Node, added: list[Node], resort: bool,
+    def _insert(self, node: TreeNode, added: list[TreeNode], resort: bool,
                 then: Callable[[], None]) -> None:
         """Append `added` to `node`'s rows, a chunk per event-loop turn, then sort if needed.
 
@@ -451,9 +451,9 @@ class LazyFsModel(QAbstractItemModel):
             return
         self.sort_column, self.sort_order = column, order
         self._sort_serial += 1
-        loaded: list[Node] = []
+        loaded: list[TreeNode] = []
 
-        def walk(node: Node) -> None:
+        def walk(node: TreeNode) -> None:
             if node.children:
                 loaded.append(node)
                 for child in node.children:
@@ -462,7 +462,7 @@ class LazyFsModel(QAbstractItemModel):
         walk(self.root)
         self._relayout(loaded)
 
-    def _relayout(self, nodes: list[Node]) -> None:
+    def _relayout(self, nodes: list[TreeNode]) -> None:
         """Put the children of `nodes` in sort order, keeping persistent indexes right."""
         self.layoutAboutToBeChanged.emit()
         old = self.persistentIndexList()
@@ -514,6 +514,6 @@ class LazyFsModel(QAbstractItemModel):
 
     @property
     def busy(self) -> bool:
-        def walk(node: Node) -> bool:
+        def walk(node: TreeNode) -> bool:
             return node.loading or any(walk(c) for c in node.children or [])
         return walk(self.root)

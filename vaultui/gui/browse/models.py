@@ -11,7 +11,7 @@ from vaultui.gui.browse.fsmodel import (
     Index,
     Info,
     LazyFsModel,
-    Node,
+    TreeNode,
     format_time,
     human_size,
     modified_time,
@@ -40,7 +40,7 @@ class _EntryColumns(Columns):
     def kind(self, info: Info) -> str:
         raise NotImplementedError
 
-    def text(self, node: Node, column: int) -> Any:
+    def text(self, node: TreeNode, column: int) -> Any:
         if column == 0:
             return node.name
         if column == 1:
@@ -49,7 +49,7 @@ class _EntryColumns(Columns):
             return format_time(modified_time(node.info))
         return self.kind(node.info)
 
-    def sort_key(self, node: Node, column: int) -> Any:
+    def sort_key(self, node: TreeNode, column: int) -> Any:
         if column == 1:
             return int(node.info.get("size") or 0)
         if column == 2:
@@ -84,14 +84,14 @@ class PlaintextModel(LazyFsModel):
                          PlaintextColumns(), parent)
         self.fs = fs
 
-    def decoration(self, node: Node) -> Any:
+    def decoration(self, node: TreeNode) -> Any:
         if node.info.get("islink"):
             return self.icon("link", icons.link_icon)
         if node.is_dir:
             return self.icon("folder", icons.folder_icon)
         return self.icon("file", icons.file_icon)
 
-    def tooltip(self, node: Node) -> str:
+    def tooltip(self, node: TreeNode) -> str:
         extra = "\n(damaged)" if node.info.get("damaged") else ""
         return f"/{node.path}{extra}"
 
@@ -180,7 +180,7 @@ class CiphertextModel(LazyFsModel):
         super().__init__(lister, root, runner, CiphertextColumns(root), parent)
         self.fs = fs
 
-    def decoration(self, node: Node) -> Any:
+    def decoration(self, node: TreeNode) -> Any:
         if node.is_dir:
             return self.icon("folder", icons.folder_icon)
         return self.icon("file", icons.file_icon)

@@ -18,7 +18,7 @@ from vaultui.gui.core.qt import QObject, QRunnable, QThreadPool, QTimer, Signal,
 
 # One cancel exception for GUI jobs and vaultui.tasks jobs alike, so a task that wraps a
 # vaultui.tasks Job reports a cancel as a cancel, not as a failure.
-__all__ = ["Job", "JobContext", "Task", "TaskRunner"]
+__all__ = ["JobContext", "Task", "TaskRunner", "WorkerJob"]
 
 
 class JobContext:
@@ -38,7 +38,8 @@ class JobContext:
             raise CancelledError("cancelled")
 
 
-Job = Callable[[JobContext], Any]
+#: A job the GUI runs on a worker thread (not a vaultui.tasks Job, which it may wrap).
+WorkerJob = Callable[[JobContext], Any]
 
 
 class _Runner(QRunnable):
@@ -142,7 +143,7 @@ class Task(QObject):
     failed = Signal(object)
     ended = Signal()
 
-    def __init__(self, job: Job, parent: QObject | None = None) -> None:
+    def __init__(self, job: WorkerJob, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.job = job
         self._cancelled = threading.Event()
@@ -190,7 +191,7 @@ class TaskRunner(QObject):
         self.pool.setMaxThreadCount(max_threads)
         self._tasks: set[Task] = set()
 
-    def run(self, job: Job, *,
+    def run(self, job: WorkerJob, *,
             on_success: Callable[[Any], None] | None = None,
             on_failure: Callable[[BaseException], None] | None = None,
             on_progress: Callable[[int, int], None] | None = None) -> Task:
