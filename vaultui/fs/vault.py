@@ -88,6 +88,13 @@ def _older_format(masterkey_file: bytes) -> int | None:
     return version if 0 < version < VAULT_FORMAT else None
 
 
+def id_from_jti(jti: object, url: str) -> str:
+    """A vault id from its config's `jti`, or from its URL when the config has none."""
+    if isinstance(jti, str) and jti.strip() and "\n" not in jti:
+        return f"vault:{jti.strip()}"
+    return "url:" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
+
+
 @dataclass(frozen=True)
 class VaultLocation:
     """Where a vault lives: a filesystem and the vault's root path in it."""
@@ -156,20 +163,6 @@ class VaultLocation:
             raise VaultNotFoundError(f"{self.url} is not a vault (no vault.cryptomator)")
         return UnverifiedVaultConfig.parse(token)
 
-    def vault_id(self) -> str:
-        """The vault's stable id: what its remembered passphrase is filed under.
-
-        The `jti` of the vault's config (a UUID made when the vault was created): it stays
-        the same wherever the vault is reached from (another URL, a mount, a synced copy),
-        which a URL would not. Reading it needs no key; it only names a keyring item, and
-        whatever is found there must still unlock the vault. Vaults without one fall back
-        to a hash of the location.
-        """
-        jti = self.read_config().payload.get("jti")
-        if isinstance(jti, str) and jti.strip() and "\n" not in jti:
-            return f"vault:{jti.strip()}"
-        return "url:" + hashlib.sha256(self.url.encode("utf-8")).hexdigest()[:32]
-
     @storage_call
     def read_masterkey_file(self, config: UnverifiedVaultConfig | None = None) -> MasterkeyFile:
         data = _read(self.fs, self.masterkey_file_path(config), MAX_MASTERKEY_FILE_SIZE,
@@ -187,6 +180,16 @@ class VaultLocation:
         except (VaultNotFoundError, FormatError):
             return False
         return True
+
+    def vault_id(self) -> str:
+        """The vault's stable id: the `jti` of its config (a UUID made at creation).
+
+        It stays the same wherever the vault is reached from (another URL, a mount, a synced
+        copy), which a URL would not. Reading it needs no key; it names a keyring item and a
+        key source's key, and whatever is found there must still unlock the vault. Vaults
+        without one fall back to a hash of the location.
+        """
+        return id_from_jti(self.read_config().payload.get("jti"), self.url)
 
     # -- unlocking ----------------------------------------------------------------
 

@@ -21,6 +21,7 @@ class WindowActions:
     create: QAction
     remove: QAction
     reveal: QAction
+    drive: QAction
     unlock: QAction
     lock: QAction
     options: QAction
@@ -49,6 +50,8 @@ def build_actions(parent: QWidget, vaults: VaultController,
         create=action("Create new vault…", vaults.create_vault, QKeySequence.StandardKey.New),
         remove=action("Remove from list", vaults.remove_current),
         reveal=action("Reveal location", vaults.reveal_current),
+        drive=action("Reveal drive", vaults.reveal_drive,
+                     tip="Show the unlocked vault as a drive in the file manager"),
         unlock=action("Unlock…", vaults.unlock_current, QKeySequence("Ctrl+U")),
         lock=action("Lock", vaults.lock_current, QKeySequence("Ctrl+L")),
         options=action("Vault options…", vaults.vault_options),
@@ -60,11 +63,13 @@ def build_actions(parent: QWidget, vaults: VaultController,
 
 
 def build_menus(bar: QMenuBar, actions: WindowActions) -> None:
-    """The Vault menu (add or create; unlock, lock, reveal, remove; options, clean, quit) and
+    """The Vault menu (add or create; unlock, lock, drive, reveal, remove; options, clean,
+    quit) and
     the Tools menu."""
     vault_menu = bar.addMenu("&Vault")
     for group in ((actions.create, actions.add, actions.open, actions.add_url),
-                  (actions.unlock, actions.lock, actions.reveal, actions.remove),
+                  (actions.unlock, actions.lock, actions.drive, actions.reveal,
+                   actions.remove),
                   (actions.options, actions.clean, actions.quit)):
         if not vault_menu.isEmpty():
             vault_menu.addSeparator()
@@ -94,6 +99,8 @@ def sidebar_menu(parent: QWidget, actions: WindowActions, vault: Vault | None) -
     menu = QMenu(parent)
     if vault is not None:
         menu.addAction(actions.lock if vault.state is VaultState.UNLOCKED else actions.unlock)
+        if vault.state is VaultState.UNLOCKED:
+            menu.addAction(actions.drive)
         menu.addAction(actions.reveal)
         menu.addAction(actions.remove)
         menu.addSeparator()

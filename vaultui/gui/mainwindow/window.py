@@ -31,6 +31,7 @@ from vaultui.gui.transfers.model import TransfersModel
 from vaultui.gui.transfers.panel import TransfersPanel
 from vaultui.gui.transfers.quitting import QuitGuard
 from vaultui.gui.vaults.controller import VaultController
+from vaultui.gui.vaults.drives import VaultDrives
 from vaultui.gui.vaults.state import VaultState
 from vaultui.gui.vaults.vault import Vault, VaultListModel
 from vaultui.secrets.keychain import Keychain
@@ -105,9 +106,12 @@ class MainWindow(QMainWindow):
         # their vault is unlocked, to be saved or discarded then.
         self.orphans: list[OrphanCopy] = recover()
         self.sidebar = QListView()
+        self.drives = VaultDrives(self.vaults, settings, self)
+        self.drives.messageRaised.connect(self.statusBar().showMessage)
+        self.drives.changed.connect(lambda: self._update_status())
         self.controller = VaultController(self.vaults, self.keychain, settings, self.runner,
-                                          self.current_vault, self.select, self.lock_vault,
-                                          self)
+                                          self.drives, self.current_vault, self.select,
+                                          self.lock_vault, self)
         self.controller.messageRaised.connect(
             lambda text: self.statusBar().showMessage(text, 10_000))
         self.window_actions = build_actions(self, self.controller, self.close)
@@ -209,9 +213,14 @@ class MainWindow(QMainWindow):
         pane = self.panes.get(vault)
         unsaved = pane.edits.unsaved() if pane is not None else []
         if pane is None or not unsaved:
-            vault.lock()
+            self._lock_with_drive(vault)
             return
-        self._settle_edits({pane: unsaved}, "lock", vault.lock)
+        self._settle_edits({pane: unsaved}, "lock", lambda: self._lock_with_drive(vault))
+
+    def _lock_with_drive(self, vault: Vault) -> None:
+        """Unmount the vault's drive (asking while files are open in it), then lock."""
+        if self.drives.release(vault):
+            vault.lock()
 
     def _settle_edits(self, unsaved: dict[VaultPane, list[OpenedCopy]], action: str,
                       then: Callable[[], None]) -> None:
@@ -275,6 +284,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(pane)
             # After this signal's other receivers: the question waits in its own loop.
             QTimer.singleShot(0, lambda: self._offer_orphans(vault, pane))
+            if self.drives.on_unlock(vault):
+                self.drives.reveal(vault)
         elif old is VaultState.UNLOCKED:
             self._close_pane(vault)
         if vault is self.current_vault():
@@ -283,6 +294,7 @@ class MainWindow(QMainWindow):
                 self.panes[vault].plain.view.setFocus()  # the keyboard goes on with the files
 
     def _close_pane(self, vault: Vault) -> None:
+        self.drives.stop(vault)
         pane = self.panes.pop(vault, None)
         if pane is not None:
             pane.close_down()
@@ -302,6 +314,7 @@ class MainWindow(QMainWindow):
         actions.unlock.setEnabled(
             vault is not None and vault.state in (VaultState.LOCKED, VaultState.ERROR))
         actions.remove.setEnabled(vault is not None)
+        actions.drive.setEnabled(vault is not None and vault.state is VaultState.UNLOCKED)
         actions.reveal.setEnabled(vault is not None and "://" not in vault.url)
         self._update_status()
 
@@ -322,7 +335,10 @@ class MainWindow(QMainWindow):
             backend = protocol if isinstance(protocol, str) else protocol[0]
         elif "://" in vault.url:
             backend = vault.url.split("://", 1)[0]
-        self.location_label.setText(f"{vault.url}  ·  {backend}  ·  {vault.state.label}")
+        location = self.drives.location(vault)
+        shown = f"  ·  drive: {location}" if location else ""
+        self.location_label.setText(
+            f"{vault.url}  ·  {backend}  ·  {vault.state.label}{shown}")
         if pane is not None:
             folders, files = pane.counts()
             self.counts_label.setText(f"{folders} folders, {files} files")

@@ -20,6 +20,7 @@ from vaultui.gui.core.worker import TaskRunner
 from vaultui.gui.vaults.autolock import SETTINGS_KEY as AUTOLOCK_KEY
 from vaultui.gui.vaults.autolock import AutoLock
 from vaultui.gui.vaults.cleanup import CleanupFlow
+from vaultui.gui.vaults.drives import VaultDrives
 from vaultui.gui.vaults.options import VaultOptionsDialog
 from vaultui.gui.vaults.state import VaultState
 from vaultui.gui.vaults.unlock import UnlockDialog
@@ -42,7 +43,7 @@ class VaultController(QObject):
     messageRaised = Signal(str)  # noqa: N815
 
     def __init__(self, vaults: VaultListModel, keychain: Keychain, settings: Settings,
-                 runner: TaskRunner, current: Callable[[], Vault | None],
+                 runner: TaskRunner, drives: VaultDrives, current: Callable[[], Vault | None],
                  select: Callable[[Vault], None], lock: Callable[[Vault], None],
                  window: QWidget) -> None:
         super().__init__(window)
@@ -50,6 +51,7 @@ class VaultController(QObject):
         self.keychain = keychain
         self.settings = settings
         self.runner = runner
+        self.drives = drives
         self.current = current
         self.select = select
         #: Locks one vault (the window's: it asks about unsaved edits of opened copies first).
@@ -171,6 +173,11 @@ class VaultController(QObject):
         for vault in self.vaults.vaults():
             vault.lock()
 
+    def reveal_drive(self, vault: Vault | None = None) -> str | None:
+        """Show an unlocked vault (the current one by default) as a drive in the file manager."""
+        vault = vault or self.current()
+        return self.drives.reveal(vault) if vault is not None else None
+
     # -- options and tools -----------------------------------------------------------------
 
     def vault_options(self) -> VaultOptionsDialog | None:
@@ -178,8 +185,11 @@ class VaultController(QObject):
         if vault is None:
             return None
         dialog = VaultOptionsDialog(vault, self.keychain, self.runner,
-                                    int(self.autolock.minutes), self.window)
+                                    int(self.autolock.minutes), self.window,
+                                    drive_on_unlock=self.drives.on_unlock(vault))
         dialog.autolockChanged.connect(self.set_autolock)
+        dialog.driveOnUnlockChanged.connect(
+            lambda reveal: self.drives.set_on_unlock(vault, reveal))
         dialog.open()
         return dialog
 
