@@ -23,11 +23,11 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 from vaultui.gui.app import freeze_startup_heap
-from vaultui.gui.gcpolicy import GuiThreadCollector
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QEventLoop, QTimer
-from vaultui.gui.settings import Settings
-from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.core.gcpolicy import GuiThreadCollector
+from vaultui.gui.core.qt import QApplication, QEventLoop, QTimer
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.mainwindow.window import MainWindow
+from vaultui.gui.vaults.state import VaultState
 
 PASSPHRASE = "gui stall benchmark"
 TICK_MS = 5

@@ -231,7 +231,7 @@ def test_the_rules_say_what_the_layers_may_import(rules: list[Rule]) -> None:
     assert not ok("vaultui.secrets.store", "vaultui.fs.vault")
     assert ok("vaultui.secrets.keyring_store", "keyring.errors")
     assert ok("vaultui.tasks.job", "vaultui.secrets")
-    assert not ok("vaultui.tasks.job", "vaultui.gui.worker")
+    assert not ok("vaultui.tasks.job", "vaultui.gui.core.worker")
     assert not ok("vaultui.mount.webdav", "vaultui.cli.main")
     assert ok("vaultui.mount.webdav", "vaultui.tasks.job")
     assert not ok("vaultui.cli.main", "vaultui.gui")

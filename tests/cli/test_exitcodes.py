@@ -17,6 +17,7 @@ from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.options import parse_storage_options
 from vaultui.crypto.errors import (
     AuthenticationError,
+    CancelledError,
     FormatError,
     InvalidSignatureError,
     RecoveryKeyError,
@@ -24,7 +25,6 @@ from vaultui.crypto.errors import (
     WrongPassphraseError,
 )
 from vaultui.crypto.legacy import LegacyDecryptionError
-from vaultui.crypto.stream import CancelledError
 from vaultui.fs.errors import (
     RefusedOperationError,
     StorageUnavailableError,

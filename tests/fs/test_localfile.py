@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.localfile import replacing_local_file
 

@@ -15,14 +15,14 @@ from typing import Any
 import pytest
 from guihelpers import DEMO_FILES, make_vault, unlock
 
-from vaultui.gui.editprompts import UnsavedChoice
-from vaultui.gui.gcpolicy import GuiThreadCollector
-from vaultui.gui.keychain import Keychain
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.pane import VaultPane
-from vaultui.gui.qt import QtMsgType, qInstallMessageHandler
-from vaultui.gui.settings import Settings
+from vaultui.gui.browse.pane import VaultPane
+from vaultui.gui.core.gcpolicy import GuiThreadCollector
+from vaultui.gui.core.qt import QtMsgType, qInstallMessageHandler
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.editing.prompts import UnsavedChoice
+from vaultui.gui.mainwindow.window import MainWindow
 from vaultui.secrets import MemoryKeyStore
+from vaultui.secrets.keychain import Keychain
 
 #: Qt messages that are not our bugs. Each needs a reason.
 BENIGN_QT_MESSAGES: list[re.Pattern[str]] = [

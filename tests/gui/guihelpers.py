@@ -6,8 +6,8 @@ from pathlib import Path
 
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.vaults import Vault
-from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.vaults.state import VaultState
+from vaultui.gui.vaults.vault import Vault
 
 PASSPHRASE = "correct horse battery staple"
 FAST_SCRYPT = 1 << 10  # the tests need a vault, not a strong KDF

@@ -18,13 +18,13 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from vaultui.gui import transfers as transfers_module
-from vaultui.gui.app import DEMO_PASSPHRASE, create_demo_vault
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QEventLoop, QTimer
-from vaultui.gui.settings import Settings
-from vaultui.gui.vaultstate import VaultState
-from vaultui.gui.worker import JobContext
+from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
+from vaultui.gui.core.qt import QApplication, QEventLoop, QTimer
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.core.worker import JobContext
+from vaultui.gui.mainwindow.window import MainWindow
+from vaultui.gui.transfers import jobs as transfers_module
+from vaultui.gui.vaults.state import VaultState
 from vaultui.tasks import Progress, ProgressCallback
 
 
@@ -70,7 +70,7 @@ def main(outdir: str) -> int:
 
     # An upload held part-way, so the transfers panel shows one in progress.
     gate = threading.Event()
-    original = transfers_module._reporter
+    original = transfers_module.progress_reporter
 
     def held(ctx: JobContext) -> ProgressCallback:
         report = original(ctx)
@@ -81,7 +81,7 @@ def main(outdir: str) -> int:
                 gate.wait(30)
         return hold
 
-    transfers_module._reporter = held
+    transfers_module.progress_reporter = held
     big = work / "Holiday video.mp4"
     big.write_bytes(os.urandom(12 * 1024 * 1024))
     done_file = work / "notes.md"

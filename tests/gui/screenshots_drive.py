@@ -18,11 +18,11 @@ from pathlib import Path
 
 from screenshots import pause, wait
 
-from vaultui.gui.app import DEMO_PASSPHRASE, create_demo_vault
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QMessageBox, QSize, QTimer
-from vaultui.gui.settings import Settings
-from vaultui.gui.vaultstate import VaultState
+from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
+from vaultui.gui.core.qt import QApplication, QMessageBox, QSize, QTimer
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.mainwindow.window import MainWindow
+from vaultui.gui.vaults.state import VaultState
 from vaultui.mount.drive import DriveKind, preferred_kind
 
 #: What the terminal runs: `ls -l` of the mounted drive, then a WebDAV mount of the same
@@ -69,8 +69,8 @@ def main(outdir: str) -> int:
     work = Path(tempfile.mkdtemp(prefix="vaultui-dshots-"))
     app = QApplication(sys.argv[:1])
     window = MainWindow(Settings(work / "settings.ini"))
-    window.drives_root = str(work / "drives")
-    window.open_location = lambda location: None  # no file manager here
+    window.drives.root = str(work / "drives")
+    window.drives.open_location = lambda location: None  # no file manager here
     window.resize(1200, 640)
     vault = window.add_vault(create_demo_vault(str(work)))
     window.show()
@@ -80,12 +80,12 @@ def main(outdir: str) -> int:
     pane = window.current_pane()
     assert pane is not None
     wait(app, lambda: pane.plain.model.rowCount() >= 4)
-    location = window.reveal_drive()
+    location = window.controller.reveal_drive()
     assert location is not None
     pause(app, 600)
     window.grab().save(str(out / "drive-revealed.png"))
 
-    options = window.vault_options()
+    options = window.controller.vault_options()
     assert options is not None
     options.tabs.setCurrentIndex(options.tabs.count() - 1)  # the Drive tab
     options.drive_on_unlock.setChecked(True)
@@ -107,10 +107,10 @@ def main(outdir: str) -> int:
     try:
         os.write(fd, b"being edited")
         QTimer.singleShot(500, grab_and_cancel)
-        window.lock_current()
+        window.controller.lock_current()
     finally:
         os.close(fd)
-    window.lock_current()
+    window.controller.lock_current()
     wait(app, lambda: vault.state is VaultState.LOCKED)
     window.shutdown()
     window.close()

@@ -13,11 +13,11 @@ from pathlib import Path
 from screenshots import pause, wait
 
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.qt import QApplication, QMessageBox, QTimer, QWidget
-from vaultui.gui.secrets_memory import memory_keychain
-from vaultui.gui.settings import Settings
-from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.core.qt import QApplication, QMessageBox, QTimer, QWidget
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.mainwindow.window import MainWindow
+from vaultui.gui.vaults.state import VaultState
+from vaultui.secrets.keychain import memory_keychain
 
 PASS = "correct horse battery staple"
 
@@ -35,7 +35,7 @@ def main(outdir: str) -> int:
     window = MainWindow(Settings(work / "settings.ini"), keychain=memory_keychain())
     window.show()
 
-    wizard = window.create_vault()
+    wizard = window.controller.create_vault()
     wizard.scrypt_cost = 1 << 12
     wizard.location_page.form.set_values("local", folder=str(work))
     shot(app, wizard, out / "create-1-location.png")
@@ -70,7 +70,7 @@ def main(outdir: str) -> int:
     VaultLocation.from_url(str(vault_dir)).create(PASS, scrypt_cost=1 << 12)
     vault = window.add_vault(str(vault_dir))
     wait(app, lambda: vault.state is VaultState.LOCKED)
-    dialog = window.unlock_current()
+    dialog = window.controller.unlock_current()
     assert dialog is not None
     wait(app, dialog.isVisible)
     dialog.passphrase.setText("wrong")
@@ -83,21 +83,21 @@ def main(outdir: str) -> int:
     reset.reject()
     dialog.reject()
 
-    opener = window.open_vault()
+    opener = window.controller.open_vault()
     opener.form.set_values("local", folder=str(work))
     opener.start_open()
     wait(app, lambda: bool(opener.message.text()))
     shot(app, opener, out / "open-not-a-vault.png")
     opener.reject()
 
-    options = window.vault_options()
+    options = window.controller.vault_options()
     assert options is not None
     shot(app, options, out / "options-passphrase.png")
     options.tabs.setCurrentIndex(2)
     shot(app, options, out / "options-locking.png")
     options.reject()
 
-    keygen = window.generate_key()
+    keygen = window.controller.generate_key()
     shot(app, keygen, out / "keygen-1-method.png")
     keygen.next()
     wait(app, keygen.key_page.isComplete)

@@ -20,15 +20,15 @@ from guihelpers import DEMO_FILES, FAST_SCRYPT, PASSPHRASE, unlock
 from tests.services import FAST_FAIL_CONFIG
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
-from vaultui.gui.keychain import Keychain
-from vaultui.gui.mainwindow import MainWindow
-from vaultui.gui.pane import VaultPane
-from vaultui.gui.qt import QTimer
-from vaultui.gui.settings import Settings
-from vaultui.gui.transfers import Status
-from vaultui.gui.unlock import UnlockDialog
-from vaultui.gui.vaultstate import VaultState
+from vaultui.gui.browse.pane import VaultPane
+from vaultui.gui.core.qt import QTimer
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.mainwindow.window import MainWindow
+from vaultui.gui.transfers.record import Status
+from vaultui.gui.vaults.state import VaultState
+from vaultui.gui.vaults.unlock import UnlockDialog
 from vaultui.secrets import MemoryKeyStore
+from vaultui.secrets.keychain import Keychain
 
 
 def make_s3_vault(storage: Any, root: str, files: dict[str, bytes]) -> None:
@@ -44,7 +44,7 @@ def make_s3_vault(storage: Any, root: str, files: dict[str, bytes]) -> None:
 
 def open_through_dialog(qtbot, window: MainWindow, kind: str, **values: str) -> str:
     """Vault > Open existing vault…, fill in the storage form, press Open; the vault's URL."""
-    dialog = window.open_vault()
+    dialog = window.controller.open_vault()
     dialog.form.set_values(kind, **values)
     with qtbot.waitSignal(dialog.opened, timeout=30_000) as opened:
         dialog.open_button.click()
@@ -102,7 +102,7 @@ def test_storage_options_are_kept_in_the_keychain_for_the_next_start(
         # credentials".
         assert vault.options_pending
         again.select(vault)
-        assert again.unlock_current() is None  # deferred until the options are in
+        assert again.controller.unlock_current() is None  # deferred until the options are in
         dialog = None
 
         def shown() -> bool:

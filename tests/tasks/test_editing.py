@@ -15,7 +15,7 @@ import fsspec
 import pytest
 
 from tests.services import Location
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 from vaultui.tasks.editing import MANIFEST, OpenedCopies, recover

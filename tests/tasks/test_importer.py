@@ -13,8 +13,8 @@ from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from vaultui.crypto.errors import CancelledError
 from vaultui.crypto.legacy import LegacyDecryptionError, LegacyFormat
-from vaultui.crypto.stream import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 from vaultui.tasks.importer import ImportLegacy

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError
 from vaultui.tasks.job import Job
 
 

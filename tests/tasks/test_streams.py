@@ -11,10 +11,9 @@ from typing import Any
 import fsspec
 import pytest
 
-from vaultui.crypto.errors import AuthenticationError
+from vaultui.crypto.errors import AuthenticationError, CancelledError
 from vaultui.crypto.keygen import random_key
 from vaultui.crypto.sizes import ciphertext_size
-from vaultui.crypto.stream import CancelledError
 from vaultui.tasks.progress import Progress
 from vaultui.tasks.streams import DecryptStream, EncryptStream, KeyMismatchError
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 from vaultui.tasks.progress import Progress
@@ -135,9 +135,73 @@ def test_one_failing_file_stops_the_others_without_leftovers(vfs: VaultFileSyste
     (src / "f4.bin").unlink()  # vanishes between the scan and the copy
     with pytest.raises(FileNotFoundError):
         job.run(plan)
-    assert not vfs.exists("src/f4.bin")
+    assert not vfs.exists("src")  # the folder it made went with the files copied into it
     leftovers = [p for p in storage_files(vfs.storage, vfs.location.root) if p.endswith(".part")]
     assert leftovers == []
+
+
+def test_put_under_another_name(vfs: VaultFileSystem, tmp_path: Path) -> None:
+    files = make_tree(tmp_path / "src")
+    vfs.makedirs("box/docs")
+    job = EncryptTree(vfs, [str(tmp_path / "src" / "docs")], "box", name="docs (2)")
+    job.run()
+    assert job.targets == ["box/docs (2)"]
+    assert vfs.cat_file("box/docs (2)/sub/b.bin") == files["docs/sub/b.bin"]
+    assert vfs.ls("box/docs", detail=False) == []
+    with pytest.raises(ValueError, match="one source"):
+        EncryptTree(vfs, ["a", "b"], "", name="c")
+    with pytest.raises(ValueError, match="invalid target name"):
+        EncryptTree(vfs, ["a"], "", name="x/y")
+
+
+def big_tree(base: Path) -> Path:
+    for i in range(3):
+        (base / "tree" / f"d{i}").mkdir(parents=True)
+        (base / "tree" / f"d{i}" / "big.bin").write_bytes(os.urandom(2 * 1024 * 1024))
+    return base / "tree"
+
+
+@pytest.mark.parametrize("dest", ["", "kept", "new/deep"])
+def test_cancelled_put_removes_the_folders_it_made(vfs: VaultFileSystem, tmp_path: Path,
+                                                    dest: str) -> None:
+    tree = big_tree(tmp_path)
+    vfs.makedirs("kept")
+    vfs.pipe_file("kept/other.txt", b"not ours")
+    event = threading.Event()
+    job = EncryptTree(vfs, [str(tree)], dest, cancel=event,
+                      progress=cancel_after_first_block(event))
+    with pytest.raises(CancelledError):
+        job.run()
+    assert sorted(vfs.ls("", detail=False)) == ["kept"]
+    assert vfs.ls("kept", detail=False) == ["kept/other.txt"]
+
+
+def test_cancelled_get_removes_the_folders_it_made(vfs: VaultFileSystem,
+                                                   tmp_path: Path) -> None:
+    EncryptTree(vfs, [str(big_tree(tmp_path))], "").run()
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "mine.txt").write_bytes(b"mine")
+    for dest in (out, out / "new" / "deep"):
+        event = threading.Event()
+        job = DecryptTree(vfs, ["tree"], str(dest) + os.sep, cancel=event,
+                          progress=cancel_after_first_block(event))
+        with pytest.raises(CancelledError):
+            job.run()
+        assert sorted(p.name for p in out.iterdir()) == ["mine.txt"]
+
+
+def test_cancelled_put_on_s3_removes_the_folders_it_made(s3fs_fs: Any,
+                                                         tmp_path: Path) -> None:
+    vfs = make_vault(s3fs_fs.fs, s3fs_fs.root + "/vault")
+    tree = big_tree(tmp_path)
+    before = storage_files(vfs.storage, vfs.location.root)
+    event = threading.Event()
+    with pytest.raises(CancelledError):
+        EncryptTree(vfs, [str(tree)], "", cancel=event,
+                    progress=cancel_after_first_block(event)).run()
+    assert vfs.ls("", detail=False) == []
+    assert storage_files(vfs.storage, vfs.location.root) == before
 
 
 def test_put_and_get_on_s3(s3fs_fs: Any, tmp_path: Path) -> None:

@@ -16,9 +16,9 @@ from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.errors import WrongPassphraseError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
+from vaultui.secrets.keychain import Keychain
 from vaultui.secrets.keyring_store import KeyringStore
-from vaultui.secrets.store import KeyStore, KeyStoreUnavailableError
-from vaultui.tasks.vaultid import vault_id
+from vaultui.secrets.store import KeyStore
 
 PROMPT_ATTEMPTS = 3
 T = TypeVar("T")
@@ -72,22 +72,19 @@ class Context:
     def remembered_passphrase(self, location: VaultLocation) -> str | None:
         if not self.use_keyring:
             return None
-        try:
-            return self.keystore().get(vault_id(location))
-        except KeyStoreUnavailableError as exc:
-            if "locked" in str(exc):
-                self.note(f"not using the keyring: {exc}")
-            return None
+        found = Keychain(self.keystore).get(location.vault_id())
+        if "locked" in found.problem:
+            self.note(f"not using the keyring: {found.problem}")
+        return found.secret
 
     def remember(self, location: VaultLocation, passphrase: str) -> bool:
         """Store the passphrase in the keyring; on failure say why and go on."""
-        try:
-            store = self.keystore()
-            store.set(vault_id(location), passphrase)
-        except KeyStoreUnavailableError as exc:
-            self.note(f"the passphrase was not remembered: {exc}")
+        keychain = Keychain(self.keystore)
+        problem = keychain.set(location.vault_id(), passphrase)
+        if problem:
+            self.note(f"the passphrase was not remembered: {problem}")
             return False
-        self.note(f"passphrase remembered in {store.description}")
+        self.note(f"passphrase remembered in {keychain.description}")
         return True
 
     # -- unlocking ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.errors import (
     AuthenticationError,
+    CancelledError,
     FormatError,
     InvalidSignatureError,
     RecoveryKeyError,
@@ -17,7 +18,6 @@ from vaultui.crypto.errors import (
     WrongPassphraseError,
 )
 from vaultui.crypto.legacy import LegacyDecryptionError
-from vaultui.crypto.stream import CancelledError
 from vaultui.extras import explain_missing
 from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultNotFoundError
 from vaultui.secrets.store import KeyStoreUnavailableError

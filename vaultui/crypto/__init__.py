@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from vaultui.crypto.cryptor import NewVaultFiles, VaultCryptor, new_dir_id, new_vault_files
     from vaultui.crypto.errors import (
         AuthenticationError,
+        CancelledError,
         FormatError,
         InvalidSignatureError,
         RecoveryKeyError,
@@ -30,13 +31,13 @@ if TYPE_CHECKING:
     from vaultui.crypto.names import NameCipher
     from vaultui.crypto.recovery import decode_recovery_key, encode_recovery_key
     from vaultui.crypto.sizes import ciphertext_size, cleartext_size
-    from vaultui.crypto.stream import CancelledError, DecryptingReader, EncryptingWriter
+    from vaultui.crypto.stream import DecryptingReader, EncryptingWriter
     from vaultui.crypto.vaultconfig import UnverifiedVaultConfig, VaultConfig
 
 #: The module each public name comes from.
 _EXPORTS = {
     "AuthenticationError": "errors",
-    "CancelledError": "stream",
+    "CancelledError": "errors",
     "CipherCombo": "combos",
     "ContentCipher": "content",
     "DecryptingReader": "stream",

@@ -3,6 +3,14 @@
 from __future__ import annotations
 
 
+class CancelledError(Exception):
+    """A job was asked to stop (by the user); what it had started is cleaned up.
+
+    Not a VaultError: nothing is wrong with the vault. Every layer raises this one, so a
+    front end tells a cancel from a failure with one check.
+    """
+
+
 class VaultError(Exception):
     """Base of every error vaultui's format layer raises."""
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import BinaryIO, Protocol
 
 from vaultui.crypto.content import ContentCipher, FileHeader
-from vaultui.crypto.errors import AuthenticationError, FormatError
+from vaultui.crypto.errors import AuthenticationError, CancelledError, FormatError
 from vaultui.crypto.sizes import cleartext_size as _cleartext_size
 
 Progress = Callable[[int], None]
@@ -36,10 +36,6 @@ def _grown(buffer: memoryview, filled: int, total: int, payload: int) -> memoryv
     if filled == len(buffer) < big and total >= 2 * big:
         return memoryview(bytearray(big))
     return buffer
-
-
-class CancelledError(Exception):
-    """A streaming job was asked to stop."""
 
 
 class Writable(Protocol):

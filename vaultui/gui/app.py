@@ -6,22 +6,13 @@ import argparse
 import gc
 import os
 import sys
-import tempfile
-from importlib.metadata import PackageNotFoundError, version
 
-from vaultui.gui.gcpolicy import GuiThreadCollector
-from vaultui.gui.qt import QApplication, QMessageBox
-from vaultui.gui.settings import Settings
-from vaultui.gui.statedump import start_from_env
-
-DEMO_PASSPHRASE = "correct horse battery staple"  # noqa: S105 - shown to the user on creation
-
-
-def app_version() -> str:
-    try:
-        return version("vaultui")
-    except PackageNotFoundError:
-        return "unknown"
+from vaultui import __version__
+from vaultui.demo import DEMO_PASSPHRASE, create_demo_vault
+from vaultui.gui.core.gcpolicy import GuiThreadCollector
+from vaultui.gui.core.qt import QApplication, QMessageBox
+from vaultui.gui.core.settings import Settings
+from vaultui.gui.core.statedump import start_from_env
 
 
 def freeze_startup_heap() -> None:
@@ -40,7 +31,7 @@ def freeze_startup_heap() -> None:
 def parse_args(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="vaultui", description="Encrypted vaults on any "
                                      "fsspec storage (Cryptomator vault format 8).")
-    parser.add_argument("--version", action="version", version=f"vaultui {app_version()}")
+    parser.add_argument("--version", action="version", version=f"vaultui {__version__}")
     parser.add_argument("--settings", help="settings file to use instead of the standard one")
     parser.add_argument("--smoke-test", metavar="DIR", help=argparse.SUPPRESS)
     parser.add_argument("vault", nargs="?", help="a vault location to add and select "
@@ -48,32 +39,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-def create_demo_vault(parent_dir: str | None = None) -> str:
-    """A small local vault with a few files, for trying the app (and the screenshots)."""
-    from vaultui.fs.filesystem import VaultFileSystem
-    from vaultui.fs.vault import VaultLocation
-
-    base = parent_dir or tempfile.mkdtemp(prefix="vaultui-demo-")
-    folder = os.path.join(base, "Demo vault")
-    os.makedirs(folder, exist_ok=True)
-    VaultLocation.from_url(folder).create(DEMO_PASSPHRASE, scrypt_cost=1 << 14)
-    fs = VaultFileSystem(folder, passphrase=DEMO_PASSPHRASE)
-    fs.makedirs("Documents/Letters")
-    fs.makedirs("Photos")
-    fs.pipe_file("README.txt", b"Only ciphertext of this file is on disk.\n")
-    fs.pipe_file("Documents/budget.csv", b"month,amount\n" + b"jan,100\n" * 200)
-    fs.pipe_file("Documents/Letters/to-alice.txt", b"Dear Alice,\n" * 50)
-    fs.pipe_file("Photos/holiday.jpg", os.urandom(300_000))
-    fs.pipe_file("A file with a very long name " + "x" * 200 + ".txt", b"long names are shortened")
-    return folder
-
-
 def smoke_test(folder: str, settings_path: str | None) -> int:
     """Non-interactive check of a build: create a vault in DIR, list it, quit (status 0)."""
     from vaultui.fs.filesystem import VaultFileSystem
     from vaultui.fs.vault import VaultLocation
-    from vaultui.gui.mainwindow import MainWindow
-    from vaultui.gui.secrets_memory import memory_keychain
+    from vaultui.gui.mainwindow.window import MainWindow
+    from vaultui.secrets.keychain import memory_keychain
 
     passphrase = "smoke test passphrase"  # noqa: S105 - a throwaway vault
     target = os.path.join(folder, "smoke-vault")
@@ -100,12 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
     if args.smoke_test:
         return smoke_test(args.smoke_test, args.settings)
-    from vaultui.gui.mainwindow import MainWindow
+    from vaultui.gui.mainwindow.window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
     assert isinstance(app, QApplication)
     app.setApplicationName("vaultui")
-    app.setApplicationVersion(app_version())
+    app.setApplicationVersion(__version__)
     # Before any worker starts: a collection in a worker thread could free Qt objects there.
     GuiThreadCollector(app).start()
     window = MainWindow(Settings(args.settings))

@@ -25,7 +25,6 @@ if TYPE_CHECKING:
         PartialTransferError,
         TransferResult,
     )
-    from vaultui.tasks.vaultid import vault_id
     from vaultui.tasks.verify import Problem, VerifyResult, VerifyVault
 
 #: The module each public name comes from.
@@ -46,7 +45,6 @@ _EXPORTS = {
     "TransferResult": "transfer",
     "VerifyResult": "verify",
     "VerifyVault": "verify",
-    "vault_id": "vaultid",
 }
 
 __all__ = [
@@ -66,7 +64,6 @@ __all__ = [
     "TransferResult",
     "VerifyResult",
     "VerifyVault",
-    "vault_id",
 ]
 
 

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_EXCEPTION, Future, ThreadPoolExecutor, wait
 from typing import TypeVar
 
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError
 from vaultui.tasks.progress import ProgressCallback, ProgressCounter
 
 T = TypeVar("T")

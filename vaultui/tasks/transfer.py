@@ -2,23 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import os
+import posixpath
+import shutil
 import stat
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from vaultui.crypto.errors import VaultError
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError, VaultError
 from vaultui.fs.errors import StorageUnavailableError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.localfile import replacing_local_file
 from vaultui.fs.nodes import NodeKind, norm_path, split_path
 from vaultui.fs.unreachable import translate_unreachable
 from vaultui.tasks.job import BLOCK_SIZE, Job
-from vaultui.tasks.localnames import distinct_names, name_max, unusable_name
+from vaultui.tasks.localnames import distinct_names, name_max, unusable_name, vault_name_problem
 
 
 @dataclass(frozen=True)
@@ -110,27 +112,39 @@ def _copy(job: Job, src: Any, dst: Any, label: str) -> None:
 class EncryptTree(Job):
     """Encrypt local files and folders into a vault folder, which is created if needed.
 
-    Each source lands inside `dest` under its own name; folders are copied with everything
-    under them. A file appears in the vault only once it is complete: a cancel or an error
-    leaves no partial file behind.
+    Each source lands inside `dest` under its own name, or the one source under `name`
+    (the app's "keep both"); folders are copied with everything under them. A file appears
+    in the vault only once it is complete, and the folders this job created go again when
+    it fails or is cancelled: the vault is left as it was, but for files complete before.
     """
 
-    def __init__(self, vfs: VaultFileSystem, sources: Sequence[str], dest: str,
-                 **kwargs: Any) -> None:
+    def __init__(self, vfs: VaultFileSystem, sources: Sequence[str], dest: str, *,
+                 name: str | None = None, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.vfs = vfs
         self.sources = list(sources)
         self.dest = norm_path(dest)
+        if name is not None:
+            if len(self.sources) != 1:
+                raise ValueError("a target name takes exactly one source")
+            problem = vault_name_problem(name)
+            if problem is not None:
+                raise ValueError(f"invalid target name: {problem}")
+        self.name = name
+
+    @property
+    def targets(self) -> list[str]:
+        """Where each source lands in the vault."""
+        return [vault_join(self.dest, self.name or os.path.basename(os.path.normpath(s)))
+                for s in self.sources]
 
     def prepare(self) -> TransferPlan:
         """Scan the sources (nothing is written); raises if one is missing."""
         plan = TransferPlan()
-        for source in self.sources:
+        for source, top in zip(self.sources, self.targets, strict=True):
             if not os.path.lexists(source):
                 raise FileNotFoundError(f"no such file or folder: {source}")
-            name = os.path.basename(os.path.normpath(source))
             if os.path.isdir(source):
-                top = vault_join(self.dest, name)
                 plan.dirs.append(top)
                 for dirpath, dirnames, filenames in os.walk(source):
                     dirnames.sort()
@@ -142,22 +156,40 @@ class EncryptTree(Job):
                         plan.files.append(FileCopy(local, vault_join(base, f),
                                                    os.path.getsize(local)))
             else:
-                plan.files.append(FileCopy(source, vault_join(self.dest, name),
-                                           os.path.getsize(source)))
+                plan.files.append(FileCopy(source, top, os.path.getsize(source)))
         return plan
 
     def run(self, plan: TransferPlan | None = None) -> TransferResult:
         plan = plan if plan is not None else self.prepare()
         self.start_counting(len(plan.files), plan.bytes_total)
-        if self.dest:
-            if self.vfs.isfile(self.dest):
-                raise NotADirectoryError(f"{self.dest} is a file in the vault")
-            self.vfs.makedirs(self.dest, exist_ok=True)
-        for d in sorted(set(plan.dirs), key=lambda p: p.count("/")):
-            self.check_cancelled()
-            self.vfs.makedirs(d, exist_ok=True)
-        self.run_all(plan.files, self._put)
+        if self.dest and self.vfs.isfile(self.dest):
+            raise NotADirectoryError(f"{self.dest} is a file in the vault")
+        created = self._new_folders(plan)
+        try:
+            if self.dest:
+                self.vfs.makedirs(self.dest, exist_ok=True)
+            for d in sorted(set(plan.dirs), key=lambda p: p.count("/")):
+                self.check_cancelled()
+                self.vfs.makedirs(d, exist_ok=True)
+            self.run_all(plan.files, self._put)
+        except BaseException:
+            # Each file is whole or absent already; the folders made for it go too, so a
+            # cancel leaves the vault as it was. A replaced file was never touched.
+            for folder in created:
+                with contextlib.suppress(Exception):
+                    self.vfs.rm(folder, recursive=True)
+            raise
         return TransferResult(self.counter.files_done, self.counter.bytes_done, len(plan.dirs))
+
+    def _new_folders(self, plan: TransferPlan) -> list[str]:
+        """The topmost vault folders `run` will create: what to remove if it fails."""
+        if self.dest and not self.vfs.exists(self.dest):
+            top = self.dest
+            while (parent := posixpath.dirname(top)) and not self.vfs.exists(parent):
+                top = parent
+            return [top]
+        return [d for d in dict.fromkeys(plan.dirs)
+                if posixpath.dirname(d) == self.dest and not self.vfs.exists(d)]
 
     def _put(self, item: FileCopy) -> None:
         with open(item.source, "rb") as src:
@@ -234,7 +266,8 @@ class DecryptTree(Job):
 
     A file is decrypted to a private hidden temporary name and renamed when complete, so a
     cancel or an authentication failure never leaves a partial file under the real name.
-    A file replaced keeps its permission bits; a new one gets the umask's.
+    A file replaced keeps its permission bits; a new one gets the umask's. When the job
+    stops (a cancel, an unreachable storage), the local folders it created go again.
     """
 
     def __init__(self, vfs: VaultFileSystem, sources: Sequence[str], dest: str, *,
@@ -371,6 +404,29 @@ class DecryptTree(Job):
         plan = plan if plan is not None else self.prepare()
         self._failures = list(plan.failures)
         self.start_counting(len(plan.files), plan.bytes_total)
+        created = self._new_folders(plan)
+        try:
+            return self._run(plan)
+        except BaseException:
+            # The files are whole or absent already (see replacing_local_file); what this
+            # job copied into folders it made goes with them.
+            for folder in created:
+                if os.path.isdir(folder) and not os.path.islink(folder):
+                    shutil.rmtree(folder, ignore_errors=True)
+            raise
+
+    def _new_folders(self, plan: TransferPlan) -> list[str]:
+        """The topmost local folders `run` will create: what to remove if it fails."""
+        base = os.path.abspath(self.dest)
+        if not os.path.lexists(base):
+            top = base
+            while not os.path.lexists(parent := os.path.dirname(top)) and parent != top:
+                top = parent
+            return [top]
+        return [d for d in dict.fromkeys(plan.dirs)
+                if os.path.dirname(d) == base and not os.path.lexists(d)]
+
+    def _run(self, plan: TransferPlan) -> TransferResult:
         failed_dirs: list[str] = []
         for d in plan.dirs:
             self.check_cancelled()

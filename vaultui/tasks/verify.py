@@ -12,8 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from vaultui.crypto.constants import ROOT_DIR_ID
-from vaultui.crypto.errors import VaultError
-from vaultui.crypto.stream import CancelledError
+from vaultui.crypto.errors import CancelledError, VaultError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import Entry, NodeKind, PathMapper, norm_path
 from vaultui.tasks.clean import Leftover, find_leftovers

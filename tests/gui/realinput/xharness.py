@@ -9,7 +9,7 @@
 
 Keys and clicks are XTEST events from xdotool, the same path a keyboard and mouse take, into
 the window that has the focus. The app writes what it shows to a JSON file (see
-vaultui/gui/statedump.py); :meth:`RealApp.wait` polls it, never a fixed sleep.
+vaultui/gui/core/statedump.py); :meth:`RealApp.wait` polls it, never a fixed sleep.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from vaultui.gui.qt import (
+from vaultui.gui.core.qt import (
     QApplication,
     QDrag,
     QDragEnterEvent,

@@ -26,13 +26,11 @@ if TYPE_CHECKING:
 def _update_remembered(ctx: Context, location: VaultLocation, passphrase: str) -> None:
     """After a passphrase change: replace a remembered passphrase (the old one is useless)."""
     from vaultui.secrets.store import KeyStoreUnavailableError
-    from vaultui.tasks.vaultid import vault_id
-
     if not ctx.use_keyring:
         return
     try:
         store = ctx.keystore()
-        vid = vault_id(location)
+        vid = location.vault_id()
         if store.get(vid) is None and not getattr(ctx.args, "remember", False):
             return
         store.set(vid, passphrase)
@@ -138,22 +136,18 @@ def cmd_recovery_key(ctx: Context) -> int:
 
 
 def cmd_remember(ctx: Context) -> int:
-    from vaultui.tasks.vaultid import vault_id
-
     location = ctx.location()
     # The passphrase to store comes from the user, not from the keyring itself.
     _, passphrase, _ = ctx.unlock_with(location, lambda p: location.unlock(p), keyring=False)
     store = ctx.keystore()
-    store.set(vault_id(location), passphrase)
+    store.set(location.vault_id(), passphrase)
     ctx.note(f"passphrase remembered in {store.description}")
     return ExitCode.OK
 
 
 def cmd_forget(ctx: Context) -> int:
-    from vaultui.tasks.vaultid import vault_id
-
     location = ctx.location()
-    removed = ctx.keystore().delete(vault_id(location))
+    removed = ctx.keystore().delete(location.vault_id())
     ctx.note("passphrase forgotten" if removed else "no passphrase was remembered for this vault")
     return ExitCode.OK
 

@@ -66,8 +66,6 @@ def _remembered(ctx: Context, vid: str) -> str:
 
 
 def cmd_info(ctx: Context) -> int:
-    from vaultui.tasks.vaultid import vault_id
-
     location = ctx.location()
     config = location.read_config()
     facts: dict[str, Any] = {
@@ -75,7 +73,7 @@ def cmd_info(ctx: Context) -> int:
         "format": config.claimed_format,
         "cipher_combo": config.payload.get("cipherCombo"),
         "shortening_threshold": config.payload.get("shorteningThreshold"),
-        "vault_id": vault_id(location),
+        "vault_id": location.vault_id(),
     }
     try:
         mk = location.read_masterkey_file(config)

@@ -1,0 +1,1 @@
+"""Browsing an unlocked vault: the two views, their models, drag and drop."""

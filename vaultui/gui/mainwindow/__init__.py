@@ -1,0 +1,1 @@
+"""The main window: its widgets, and the actions and menus it offers."""

@@ -1,0 +1,1 @@
+"""Transfers into and out of vaults: the record, the queue model, the panel."""

@@ -1,0 +1,1 @@
+"""Wizards and dialogs that make or open things: create, open, key generation, recovery key."""
