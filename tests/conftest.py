@@ -46,6 +46,7 @@ from tests.services import (
     SSHServer,
     StoppableS3,
     abfs_filesystem,
+    kms_client,
     s3_filesystem,
     sftp_filesystem,
 )
@@ -109,6 +110,14 @@ def s3fs_fs(s3_server: str) -> Location:
     bucket = fresh_name()
     fs.mkdir(bucket)
     return Location(fs, bucket)
+
+
+@pytest.fixture
+def kms_key(s3_server: str) -> tuple[Any, str]:
+    """A KMS client on the moto server and the id of a fresh symmetric key in it."""
+    client = kms_client(s3_server)
+    key_id = client.create_key(Description="vaultui test key")["KeyMetadata"]["KeyId"]
+    return client, key_id
 
 
 @pytest.fixture
