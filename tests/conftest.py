@@ -27,6 +27,10 @@ import os
 
 # Before anything can import Qt: the platform plugin is chosen when the QApplication starts.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Vault pins (trust on first use) go to a file of this run, never the user's config folder;
+# child processes (vaultui-cli) inherit it.
+os.environ.setdefault("VAULTUI_KNOWN_VAULTS", os.path.join(
+    __import__("tempfile").mkdtemp(prefix="vaultui-pins-"), "known_vaults"))
 
 import uuid
 from collections.abc import Callable, Iterator

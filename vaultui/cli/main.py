@@ -9,7 +9,7 @@ import traceback
 from collections.abc import Sequence
 
 from vaultui import __version__
-from vaultui.cli.commands import check, files, importing, keys, standalone, vault
+from vaultui.cli.commands import check, files, importing, keys, sharing, standalone, vault
 from vaultui.cli.context import Context
 from vaultui.cli.errors import classify
 from vaultui.cli.exitcodes import ExitCode
@@ -21,7 +21,8 @@ S3, Azure Blob, SFTP. Vault commands take the vault's location first, then paths
 the vault.
 
 passphrases come from --passphrase-file, $VAULTUI_PASSPHRASE, the OS keyring
-(`vaultui-cli remember`), or a prompt; they are never echoed.
+(`vaultui-cli remember`), or a prompt; they are never echoed. A shared vault also opens
+with your own key (--identity, the keyring's age identity, ~/.ssh) or AWS KMS (`share`).
 
 keys without a vault (like fsspec-encrypted): gen-key, encrypt, decrypt; `import` moves
 fsspec-encrypted files into a vault.
@@ -50,7 +51,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                         help="show the full traceback of an error")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     storage, unlock = storage_options_parent(), unlock_parent()
-    for module in (vault, files, keys, check, standalone, importing):
+    for module in (vault, files, keys, sharing, check, standalone, importing):
         module.register(sub, storage, unlock)
     return parser, dict(sub.choices)
 

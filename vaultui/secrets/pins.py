@@ -98,3 +98,11 @@ class PinStore:
         pins = self._load()
         pins[check_vault_id(vault_id)] = fingerprint
         self._save(pins)
+
+    def forget(self, vault_id: str) -> bool:
+        """Drop a vault's pin (its owner rotated the key); False when there was none."""
+        pins = self._load()
+        if pins.pop(check_vault_id(vault_id), None) is None:
+            return False
+        self._save(pins)
+        return True

@@ -55,7 +55,7 @@ def unlock_in_order(location: VaultLocation, *,
             try:
                 key, config = location.unlock(secret)
             except WrongPassphraseError:
-                say("the remembered passphrase no longer unlocks this vault")
+                say("the passphrase remembered in the keyring no longer unlocks this vault")
             else:
                 check_pin(location, key, pins, proven=True)
                 return Unlocked(key, config, "keyring", secret)
