@@ -138,3 +138,34 @@ def _file(folder: Path, name: str, data: bytes) -> Path:
     path = folder / name
     path.write_bytes(data)
     return path
+
+
+def test_stop_sharing_remove_then_rotate(vault: VaultTarget, cli: Run, tmp_path: Path) -> None:
+    bob = ssh_key(tmp_path / "bob", "id_ed25519")
+    carol = ssh_key(tmp_path / "carol", "id_ed25519")
+    assert cli(*vault.args("put", str(_file(tmp_path, "plan.txt", b"the plan")), "/")).code == 0
+    for who in (bob, carol):
+        assert cli(*vault.args("share", "add", "--ssh-key", f"{who.path}.pub",
+                               "--label", who.path.parent.name)).code == 0
+    home = tmp_path / "home"
+    home.mkdir()
+    pins = {"VAULTUI_KNOWN_VAULTS": str(tmp_path / "carol-pins")}
+    r = cli(*vault.args("cat", "plan.txt", "--identity", str(carol.path), "--no-keyring"),
+            passphrase=None, env={"HOME": str(home), **pins})
+    assert r.code == 0, r
+    assert cli(*vault.args("share", "remove", "bob")).code == 0
+    r = cli(*vault.args("rotate-key"))
+    assert r.code == 0, r
+    assert "1 key slots rewrapped" in r.err and "share VAULT trust" in r.err
+    assert cli(*vault.args("cat", "plan.txt")).out == "the plan"
+    # Carol still opens it once she accepts the new key; Bob's old slot is gone.
+    r = cli(*vault.args("cat", "plan.txt", "--identity", str(carol.path), "--no-keyring"),
+            passphrase=None, env={"HOME": str(home), **pins})
+    assert r.code == 3 and "different key" in r.err, r
+    assert cli(*vault.args("share", "trust"), env=pins).code == 0
+    r = cli(*vault.args("cat", "plan.txt", "--identity", str(carol.path), "--no-keyring"),
+            passphrase=None, env={"HOME": str(home), **pins})
+    assert r.code == 0 and r.out == "the plan", r
+    r = cli(*vault.args("cat", "plan.txt", "--identity", str(bob.path), "--no-keyring"),
+            passphrase=None, env={"HOME": str(home)})
+    assert r.code == 3, r

@@ -1,4 +1,4 @@
-"""Commands that share a vault: share (list, add, remove, trust) and keygen --age."""
+"""Commands that share a vault: share (list, add, remove, trust), rotate-key, keygen --age."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from typing import Any
 from vaultui.cli.context import Context
 from vaultui.cli.errors import CliError, UsageError
 from vaultui.cli.exitcodes import ExitCode
-from vaultui.cli.parser import add_command, add_vault_argument
+from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
+from vaultui.cli.progressbar import ProgressBar, human_size
 from vaultui.secrets.identities import AGE_IDENTITY_ITEM, AgeIdentity
 from vaultui.secrets.pins import PinStore
 from vaultui.secrets.recipients import Recipient
-from vaultui.tasks.sharing import share_with, share_with_kms, shares, unshare
+from vaultui.tasks.rotation import RotateKey
+from vaultui.tasks.sharing import check_pin, share_with, share_with_kms, shares, unshare
 from vaultui.tasks.vaultid import vault_id
 
 #: Said whenever a slot goes: the user must not believe removing one revokes access.
@@ -100,6 +102,28 @@ def cmd_share(ctx: Context) -> int:
     return ExitCode.OK
 
 
+def cmd_rotate_key(ctx: Context) -> int:
+    location = ctx.location()
+    # The new key is wrapped under the passphrase as well as for every slot: ask for it.
+    _, passphrase, _ = ctx.unlock_with(location, lambda p: location.unlock(p))
+    bar = ProgressBar(ctx.stderr)
+    job = RotateKey(location, passphrase, progress=bar, workers=ctx.args.jobs)
+    try:
+        result = job.run()
+    finally:
+        bar.close()
+    key, _ = location.unlock(passphrase)
+    check_pin(location, key, PinStore(), proven=True)
+    ctx.note(("resumed and finished" if result.resumed else "rotated")
+             + f" the vault key: {result.files} files ({human_size(result.bytes)}) "
+             f"re-encrypted, {len(result.slots)} key slots rewrapped, "
+             f"{result.removed_folders} old folders removed")
+    if result.slots:
+        ctx.note("teammates who open it with a key slot see a changed key: they confirm "
+                 "with you, then run `vaultui-cli share VAULT trust`")
+    return ExitCode.OK
+
+
 def cmd_keygen(ctx: Context) -> int:
     if not ctx.args.age:
         raise UsageError("keygen makes age identities: give --age")
@@ -143,6 +167,18 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
                    "credentials and region come from the AWS environment")
     p.add_argument("--label", help="a name for the slot (default: from the key)")
     p.add_argument("--json", action="store_true", help="for list: JSON on stdout")
+
+    p = add_command(
+        sub, "rotate-key", cmd_rotate_key, "re-encrypt a vault under a new key",
+        "Make a new vault key, re-encrypt every file and name into it, verify, then switch "
+        "and rewrap it for the passphrase and every remaining key slot; the old key then "
+        "opens nothing. This is how to stop sharing: removing a slot alone does not revoke "
+        "a key someone kept. Resumable: if it is interrupted, run it again. Nobody else "
+        "should write to the vault meanwhile.",
+        ["vaultui-cli share ~/vault remove bob && vaultui-cli rotate-key ~/vault"],
+        [storage, unlock])
+    add_vault_argument(p)
+    add_jobs_argument(p)
 
     p = add_command(
         sub, "keygen", cmd_keygen, "make an age identity and keep it in the OS keyring",
