@@ -198,7 +198,7 @@ FAST_FAIL_CONFIG: dict[str, object] = {
 
 
 class StoppableS3:
-    """A moto S3 server in a child process that a test may kill at any moment.
+    """A moto S3 server in a child process that a test may kill or freeze at any moment.
 
     ``stop()`` sends SIGKILL, so in-flight requests see their connection drop as with a real
     outage (a server on a thread could only stop accepting new connections). ``start()``
@@ -245,8 +245,21 @@ class StoppableS3:
     def stop(self) -> None:
         """Kill the server abruptly (SIGKILL); a no-op when it is not running."""
         if self._process is not None:
+            self.resume()  # a stopped process would not die before it is continued
             self._process.stop(signal.SIGKILL)
             self._process = None
+
+    def pause(self) -> None:
+        """Freeze the server (SIGSTOP): connections stay open and nothing answers, as
+        with a storage that hangs mid-request."""
+        if self._process is None:
+            raise ServiceError("the stoppable S3 server is not running")
+        os.killpg(self._process.proc.pid, signal.SIGSTOP)
+
+    def resume(self) -> None:
+        """Let a paused server go on (SIGCONT); requests it held are answered then."""
+        if self._process is not None:
+            os.killpg(self._process.proc.pid, signal.SIGCONT)
 
 
 def kms_client(endpoint_url: str, region: str = "us-east-1") -> Any:

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import base64
+import contextlib
 import itertools
 import os
+from collections.abc import Callable
 
 import pytest
 from cryptography.fernet import Fernet
 from cryptography.hazmat.primitives import padding
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 
+from vaultui.crypto import legacy
 from vaultui.crypto.errors import FormatError
 from vaultui.crypto.legacy import (
     CbcDecryptor,
@@ -105,3 +108,60 @@ def test_keys_in_either_base64_alphabet() -> None:
         legacy_key("not base64 at all!")
     with pytest.raises(FormatError):
         legacy_key(base64.b64encode(b"short").decode())
+
+
+def _junk_tokens(size: int) -> bytes:
+    """Text that looks like Fernet tokens throughout but holds none: every quad boundary
+    is a place where a token could end, which made the search quadratic."""
+    other = Fernet(base64.urlsafe_b64encode(bytes(32)))
+    # 40 bytes make a 105-byte token: 140 characters without padding, each one a
+    # plausible token length, so every repetition is a candidate end.
+    token = other.encrypt(b"x" * 40)
+    assert len(token) == 140 and not token.endswith(b"=")
+    return (token * (size // len(token) + 1))[:size // 4 * 4]
+
+
+def _work(monkeypatch: pytest.MonkeyPatch, data: bytes) -> int:
+    """Bytes decoded plus bytes handed to Fernet while trying to decrypt `data`."""
+    work = 0
+    real_decode, real_try = legacy._decode, legacy._try
+
+    def decode(text: bytes) -> bytes:
+        nonlocal work
+        work += len(text)
+        return real_decode(text)
+
+    def attempt(fernet: Fernet, token: bytes) -> bytes | None:
+        nonlocal work
+        work += len(token)
+        return real_try(fernet, token)
+
+    monkeypatch.setattr(legacy, "_decode", decode)
+    monkeypatch.setattr(legacy, "_try", attempt)
+    with contextlib.suppress(LegacyDecryptionError):
+        decrypt_fernet(data, KEY)
+    monkeypatch.undo()
+    return work
+
+
+@pytest.mark.parametrize("make", [
+    _junk_tokens,
+    # Genuine tokens of another key: each one's MAC fails, so every boundary is tried.
+    lambda size: fernet_file(*[b"y" * 200] * (size // 360 + 1), key=bytes(32))[:size],
+], ids=["junk", "other-key"])
+def test_fernet_work_is_linear_in_the_input(monkeypatch: pytest.MonkeyPatch,
+                                            make: Callable[[int], bytes]) -> None:
+    small, big = make(200_000), make(400_000)
+    w_small, w_big = _work(monkeypatch, small), _work(monkeypatch, big)
+    # Each byte of text is decoded at most once (quadratic search: ~1000x the input).
+    assert w_small <= 2 * len(small)
+    assert w_big <= 2 * len(big)
+    assert w_big <= 2.2 * w_small + 1000
+
+
+def test_fernet_many_tokens_read_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    parts = [os.urandom(n % 300) for n in range(2000)]
+    data = fernet_file(*parts)
+    assert decrypt_fernet(data, KEY) == b"".join(parts)
+    # Decoded once while searching, once more by Fernet on the match.
+    assert _work(monkeypatch, data) <= 2 * len(data) + 1000

@@ -14,6 +14,7 @@ from fsspec.implementations.local import LocalFileSystem
 from fsspec.implementations.memory import MemoryFileSystem
 from fsspec.spec import AbstractFileSystem
 
+from tests.services import Location
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
 
@@ -262,3 +263,17 @@ def storage_files(fs: VaultFileSystem) -> list[str]:
 @pytest.fixture
 def list_storage() -> Callable[[VaultFileSystem], list[str]]:
     return storage_files
+
+
+# -- one vault on local disk and on S3 ----------------------------------------------------
+
+
+@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
+def location(request: pytest.FixtureRequest, tmp_path: Path) -> Location:
+    """A fresh, empty place for a vault: a local folder, or a bucket on moto."""
+    if request.param == "local":
+        root = tmp_path / "local-root"
+        root.mkdir()
+        return Location(LocalFileSystem(), str(root))
+    found: Location = request.getfixturevalue("s3fs_fs")
+    return found

@@ -150,8 +150,10 @@ def test_mv_of_a_folder_touches_a_constant_number_of_objects(memvault, record_st
     fs.pipe_file("big/sub/x.txt", b"x")
     rec = record_storage(fs)
     fs.mv("big", "moved")
-    assert len(rec.calls) <= 12, rec.calls
-    assert len(rec.mutations) <= 5, rec.mutations
+    # Four of them keep the move's journal (read, write as temp + rename, remove), so
+    # an interruption cannot make rm delete what the other name shows (aliases.py).
+    assert len(rec.calls) <= 16, rec.calls
+    assert len(rec.mutations) <= 8, rec.mutations
     assert rec.count("find", "ls", "walk") == 0
     assert fs.cat_file("moved/123.txt") == b"123"
     assert fs.cat_file("moved/sub/x.txt") == b"x"
@@ -174,7 +176,9 @@ def test_rm_of_a_folder_reads_no_file_contents(memvault, record_storage) -> None
         fs.pipe_file(f"gone/{i}.txt", b"x")
     rec = record_storage(fs)
     fs.rm("gone", recursive=True)
-    assert not [c for c in rec.of("cat_file", "cat", "open") if not c.path.endswith("dir.c9r")]
+    # dir.c9r, and the batched look for move journals (aliases.py): no file's contents.
+    assert not [c for c in rec.of("cat_file", "cat", "open")
+                if not c.path.endswith(("dir.c9r", ".names.c9x"))]
 @pytest.mark.parametrize("kind", ["memory", "local"])
 def test_recursive_rm_leaves_no_orphan_content_folders(vault_factory, kind) -> None:
     fs = vault_factory(kind)

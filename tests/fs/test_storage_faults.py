@@ -120,11 +120,11 @@ def test_listing_fails_rather_than_hiding_long_names(
     vfs.pipe_file(long_name, b"long")
     vfs.pipe_file("short.txt", b"short")
 
-    def cat_failing(paths: list[str], **kwargs: Any) -> dict[str, Any]:
-        return {p: ConnectionResetError("connection reset by peer") for p in paths}
+    def cat_failing(paths: list[str], *args: Any, **kwargs: Any) -> list[Any]:
+        return [ConnectionResetError("connection reset by peer") for _ in paths]
 
     # The names of shortened nodes are read in one batch that reports errors per path.
-    monkeypatch.setattr(fs, "cat", cat_failing)
+    monkeypatch.setattr(fs, "cat_ranges", cat_failing)
     with pytest.raises(StorageUnavailableError, match="connection reset"):
         vfs.ls("")
 

@@ -7,6 +7,7 @@ A Qt warning or critical message fails the test that caused it (as in qutebrowse
 from __future__ import annotations
 
 import re
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 from guihelpers import DEMO_FILES, make_vault, unlock
 
+from vaultui.gui.editprompts import UnsavedChoice
 from vaultui.gui.gcpolicy import GuiThreadCollector
 from vaultui.gui.keychain import Keychain
 from vaultui.gui.mainwindow import MainWindow
@@ -62,6 +64,21 @@ def gui_thread_collector(qapp: Any) -> Iterator[GuiThreadCollector]:
     collector.deleteLater()
 
 
+@pytest.fixture(autouse=True)
+def private_tempdir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The app's temp folder, per test: decrypted copies, and what start-up cleans up after
+    a crash, stay within the test (other runs' folders in /tmp are not the test's). The
+    user's XDG default applications are none."""
+    folder = tmp_path / "app-tmp"
+    folder.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(folder))
+    # No default applications of the machine's user: opening a copy calls open_url.
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg-config"))
+    monkeypatch.setenv("XDG_CONFIG_DIRS", str(tmp_path / "xdg-config-dirs"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg-data"))
+    return folder
+
+
 @pytest.fixture
 def vault_path(tmp_path: Path) -> str:
     return make_vault(tmp_path / "vault", DEMO_FILES)
@@ -75,6 +92,8 @@ def settings(tmp_path: Path) -> Settings:
 @pytest.fixture
 def window(qtbot, settings: Settings) -> Iterator[MainWindow]:
     win = MainWindow(settings)
+    # A test that ends with an opened copy still edited must not hang on the question.
+    win.ask_unsaved = lambda action, names: UnsavedChoice.DISCARD
     qtbot.addWidget(win)
     yield win
     win.shutdown()
@@ -89,6 +108,7 @@ def store() -> MemoryKeyStore:
 def win(qtbot, settings: Settings, store: MemoryKeyStore) -> Iterator[MainWindow]:
     """A main window whose keychain lives in memory (the keyring tests cover the OS one)."""
     w = MainWindow(settings, keychain=Keychain(lambda: store))
+    w.ask_unsaved = lambda action, names: UnsavedChoice.DISCARD
     qtbot.addWidget(w)
     yield w
     w.shutdown()

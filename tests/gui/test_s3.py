@@ -210,3 +210,56 @@ def test_stopped_server_shows_an_error_and_keeps_the_ui_alive(
     transfer = pane.transfers.upload(pane.fs, str(local), "")
     qtbot.waitUntil(lambda: not transfer.active, timeout=60_000)
     assert transfer.status is Status.FAILED and transfer.error
+
+
+def test_an_edit_of_an_opened_file_is_saved_in_the_s3_vault_and_a_conflict_kept(
+        qtbot, win: MainWindow, s3_pane: VaultPane, s3fs_fs: Any) -> None:
+    launched: list[str] = []
+    s3_pane.open_item("docs/report.txt", launched.append)
+    qtbot.waitUntil(lambda: bool(launched), timeout=15_000)
+    local = Path(launched[0])
+    with qtbot.waitSignal(s3_pane.edits.saved, timeout=30_000) as saved:
+        local.write_bytes(b"edited on this computer")
+    assert not saved.args[0].conflict
+    other = VaultFileSystem(fs=s3fs_fs.fs, root=f"{s3fs_fs.root}/vault", passphrase=PASSPHRASE)
+    assert other.cat_file("docs/report.txt") == b"edited on this computer"
+    other.pipe_file("docs/report.txt", b"edited on another computer")
+    with qtbot.waitSignal(s3_pane.edits.saved, timeout=30_000) as saved:
+        local.write_bytes(b"edited here again")
+    assert saved.args[0].conflict
+    assert other.cat_file("docs/report.txt") == b"edited on another computer"
+    assert other.cat_file("docs/report (2).txt") == b"edited here again"
+
+
+def test_an_upload_to_a_frozen_server_fails_in_its_row(
+        qtbot, win: MainWindow, s3_stoppable: Any, monkeypatch: pytest.MonkeyPatch,
+        tmp_path: Path) -> None:
+    monkeypatch.setenv("VAULTUI_STORAGE_TIMEOUT", "2")
+    storage = s3_stoppable.filesystem()
+    storage.mkdir("frozen")
+    make_s3_vault(storage, "frozen/vault", {})
+    # No timeouts of the test's own: the app's defaults (here 2 s from the environment).
+    options = {"key": "testing", "secret": "testing",
+               "client_kwargs": {"endpoint_url": s3_stoppable.endpoint_url}}
+    open_through_dialog(qtbot, win, "url", url="s3://frozen/vault",
+                        options=json.dumps(options))
+    pane = current_pane(win)
+    local = tmp_path / "big.bin"
+    with local.open("wb") as f:
+        f.truncate(512 * 1024 * 1024)  # sparse: many parts, no disk
+
+    def uploads() -> list[Any]:
+        found: list[Any] = storage.call_s3("list_multipart_uploads", Bucket="frozen").get(
+            "Uploads", [])
+        return found
+
+    transfer = pane.transfers.upload(pane.fs, str(local), "")
+    qtbot.waitUntil(lambda: bool(uploads()), timeout=60_000)
+    s3_stoppable.pause()
+    try:
+        qtbot.waitUntil(lambda: not transfer.active, timeout=20_000)
+    finally:
+        s3_stoppable.resume()
+    assert transfer.status is Status.FAILED
+    assert "stopped answering" in transfer.error and "s3://frozen/vault" in transfer.error
+    assert uploads() == []

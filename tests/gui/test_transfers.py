@@ -20,7 +20,8 @@ from vaultui.gui.qt import (
     Qt,
     QUrl,
 )
-from vaultui.gui.transfers import Clash, Status, TransfersModel, format_eta, keep_both_name
+from vaultui.gui.transfers import Clash, Status, TransfersModel, format_eta
+from vaultui.tasks.naming import keep_both_name
 
 
 def drop(qtbot, pane: VaultPane, paths: list[Path]) -> None:

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESSIV
 
+from tests.services import Location
 from vaultui.crypto.keys import Masterkey
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
@@ -42,16 +43,9 @@ class Vault:
         self.vfs.invalidate_cache()
 
 
-@pytest.fixture(params=["local", pytest.param("s3", marks=pytest.mark.s3)])
-def vault(request: pytest.FixtureRequest, tmp_path: Path) -> Vault:
-    import fsspec
-
-    if request.param == "local":
-        root = tmp_path / "vault"
-        root.mkdir()
-        return Vault(fsspec.filesystem("file"), str(root))
-    location = request.getfixturevalue("s3fs_fs")
-    return Vault(location.fs, location.root + "/vault")
+@pytest.fixture
+def vault(local_or_s3: Location) -> Vault:
+    return Vault(local_or_s3.fs, local_or_s3.root)
 
 
 def tree(top: Path) -> dict[str, bytes]:

@@ -14,6 +14,7 @@ from vaultui.cli.context import Context
 from vaultui.cli.errors import classify
 from vaultui.cli.exitcodes import ExitCode
 from vaultui.cli.parser import HelpFormatter, storage_options_parent, unlock_parent
+from vaultui.fs.storage import STORAGE_TIMEOUT_ENV
 
 DESCRIPTION = """\
 Work with Cryptomator (vault format 8) vaults on any storage fsspec reaches: a folder,
@@ -115,6 +116,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not hasattr(args, "func"):
         build_parser()[0].print_help(sys.stderr)
         return ExitCode.USAGE
+    if hasattr(args, "storage_timeout"):
+        # Every storage this process opens reads it, the vault's and an import's source.
+        os.environ[STORAGE_TIMEOUT_ENV] = str(args.storage_timeout)
     try:
         return int(args.func(Context(args)))
     except BrokenPipeError:

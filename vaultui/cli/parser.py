@@ -9,6 +9,7 @@ from typing import Any
 from vaultui.crypto.constants import DEFAULT_SCRYPT_BLOCK_SIZE, MIN_SHORTENING_THRESHOLD
 from vaultui.crypto.errors import FormatError
 from vaultui.crypto.masterkeyfile import check_scrypt_parameters
+from vaultui.fs.storage import storage_timeout
 
 #: The largest shortening threshold a vault config may carry (vaultconfig.py checks it).
 MAX_SHORTENING_THRESHOLD = 2**16
@@ -33,6 +34,10 @@ def storage_options_parent() -> argparse.ArgumentParser:
                        help="a JSON file with an object of storage options (-o wins); "
                             "put credentials here, not in -o: command lines are visible to "
                             "other local users")
+    group.add_argument("--storage-timeout", type=timeout_seconds, metavar="SECONDS",
+                       default=argparse.SUPPRESS,
+                       help="fail when the storage answers nothing for this long (default "
+                            "60, or $VAULTUI_STORAGE_TIMEOUT)")
     parent.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
                         help="show the full traceback of an error")
     return parent
@@ -109,3 +114,10 @@ def shortening_threshold(text: str) -> int:
         raise argparse.ArgumentTypeError(
             f"must be within {MIN_SHORTENING_THRESHOLD}..{MAX_SHORTENING_THRESHOLD}")
     return value
+
+
+def timeout_seconds(text: str) -> float:
+    try:
+        return storage_timeout(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None

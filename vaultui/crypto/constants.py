@@ -23,6 +23,12 @@ MAX_DIR_ID_LENGTH = 36
 #: Cryptomator's health check treats a dir.c9r above this as corrupt ("obese").
 MAX_DIR_FILE_SIZE = 1000
 MAX_SYMLINK_TARGET_LENGTH = 32767
+#: Caps on the small files read whole. Each is a few hundred bytes when genuine; a
+#: hostile vault must not make us read (and hold) gigabytes before refusing them.
+MAX_CONFIG_FILE_SIZE = 64 * 1024
+MAX_MASTERKEY_FILE_SIZE = 64 * 1024
+#: name.c9s holds one encrypted name; far more than any file system's longest name.
+MAX_NAME_FILE_SIZE = 64 * 1024
 
 KEY_LENGTH = 32
 RAW_MASTERKEY_LENGTH = 2 * KEY_LENGTH

@@ -19,6 +19,7 @@ from vaultui.crypto.constants import (
     DEFAULT_SCRYPT_COST,
     KEY_LENGTH,
     MASTERKEY_FILE_VERSION,
+    MAX_MASTERKEY_FILE_SIZE,
     MAX_SCRYPT_MEMORY,
     MIN_SCRYPT_COST,
     SCRYPT_PARALLELISM,
@@ -116,6 +117,8 @@ class MasterkeyFile:
     @classmethod
     def parse(cls, data: bytes) -> MasterkeyFile:
         """Parse the JSON file; the scrypt parameters are checked against our caps here."""
+        if len(data) > MAX_MASTERKEY_FILE_SIZE:
+            raise FormatError("masterkey file is too large to be a masterkey file")
         try:
             obj = json.loads(data)
         except (ValueError, UnicodeDecodeError, RecursionError):

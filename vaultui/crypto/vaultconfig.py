@@ -16,6 +16,7 @@ from vaultui.crypto.combos import CipherCombo as CipherCombo  # re-exported
 from vaultui.crypto.constants import (
     DEFAULT_SHORTENING_THRESHOLD,
     MASTERKEY_FILENAME,
+    MAX_CONFIG_FILE_SIZE,
     MIN_SHORTENING_THRESHOLD,
     VAULT_FORMAT,
 )
@@ -26,7 +27,7 @@ MASTERKEY_KID_PREFIX = "masterkeyfile:"
 DEFAULT_KID = MASTERKEY_KID_PREFIX + MASTERKEY_FILENAME
 _HASHES = {"HS256": hashlib.sha256, "HS384": hashlib.sha384, "HS512": hashlib.sha512}
 #: A vault config is a few hundred bytes; refusing huge input keeps parsing cheap.
-_MAX_TOKEN_LENGTH = 64 * 1024
+_MAX_TOKEN_LENGTH = MAX_CONFIG_FILE_SIZE
 #: base64url as JWTs use it; the standard alphabet and padding are accepted too, because
 #: other tools (pycryptomator) write vault configs that way.
 _BASE64 = re.compile(r"[A-Za-z0-9_\-+/]*={0,2}")

@@ -268,7 +268,10 @@ class VaultWriteFile(io.RawIOBase):
     def _abort(self) -> None:
         writer = getattr(self, "_writer", None)
         if writer is not None:
-            writer.abort()  # its buffered last chunk must never reach the storage
+            # Its buffered last chunk must never reach the storage; should dropping it
+            # fail, the upload below is discarded all the same.
+            with contextlib.suppress(Exception):
+                writer.abort()
         raw = self._raw
         if self._direct:
             with contextlib.suppress(Exception):

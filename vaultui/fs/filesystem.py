@@ -19,12 +19,19 @@ from fsspec.implementations.local import LocalFileSystem, make_path_posix, trail
 from fsspec.spec import AbstractFileSystem
 from fsspec.utils import check_contained, isfilelike
 
-from vaultui.crypto.constants import DIR_FILE_NAME, DIR_ID_BACKUP_FILE_NAME, SYMLINK_FILE_NAME
+from vaultui.crypto.constants import (
+    DIR_FILE_NAME,
+    DIR_ID_BACKUP_FILE_NAME,
+    ROOT_DIR_ID,
+    SYMLINK_FILE_NAME,
+)
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
+from vaultui.fs.aliases import begin_move, end_move, settle, shared_elsewhere
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultCorruptError
+from vaultui.fs.exclusive import create_file
 from vaultui.fs.files import VaultReadFile, VaultWriteFile
 from vaultui.fs.localfile import replacing_local_file
 from vaultui.fs.nodes import (
@@ -41,10 +48,10 @@ from vaultui.fs.nodes import (
 from vaultui.fs.publish import (
     abandon_file_node,
     copy_file_node,
+    create_folder_node,
     move_node,
     prepare_file_node,
     remove_quietly,
-    write_folder_node,
 )
 from vaultui.fs.resolver import ConflictResolver
 from vaultui.fs.reverse import cleartext_path
@@ -53,10 +60,10 @@ from vaultui.fs.storage import (
     join,
     open_sequential,
     temp_name,
-    write_atomic,
 )
 from vaultui.fs.unreachable import storage_call
 from vaultui.fs.vault import KeyLoader, VaultLocation
+from vaultui.fs.visits import FolderVisits
 
 
 def fsspec_type(kind: NodeKind) -> str:
@@ -261,7 +268,17 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         except NotADirectoryError:
             info = self.info(path)
             return [info] if detail else [info["name"]]
-        listing = mapper.listing(dir_id, clean)
+        try:
+            listing = mapper.listing(dir_id, clean)
+        except VaultCorruptError:
+            # Another writer may have removed the folder (or removed and made it again)
+            # since its id was cached: look again before calling it damaged.
+            mapper.forget(clean)
+            fresh = mapper.dir_id(clean)  # FileNotFoundError if it was removed
+            if fresh == dir_id:
+                raise
+            dir_id = fresh
+            listing = mapper.listing(dir_id, clean)
         warn_skipped(listing)
         if any(e.conflict_of is not None for e in listing.others):
             entries = mapper.resolve_conflicts(clean, dir_id, mapper.entries(listing))
@@ -358,8 +375,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         node = self.mapper.node(self._path(path))
         if self.mapper.kind(node) is not NodeKind.SYMLINK:
             raise OSError(f"not a symbolic link: {path!r}")
-        return self.cryptor.decrypt_file(bytes(self.storage.cat_file(node.symlink_path))).decode(
-            "utf-8")
+        return self.cryptor.decrypt_file(self.mapper.read_symlink_file(node)).decode("utf-8")
 
     # -- directories ----------------------------------------------------------------
 
@@ -391,13 +407,22 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             # Content folder first, so a node that appears never points at nothing.
             try:
                 self.storage.makedirs(content, exist_ok=True)
-                write_atomic(self.storage, join(content, DIR_ID_BACKUP_FILE_NAME),
-                             self.cryptor.dir_id_backup(dir_id))
-                write_folder_node(self.storage, node, DIR_FILE_NAME, dir_id.encode("utf-8"))
+                create_file(self.storage, join(content, DIR_ID_BACKUP_FILE_NAME),
+                            self.cryptor.dir_id_backup(dir_id))
+                created = create_folder_node(self.storage, node, DIR_FILE_NAME,
+                                             dir_id.encode("utf-8"))
             except BaseException:
                 remove_quietly(self.storage, content)
                 self._prune_empty(parent_path(content))
                 raise
+            if not created:
+                # Another writer made this folder first: theirs stays, ours was never
+                # reachable. makedirs (and so every write) adopts theirs.
+                remove_quietly(self.storage, content)
+                self._prune_empty(parent_path(content))
+                self.mapper.forget(node.path)
+                self.mapper.forget(path)
+                raise FileExistsError(path)
             self.mapper.remember_dir_id(node.path, dir_id)
             if node.path != path:  # typed in another Unicode form than it is stored in
                 self.mapper.remember_dir_id(path, dir_id)
@@ -451,31 +476,55 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             # Find every content folder of the tree first, then drop the node: the
             # directory vanishes at once, and an interruption can only leave
             # unreferenced content folders behind, never a node pointing at nothing.
-            folders = self._content_folders(self.mapper.dir_id(path), path, set())
+            tree = self._folder_tree(self.mapper.dir_id(path), path)
+            folders, shared = self._unshared(tree, node.node_path)
             self.storage.rm(node.node_path, recursive=True)
             self.mapper.forget(path)
+            for dir_id, names in shared.items():
+                with contextlib.suppress(Exception):
+                    settle(self.mapper, dir_id, names, None)
             for folder in reversed(folders):
                 with contextlib.suppress(FileNotFoundError):
                     self.storage.rm(folder, recursive=True)
                 self._prune_empty(parent_path(folder))
 
-    def _content_folders(self, dir_id: str, path: str, seen: set[str]) -> list[str]:
-        """Content folders of a directory and all directories below it, parents first.
+    def _folder_tree(self, top_id: str, path: str) -> list[tuple[str, str | None]]:
+        """(dir id, parent's dir id) of a directory and every directory below it, parents
+        first, each once: a folder named twice (an alias) is not descended again.
 
         Files, symlinks and subdirectory nodes all live inside their parent's content
         folder, so removing the folders removes everything; only subdirectories need
         a look inside (one listing each, plus reading their dir.c9r).
         """
-        if dir_id in seen:
-            raise VaultCorruptError(f"directory {path!r} is damaged: it contains itself")
-        seen.add(dir_id)
-        folders = [self.mapper.content_dir(dir_id)]
-        for entry in self.mapper.list_dir_id(dir_id, path):
-            if entry.kind is NodeKind.DIRECTORY:
-                child = f"{path}/{entry.name}"
-                child_id = self.mapper.read_dir_file(entry.ciphertext_path, child)
-                folders += self._content_folders(child_id, child, seen)
-        return folders
+        # The root's content is never part of a removal, whatever a dir.c9r says.
+        seen = {ROOT_DIR_ID, top_id}
+        tree: list[tuple[str, str | None]] = [(top_id, None)]
+        stack = [(top_id, path)]
+        while stack:
+            dir_id, folder = stack.pop()
+            for entry in self.mapper.list_dir_id(dir_id, folder):
+                if entry.kind is NodeKind.DIRECTORY:
+                    child = f"{folder}/{entry.name}"
+                    child_id = self.mapper.read_dir_file(entry.ciphertext_path, child)
+                    if child_id not in seen:
+                        seen.add(child_id)
+                        tree.append((child_id, dir_id))
+                        stack.append((child_id, child))
+        return tree
+
+    def _unshared(self, tree: list[tuple[str, str | None]], node_path: str
+                  ) -> tuple[list[str], dict[str, list[str]]]:
+        """The content folders of `tree` an rm may delete: those no node outside the
+        removed tree still names, nor anything below such a folder (see aliases.py);
+        and the shared ones, with the names their journals give."""
+        content = self.mapper.content_dir
+        removed = {content(d) for d, _ in tree}
+        shared = shared_elsewhere(self.mapper, [d for d, _ in tree], removed, node_path)
+        kept: set[str] = set()
+        for dir_id, parent in tree:  # parents first: a kept folder keeps its subtree
+            if dir_id in shared or parent in kept:
+                kept.add(dir_id)
+        return [content(d) for d, _ in tree if d not in kept], shared
 
     def _prune_empty(self, folder: str) -> None:
         """Drop an emptied d/XX folder on storages that have real folders."""
@@ -562,8 +611,27 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             if existing is NodeKind.SYMLINK:
                 self._remove(dst)
                 existing = None
-            move_node(self.storage, kind, old, new, replacing=existing is not None)
+            if kind is NodeKind.DIRECTORY:
+                self._move_directory(src, old, new)
+            else:
+                move_node(self.storage, kind, old, new, replacing=existing is not None)
             self.mapper.forget(src)
+
+    def _move_directory(self, src: str, old: Node, new: Node) -> None:
+        """Rename a directory node, journalled so that an interruption between writing
+        the new node and removing the old one leaves two names `rm` knows to be one
+        folder (see aliases.py)."""
+        dir_id = self.mapper.dir_id(src)
+        names = begin_move(self.mapper, dir_id, old.node_path, new.node_path)
+        try:
+            move_node(self.storage, NodeKind.DIRECTORY, old, new)
+        except BaseException:
+            # What is left decides: the journal stays while both names do.
+            with contextlib.suppress(Exception):
+                end_move(self.mapper, dir_id, names, old.node_path, None)
+            raise
+        with contextlib.suppress(Exception):
+            end_move(self.mapper, dir_id, names, old.node_path, new.node_path)
 
     @storage_call
     def copy(self, path1: str | list[str], path2: str | list[str], recursive: bool = False,
@@ -627,8 +695,10 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         with self._write_lock:
             if self.mapper.kind(node) is not None:
                 raise FileExistsError(path)
-            write_folder_node(self.storage, node, SYMLINK_FILE_NAME,
-                              encrypt_bytes(target.encode("utf-8"), self.cryptor.content))
+            if not create_folder_node(self.storage, node, SYMLINK_FILE_NAME,
+                                      encrypt_bytes(target.encode("utf-8"),
+                                                    self.cryptor.content)):
+                raise FileExistsError(path)
 
     # -- reading and writing --------------------------------------------------------
 
@@ -809,12 +879,66 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
 
     def walk(self, path: str, maxdepth: int | None = None, topdown: bool = True,
              on_error: Any = "omit", **kwargs: Any) -> Iterator[Any]:
-        """fsspec's walk, except that an unreachable storage raises: by default fsspec
-        skips folders whose listing fails, which would pass an outage off as no files."""
+        """fsspec's walk, with two differences. An unreachable storage raises: by default
+        fsspec skips folders whose listing fails, which would pass an outage off as no
+        files. And each folder is walked once: one reached again under another name
+        (two nodes naming one directory id) is listed with `alias_of` in its info,
+        the path it was first reached by, and not descended (see visits.py).
+        """
+        if maxdepth is not None and maxdepth < 1:
+            raise ValueError("maxdepth must be at least 1")
         if on_error == "omit":
             on_error = _raise_if_unavailable
-        yield from super().walk(path, maxdepth=maxdepth, topdown=topdown, on_error=on_error,
-                                **kwargs)
+        detail = kwargs.pop("detail", False)
+        top = self._path(path)
+        try:
+            visits = FolderVisits(self.mapper, top)
+        except (FileNotFoundError, NotADirectoryError):
+            visits = None  # not a folder: ls below says what it is
+        yield from self._walk(top, visits, maxdepth, topdown, on_error, detail, kwargs)
+
+    def _walk(self, path: str, visits: FolderVisits | None, maxdepth: int | None,
+              topdown: bool, on_error: Any, detail: bool, kwargs: dict[str, Any]
+              ) -> Iterator[Any]:
+        try:
+            listing = self.ls(path, detail=True, **kwargs)
+        except OSError as exc:
+            if on_error == "raise":
+                raise
+            if callable(on_error):
+                on_error(exc)
+            return
+        dirs: dict[str, dict[str, Any]] = {}
+        files: dict[str, dict[str, Any]] = {}
+        descend: list[str] = []
+        for info in listing:
+            name = info["name"].rpartition("/")[2]
+            if info["type"] == "directory" and info["name"] != path:
+                dirs[name] = info
+                try:
+                    first = None if visits is None else visits.alias_of(info["name"], info)
+                except FileNotFoundError:
+                    continue  # removed since it was listed: nothing to walk
+                if first is None:
+                    descend.append(name)
+                else:
+                    dirs[name] = {**info, "alias_of": first}
+            elif info["name"] == path:
+                files[""] = info
+            else:
+                files[name] = info
+        shown: tuple[Any, Any] = (dirs, files) if detail else (list(dirs), list(files))
+        if topdown:
+            yield path, *shown
+        if maxdepth is None or maxdepth > 1:
+            deeper = None if maxdepth is None else maxdepth - 1
+            for name in descend:
+                if topdown and name not in shown[0]:
+                    continue  # the caller pruned it, as os.walk allows
+                yield from self._walk(join(path, name), visits, deeper, topdown, on_error,
+                                      detail, kwargs)
+        if not topdown:
+            yield path, *shown
 
     @storage_call
     def check_directory(self, path: str) -> None:

@@ -27,6 +27,8 @@ from vaultui.crypto.constants import (
     ENCRYPTED_NAME_SUFFIX,
     INFLATED_NAME_FILE_NAME,
     MAX_DIR_FILE_SIZE,
+    MAX_NAME_FILE_SIZE,
+    MAX_SYMLINK_TARGET_LENGTH,
     ROOT_DIR_ID,
     SHORTENED_NAME_SUFFIX,
     SYMLINK_FILE_NAME,
@@ -34,10 +36,10 @@ from vaultui.crypto.constants import (
 from vaultui.crypto.cryptor import VaultCryptor
 from vaultui.crypto.errors import AuthenticationError, VaultError
 from vaultui.crypto.names import normalize_name, shortened_name
-from vaultui.crypto.sizes import LAYOUTS
+from vaultui.crypto.sizes import LAYOUTS, ciphertext_size
 from vaultui.fs.conflicts import conflict_name, split_conflict
 from vaultui.fs.errors import VaultCorruptError
-from vaultui.fs.storage import commits_on_close, is_local, join
+from vaultui.fs.storage import commits_on_close, is_local, join, read_small, read_small_many
 from vaultui.fs.unreachable import is_unreachable
 
 log = logging.getLogger(__name__)
@@ -192,6 +194,7 @@ class PathMapper:
         self._unnormalised: dict[str, tuple[str, str, str]] = {}
         self._scanned: set[str] = set()
         self.cleartext_size = cleartext_sizer(cryptor.config.cipher_combo)
+        self.max_symlink_file_size = max_symlink_file_size(cryptor.config.cipher_combo)
         # dir id -> (stored name, full name) -> (cleartext name, conflict suffix). No lock:
         # racing threads can only lose entries, and every value is a pure function of its
         # key (the same stored name in the same directory always decrypts the same).
@@ -328,7 +331,13 @@ class PathMapper:
 
     def read_dir_file(self, dir_file_path: str, path: str) -> str:
         """A subdirectory's id from its dir.c9r, checked for plausibility."""
-        return self._parse_dir_file(bytes(self.fs.cat_file(dir_file_path)), path)
+        return self._parse_dir_file(
+            read_small(self.fs, dir_file_path, MAX_DIR_FILE_SIZE, f"directory {path!r}"), path)
+
+    def read_symlink_file(self, node: Node) -> bytes:
+        """A symlink node's symlink.c9r (still encrypted), refused beyond any target's size."""
+        return read_small(self.fs, node.symlink_path, self.max_symlink_file_size,
+                          f"symbolic link {node.path!r}")
 
     def _parse_dir_file(self, data: bytes, path: str) -> str:
         if not data or len(data) > MAX_DIR_FILE_SIZE:
@@ -644,7 +653,7 @@ class PathMapper:
         if not heads:
             return {}
         paths = [join(content, h, INFLATED_NAME_FILE_NAME) for h in heads]
-        raw = self.fs.cat(paths, on_error="return")
+        raw = read_small_many(self.fs, paths, MAX_NAME_FILE_SIZE, "name file")
         names = {}
         for h, p in zip(heads, paths, strict=True):
             value = raw.get(p)
@@ -653,6 +662,8 @@ class PathMapper:
             elif isinstance(value, Exception) and is_unreachable(value):
                 # Not a damaged node to skip: the listing cannot be completed.
                 raise value
+            elif isinstance(value, VaultCorruptError):
+                log.warning("skipping a damaged shortened node: %s", value)
         return names
 
     def subdirectories(self, dir_id: str, path: str) -> list[tuple[str, str]]:
@@ -667,11 +678,13 @@ class PathMapper:
         long_names = self._long_names(
             content, [h for h in heads if h.endswith(SHORTENED_NAME_SUFFIX)])
         dir_files = [join(content, h, DIR_FILE_NAME) for h in heads]
-        raw = self.fs.cat(dir_files, on_error="return") if dir_files else {}
+        raw = read_small_many(self.fs, dir_files, MAX_DIR_FILE_SIZE, "directory file")
         found = []
         for head, dir_file in zip(heads, dir_files, strict=True):
             name, suffix = self.decrypt_node_name(head, long_names.get(head, head), dir_id)
             data = raw.get(dir_file)
+            if isinstance(data, VaultCorruptError):
+                log.warning("skipping a damaged directory: %s", data)
             if name is None or not isinstance(data, bytes):
                 continue
             child = join(path, conflict_name(name, suffix) if suffix is not None else name)
@@ -928,6 +941,12 @@ def _local_info(entry: os.DirEntry[str], path: str) -> dict[str, Any] | None:
     return {"name": path, "size": st.st_size,
             "type": "directory" if S_ISDIR(st.st_mode) else "file",
             "mtime": st.st_mtime, "created": st.st_ctime}
+
+
+def max_symlink_file_size(combo: CipherCombo) -> int:
+    """The largest symlink.c9r can be: a target of MAX_SYMLINK_TARGET_LENGTH characters
+    of up to 4 UTF-8 bytes each, encrypted."""
+    return ciphertext_size(4 * MAX_SYMLINK_TARGET_LENGTH, combo)
 
 
 def cleartext_sizer(combo: CipherCombo) -> Callable[[int], int | None]:

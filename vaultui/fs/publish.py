@@ -6,9 +6,16 @@ import contextlib
 
 from fsspec.spec import AbstractFileSystem
 
-from vaultui.crypto.constants import DIR_FILE_NAME, SYMLINK_FILE_NAME
-from vaultui.fs.nodes import Node, NodeKind
-from vaultui.fs.storage import commits_on_close, join, temp_name, write_atomic
+from vaultui.crypto.combos import CipherCombo
+from vaultui.crypto.constants import (
+    DIR_FILE_NAME,
+    INFLATED_NAME_FILE_NAME,
+    MAX_DIR_FILE_SIZE,
+    SYMLINK_FILE_NAME,
+)
+from vaultui.fs.exclusive import create_folder
+from vaultui.fs.nodes import Node, NodeKind, max_symlink_file_size
+from vaultui.fs.storage import commits_on_close, join, read_small, temp_name, write_atomic
 
 
 def remove_quietly(storage: AbstractFileSystem, *paths: str) -> None:
@@ -23,19 +30,25 @@ def write_name_file(storage: AbstractFileSystem, node: Node) -> None:
         write_atomic(storage, node.name_file_path, node.full_name.encode("utf-8"))
 
 
-def write_folder_node(storage: AbstractFileSystem, node: Node, member: str,
-                      data: bytes) -> None:
-    """Create a directory or symlink node (a folder holding `member`) that did not exist.
+def create_folder_node(storage: AbstractFileSystem, node: Node, member: str,
+                       data: bytes) -> bool:
+    """Create a directory or symlink node (a folder holding `member`) unless one exists;
+    True if this call created it, False if another writer's node has the name.
 
-    On failure the half-made folder is removed again, so it is not mistaken for a
-    damaged directory.
+    Never replaces a node another writer made (see exclusive.py). On failure nothing
+    of ours is left that could be mistaken for a damaged directory.
     """
+    members = {member: data}
+    if node.shortened:
+        members = {INFLATED_NAME_FILE_NAME: node.full_name.encode("utf-8"), member: data}
     try:
-        storage.makedirs(node.node_path, exist_ok=True)
-        write_name_file(storage, node)
-        write_atomic(storage, join(node.node_path, member), data)
+        return create_folder(storage, node.node_path, members, commit=member)
     except BaseException:
-        remove_quietly(storage, node.node_path)
+        # Only a folder without its data member can be ours alone (an object store's
+        # name.c9s written before the failure): one with it belongs to a writer that won.
+        with contextlib.suppress(Exception):
+            if not storage.exists(join(node.node_path, member)):
+                storage.rm(node.node_path, recursive=True)
         raise
 
 
@@ -98,7 +111,11 @@ def move_node(storage: AbstractFileSystem, kind: NodeKind, old: Node, new: Node,
             with contextlib.suppress(FileNotFoundError):
                 storage.rm(old.node_path, recursive=True)
         return
-    member = DIR_FILE_NAME if kind is NodeKind.DIRECTORY else SYMLINK_FILE_NAME
-    data = bytes(storage.cat_file(join(old.node_path, member)))
-    write_folder_node(storage, new, member, data)
+    if kind is NodeKind.DIRECTORY:
+        member, cap = DIR_FILE_NAME, MAX_DIR_FILE_SIZE
+    else:
+        member, cap = SYMLINK_FILE_NAME, max(max_symlink_file_size(c) for c in CipherCombo)
+    data = read_small(storage, join(old.node_path, member), cap, f"{old.path!r}")
+    if not create_folder_node(storage, new, member, data):
+        raise FileExistsError(new.path)
     storage.rm(old.node_path, recursive=True)

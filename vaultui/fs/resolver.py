@@ -78,15 +78,15 @@ class ConflictResolver:
         return entry
 
     def _same_target(self, kind: NodeKind, copy: Node, canonical: Node) -> bool:
-        fs = self.mapper.fs
+        mapper = self.mapper
         if kind is NodeKind.DIRECTORY:
-            return bytes(fs.cat_file(copy.dir_file_path)) == bytes(
-                fs.cat_file(canonical.dir_file_path))
+            return mapper.read_dir_file(copy.dir_file_path, copy.path) == mapper.read_dir_file(
+                canonical.dir_file_path, canonical.path)
         if kind is NodeKind.SYMLINK:
             # Compared decrypted: the same target encrypted twice differs in ciphertext.
-            decrypt = self.mapper.cryptor.decrypt_file
-            return decrypt(bytes(fs.cat_file(copy.symlink_path))) == decrypt(
-                bytes(fs.cat_file(canonical.symlink_path)))
+            decrypt = mapper.cryptor.decrypt_file
+            return decrypt(mapper.read_symlink_file(copy)) == decrypt(
+                mapper.read_symlink_file(canonical))
         return False  # two versions of a file: never assume one can go
 
     def _rename(self, entry: Entry, copy: Node, target: Node, name: str) -> Entry:

@@ -14,12 +14,13 @@ from vaultui.crypto.constants import (
     DATA_DIR_NAME,
     DIR_ID_BACKUP_FILE_NAME,
     INFLATED_NAME_FILE_NAME,
+    MAX_NAME_FILE_SIZE,
     ROOT_DIR_ID,
     SHORTENED_NAME_SUFFIX,
 )
 from vaultui.fs.conflicts import conflict_name
 from vaultui.fs.nodes import PathMapper
-from vaultui.fs.storage import join
+from vaultui.fs.storage import join, read_small
 
 
 def _relative(mapper: PathMapper, storage_path: str) -> list[str]:
@@ -79,7 +80,8 @@ def cleartext_path(mapper: PathMapper, storage_path: str) -> str:
         raise FileNotFoundError(f"{storage_path!r} is a write in progress, not a vault item")
     full = head
     if head.endswith(SHORTENED_NAME_SUFFIX):
-        full = bytes(mapper.fs.cat_file(join(content, head, INFLATED_NAME_FILE_NAME))).decode(
+        full = read_small(mapper.fs, join(content, head, INFLATED_NAME_FILE_NAME),
+                          MAX_NAME_FILE_SIZE, f"the name file of {storage_path!r}").decode(
             "utf-8", errors="replace").strip()
     name, suffix = mapper.decrypt_node_name(head, full, dir_id)
     if name is None:

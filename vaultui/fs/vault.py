@@ -18,6 +18,8 @@ from vaultui.crypto.constants import (
     DIR_ID_BACKUP_FILE_NAME,
     ENCRYPTED_NAME_SUFFIX,
     MASTERKEY_FILENAME,
+    MAX_CONFIG_FILE_SIZE,
+    MAX_MASTERKEY_FILE_SIZE,
     ROOT_DIR_ID,
     VAULT_CONFIG_FILENAME,
     VAULT_FORMAT,
@@ -42,7 +44,14 @@ from vaultui.fs.errors import (
     VaultConfigMissingError,
     VaultNotFoundError,
 )
-from vaultui.fs.storage import canonical_root, join, open_location, write_atomic
+from vaultui.fs.storage import (
+    canonical_root,
+    join,
+    open_location,
+    read_head,
+    read_small,
+    write_atomic,
+)
 from vaultui.fs.unreachable import is_unreachable, storage_call
 
 BACKUP_SUFFIX = ".bkup"
@@ -53,9 +62,12 @@ MAX_COMBO_PROBES = 32
 KeyLoader = Callable[["VaultLocation"], "str | Masterkey"]
 
 
-def _read(fs: AbstractFileSystem, path: str, end: int | None = None) -> bytes | None:
+def _read(fs: AbstractFileSystem, path: str, cap: int, what: str | None = None
+          ) -> bytes | None:
+    """A small file's bytes (None if it is missing): with `what`, the whole file, refused
+    (VaultCorruptError) beyond `cap` bytes; without, its first `cap` bytes."""
     try:
-        data = fs.cat_file(path) if end is None else fs.cat_file(path, start=0, end=end)
+        data = read_head(fs, path, cap) if what is None else read_small(fs, path, cap, what)
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -122,9 +134,11 @@ class VaultLocation:
     @storage_call
     def read_config(self) -> UnverifiedVaultConfig:
         """The parsed (unverified) vault config, or a clear error saying what is missing."""
-        token = _read(self.fs, self.path(VAULT_CONFIG_FILENAME))
+        token = _read(self.fs, self.path(VAULT_CONFIG_FILENAME), MAX_CONFIG_FILE_SIZE,
+                      f"{self.url}: {VAULT_CONFIG_FILENAME}")
         if token is None:
-            masterkey_file = _read(self.fs, self.path(MASTERKEY_FILENAME))
+            masterkey_file = _read(self.fs, self.path(MASTERKEY_FILENAME),
+                                   MAX_MASTERKEY_FILE_SIZE, f"{self.url}: {MASTERKEY_FILENAME}")
             if masterkey_file is not None:
                 # Vaults before format 8 have no config at all: their masterkey file's
                 # version is the vault format. "Restore the config" would be wrong advice.
@@ -143,7 +157,8 @@ class VaultLocation:
 
     @storage_call
     def read_masterkey_file(self, config: UnverifiedVaultConfig | None = None) -> MasterkeyFile:
-        data = _read(self.fs, self.masterkey_file_path(config))
+        data = _read(self.fs, self.masterkey_file_path(config), MAX_MASTERKEY_FILE_SIZE,
+                     f"{self.url}: {MASTERKEY_FILENAME}")
         if data is None:
             raise MasterkeyMissingError(
                 f"{self.url}: masterkey.cryptomator is missing; restore it with the recovery key"
@@ -213,7 +228,7 @@ class VaultLocation:
         return files.masterkey
 
     def _backup_masterkey_file(self, path: str) -> str | None:
-        old = _read(self.fs, path)
+        old = _read(self.fs, path, MAX_MASTERKEY_FILE_SIZE, f"{self.url}: {MASTERKEY_FILENAME}")
         if old is None:
             return None
         backup = path + backup_file_suffix(old) + BACKUP_SUFFIX
@@ -284,7 +299,7 @@ class VaultLocation:
             raise VaultNotFoundError(f"{self.url}: no root directory found for this key")
         longest = max(layout.header_size for layout in LAYOUTS.values())
         for path in self._encrypted_files(join(root_dir, DIR_ID_BACKUP_FILE_NAME)):
-            head = _read(self.fs, path, end=longest)
+            head = _read(self.fs, path, longest)
             for combo in CipherCombo:
                 if head is None:
                     break

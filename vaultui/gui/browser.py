@@ -9,6 +9,7 @@ from pathlib import Path
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.fsmodel import LazyFsModel, PathRole
 from vaultui.gui.models import CiphertextModel, PlaintextModel
+from vaultui.gui.openwith import applications_for
 from vaultui.gui.qt import (
     QAbstractItemDelegate,
     QAbstractItemView,
@@ -316,6 +317,8 @@ class PlaintextBrowser(_Browser):
         filesDropped(paths: list[str], folder: str): local files were dropped into `folder`.
         saveRequested(paths: list[str]): the user asked to decrypt items to a local place.
         openRequested(path: str): a file was activated (double-click / Enter).
+        openWithRequested(path: str, app: DesktopApp | None): the user chose an application
+            to open a file with (None: "Other program…", a command to ask for).
         operationFailed(message: str): a file operation failed.
         dragRequested(paths: list[str]): items are being dragged out of the view.
     """
@@ -324,6 +327,7 @@ class PlaintextBrowser(_Browser):
     filesDropped = Signal(list, str)  # noqa: N815
     saveRequested = Signal(list)  # noqa: N815
     openRequested = Signal(str)  # noqa: N815
+    openWithRequested = Signal(str, object)  # noqa: N815
     operationFailed = Signal(str)  # noqa: N815
     dragRequested = Signal(list)  # noqa: N815
 
@@ -543,6 +547,26 @@ class PlaintextBrowser(_Browser):
                        self.delete_action):
                 act.setEnabled(has_selection)
             menu.addAction(act)
+            if act is self.open_action:
+                menu.addMenu(self.open_with_menu(menu))
+        return menu
+
+    def open_with_menu(self, parent: QWidget) -> QMenu:
+        """"Open with": the desktop's applications for the current file, and any program."""
+        menu = QMenu("Open with", parent)
+        path = self.current_path()
+        node = self.model.find(path) if path is not None else None
+        if path is None or node is None or node.is_dir:
+            menu.setEnabled(False)
+            return menu
+        for app in applications_for(posixpath.basename(path)):
+            act = menu.addAction(app.name)
+            act.triggered.connect(
+                lambda _checked=False, a=app: self.openWithRequested.emit(path, a))
+        if not menu.isEmpty():
+            menu.addSeparator()
+        other = menu.addAction("Other program…")
+        other.triggered.connect(lambda _checked=False: self.openWithRequested.emit(path, None))
         return menu
 
 

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from functools import partial
 from typing import Any
 
 from vaultui.gui.autolock import SETTINGS_KEY as AUTOLOCK_KEY
 from vaultui.gui.autolock import AutoLock
+from vaultui.gui.cleanup import CleanupFlow
 from vaultui.gui.createwizard import CreateVaultWizard, OpenVaultDialog
+from vaultui.gui.editprompts import UnsavedChoice, ask_orphans, ask_unsaved
 from vaultui.gui.keychain import Keychain
 from vaultui.gui.keygenwizard import KeyGenWizard
 from vaultui.gui.pane import VaultPane
@@ -31,6 +35,7 @@ from vaultui.gui.qt import (
     QSplitter,
     QStackedWidget,
     Qt,
+    QTimer,
     QToolButton,
     QUrl,
     QVBoxLayout,
@@ -44,6 +49,7 @@ from vaultui.gui.vaultoptions import VaultOptionsDialog
 from vaultui.gui.vaults import Vault, VaultListModel
 from vaultui.gui.vaultstate import VaultState
 from vaultui.gui.worker import TaskRunner
+from vaultui.tasks.editing import OpenedCopy, OrphanCopy, recover
 
 _STATE_TEXT = {
     VaultState.LOCKED: "This vault is locked.",
@@ -100,6 +106,16 @@ class MainWindow(QMainWindow):
         self.vaults = VaultListModel(settings, self)
         self.transfers = TransfersModel(max_threads=2, parent=self)
         self.panes: dict[Vault, VaultPane] = {}
+        #: Asks what to do with unsaved edits before a lock or quit ("lock"/"quit", names).
+        self.ask_unsaved: Callable[[str, list[str]], UnsavedChoice] = (
+            lambda action, names: ask_unsaved(action, names, self))
+        #: Asks whether to save the edits an earlier session left (names) -> choice.
+        self.ask_orphans: Callable[[list[str]], UnsavedChoice] = (
+            lambda names: ask_orphans(names, self))
+        self._quit_confirmed = False
+        # Decrypted copies a crashed run left are removed now; edited ones are kept until
+        # their vault is unlocked, to be saved or discarded then.
+        self.orphans: list[OrphanCopy] = recover()
 
         # Sidebar
         self.sidebar = QListView()
@@ -186,6 +202,11 @@ class MainWindow(QMainWindow):
         self.options_action = QAction("Vault options…", self)
         self.options_action.triggered.connect(self.vault_options)
         vault_menu.insertAction(self.quit_action, self.options_action)
+        self.clean_action = QAction("Clean up leftovers…", self)
+        self.clean_action.setToolTip("Remove what interrupted writes left in the vault's "
+                                     "storage")
+        self.clean_action.triggered.connect(self.clean_up_current)
+        vault_menu.insertAction(self.quit_action, self.clean_action)
         self.keygen_action = QAction("Generate key…", self)
         self.keygen_action.triggered.connect(self.generate_key)
         self.menuBar().addMenu("&Tools").addAction(self.keygen_action)
@@ -223,6 +244,10 @@ class MainWindow(QMainWindow):
             self.select(self.vaults.vaults()[0])
         self._show_current()
         self.resize(1280, 800)
+        if self.orphans:
+            self.statusBar().showMessage(
+                f"{len(self.orphans)} edited file(s) from an earlier session were not saved "
+                "in their vault; you will be asked about them when you unlock it.", 20_000)
 
     # -- vault list -------------------------------------------------------------------
 
@@ -351,7 +376,49 @@ class MainWindow(QMainWindow):
     def lock_current(self) -> None:
         vault = self.current_vault()
         if vault is not None:
+            self.lock_vault(vault)
+
+    def lock_vault(self, vault: Vault) -> None:
+        """Lock `vault`, first asking about opened copies whose edits are not in it yet."""
+        pane = self.panes.get(vault)
+        unsaved = pane.edits.unsaved() if pane is not None else []
+        if pane is None or not unsaved:
             vault.lock()
+            return
+        self._settle_edits({pane: unsaved}, "lock", vault.lock)
+
+    def _settle_edits(self, unsaved: dict[VaultPane, list[OpenedCopy]], action: str,
+                      then: Callable[[], None]) -> None:
+        """Ask about unsaved edits; save or discard them as answered, then call `then`."""
+        names = [c.vault_path for copies in unsaved.values() for c in copies]
+        choice = self.ask_unsaved(action, names)
+        if choice is UnsavedChoice.CANCEL:
+            return
+        if choice is UnsavedChoice.DISCARD:
+            for pane, copies in unsaved.items():
+                for copy in copies:
+                    pane.edits.discard(copy)
+            then()
+            return
+        waiting = set(unsaved)
+
+        def flushed(pane: VaultPane, left: list[OpenedCopy]) -> None:
+            waiting.discard(pane)
+            if left:
+                failed[pane] = left
+            if waiting:
+                return
+            if failed:
+                self.statusBar().showMessage("Some edits could not be saved in the vault; "
+                                             "see the transfers.", 10_000)
+                self._settle_edits(dict(failed), action, then)
+            else:
+                then()
+
+        failed: dict[VaultPane, list[OpenedCopy]] = {}
+        self.statusBar().showMessage("Saving your edits in the vault…")
+        for pane in list(unsaved):
+            pane.edits.flush(partial(flushed, pane))
 
     def _state_changed(self, vault: Vault, old: VaultState, new: VaultState) -> None:
         if new is VaultState.UNLOCKED and vault not in self.panes:
@@ -360,12 +427,32 @@ class MainWindow(QMainWindow):
             pane.countsChanged.connect(self._update_status)
             self.panes[vault] = pane
             self.stack.addWidget(pane)
+            # After this signal's other receivers: the question waits in its own loop.
+            QTimer.singleShot(0, lambda: self._offer_orphans(vault, pane))
         elif old is VaultState.UNLOCKED:
             self._close_pane(vault)
         if vault is self.current_vault():
             self._show_current()
             if new is VaultState.UNLOCKED:
                 self.panes[vault].plain.view.setFocus()  # the keyboard goes on with the files
+
+    def _offer_orphans(self, vault: Vault, pane: VaultPane) -> None:
+        """Offer to save the edits an earlier session (or an earlier lock) left for `vault`."""
+        if self.panes.get(vault) is not pane:
+            return  # locked again already
+        self.orphans += recover()  # what a lock of this run kept is free to take now
+        mine = [o for o in self.orphans if o.vault_key == vault.url]
+        if not mine:
+            return
+        self.orphans = [o for o in self.orphans if o not in mine]
+        adopted = pane.edits.adopt(mine)
+        choice = self.ask_orphans([c.vault_path for c in adopted])
+        if choice is UnsavedChoice.SAVE:
+            pane.edits.flush(lambda left: None)
+        elif choice is UnsavedChoice.DISCARD:
+            for copy in adopted:
+                pane.edits.discard(copy)
+        # CANCEL: they stay opened, edited copies; locking asks about them again.
 
     def _close_pane(self, vault: Vault) -> None:
         pane = self.panes.pop(vault, None)
@@ -425,6 +512,16 @@ class MainWindow(QMainWindow):
         dialog.open()
         return dialog
 
+    def clean_up_current(self) -> CleanupFlow | None:
+        """List the current vault's stale leftovers and, once confirmed, remove them."""
+        vault = self.current_vault()
+        if vault is None:
+            return None
+        flow = CleanupFlow(vault.url, vault.storage_options, self.runner, self)
+        flow.finished.connect(lambda text: self.statusBar().showMessage(text, 10_000))
+        vault.when_ready(flow.start)
+        return flow
+
     def set_autolock(self, minutes: int) -> None:
         self.autolock.set_minutes(minutes)
         self.settings.set_value(AUTOLOCK_KEY, minutes)
@@ -453,14 +550,27 @@ class MainWindow(QMainWindow):
             self._close_pane(vault)
         self.vaults.shutdown()
         self.runner.shutdown()
+        for orphan in self.orphans:  # still kept on disk, for the next run
+            orphan.folder.release()
 
     def closeEvent(self, event: QCloseEvent) -> None:  # noqa: N802
+        if not self._shut_down and not self._quit_confirmed:
+            unsaved = {p: u for p in self.panes.values() if (u := p.edits.unsaved())}
+            if unsaved:
+                # Not closing now: saving first takes a while; the answer closes later.
+                event.ignore()
+                self._settle_edits(unsaved, "quit", self._quit_now)
+                return
         # Transfers running: asked, and not to quit now (after shutdown none can run).
         if not self._shut_down and not self.quit_guard.may_quit():
             event.ignore()
             return
         self.shutdown()
         super().closeEvent(event)
+
+    def _quit_now(self) -> None:
+        self._quit_confirmed = True
+        self.close()
 
 
 def local_path(url: str) -> str | None:

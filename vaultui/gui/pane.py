@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import os
 import posixpath
-import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
@@ -13,12 +11,15 @@ from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.gui.browser import CiphertextBrowser, PlaintextBrowser
 from vaultui.gui.clash import ask_clash
 from vaultui.gui.dragout import DragOut
+from vaultui.gui.editsync import EditSync, Launcher
 from vaultui.gui.fsmodel import PathRole
 from vaultui.gui.models import ciphertext_paths_job, cleartext_path_job
+from vaultui.gui.openwith import DesktopApp, command_for, default_application, launch
 from vaultui.gui.qt import (
     QDesktopServices,
     QDrag,
     QFileDialog,
+    QInputDialog,
     QMimeData,
     QModelIndex,
     QSplitter,
@@ -28,9 +29,10 @@ from vaultui.gui.qt import (
     QWidget,
     Signal,
 )
-from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel, keep_both_name
+from vaultui.gui.transfers import Clash, Direction, Status, Transfer, TransfersModel
 from vaultui.gui.vaults import Vault
 from vaultui.gui.worker import JobContext, TaskRunner
+from vaultui.tasks.naming import keep_both_name
 
 #: (name, is_dir, clashes still to come) -> (what to do, do it for the rest too)
 ClashAsker = Callable[[str, bool, int], tuple[Clash, bool]]
@@ -65,12 +67,16 @@ class VaultPane(QWidget):
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.splitter)
         self._syncing = False
-        self._temp_dir: str | None = None
         self._closed = False
+        #: Opened copies: watched, their edits saved back into the vault.
+        self.edits = EditSync(self.fs, vault.url, transfers, self.runner, self)
+        self.edits.messageRaised.connect(self.messageRaised)
         self.ask_clash: ClashAsker = self._clash_dialog
         self.choose_save_target: Callable[[list[str]], str | None] = self._save_dialog
         self.open_url: Callable[[QUrl], object] = QDesktopServices.openUrl
         self.start_drag: Callable[[QMimeData], object] = self._exec_drag
+        #: Asks for a command to open a file with ("Other program…"); None: cancelled.
+        self.ask_command: Callable[[str], str | None] = self._command_dialog
         self.drag = DragOut(self.fs, self.runner, self.temp_dir,
                             lambda mime: self.start_drag(mime), self)
         self.drag.messageRaised.connect(self.messageRaised)  # "" clears the status bar
@@ -80,6 +86,7 @@ class VaultPane(QWidget):
         self.plain.filesDropped.connect(self.drop_files)
         self.plain.saveRequested.connect(self.save_items)
         self.plain.openRequested.connect(self.open_item)
+        self.plain.openWithRequested.connect(self.open_with)
         self.plain.dragRequested.connect(self.drag_out)
         self.plain.operationFailed.connect(self.messageRaised)
         self.plain.plain_model.loaded.connect(lambda *_: self.countsChanged.emit())
@@ -199,7 +206,7 @@ class VaultPane(QWidget):
             folder = posixpath.dirname(transfer.destination.strip("/"))
             self.plain.model.refresh(folder)
             self.cipher.model.refresh()
-        if transfer.status is Status.FAILED:
+        if transfer.status is Status.FAILED and not self.edits.made(transfer):
             self.messageRaised.emit(f"{transfer.label}: {transfer.error}")
 
     # -- saving and opening ------------------------------------------------------------
@@ -226,25 +233,43 @@ class VaultPane(QWidget):
         return folder or None
 
     def temp_dir(self) -> str:
-        if self._temp_dir is None:
-            # mkdtemp creates the folder 0700: other users cannot read what we decrypt.
-            self._temp_dir = tempfile.mkdtemp(prefix="vaultui-open-")
-        return self._temp_dir
+        """The private (0700) folder for this vault's decrypted copies; removed on lock."""
+        return self.edits.temp_dir()
 
-    def open_item(self, path: str) -> Transfer:
-        """Decrypt a file into the private temp folder and open it with the default app."""
-        folder = tempfile.mkdtemp(dir=self.temp_dir())
-        local = os.path.join(folder, posixpath.basename(path))
-        transfer = self.transfers.download(self.fs, path, local)
+    def open_item(self, path: str, launcher: Launcher | None = None) -> Transfer:
+        """Decrypt a file into the private folder and open it (with the default app).
 
-        def ended(t: Transfer) -> None:
-            if t is transfer:
-                self.transfers.transferEnded.disconnect(ended)
-                if t.status is Status.DONE:
-                    self.open_url(QUrl.fromLocalFile(local))
+        The copy is watched: what the application saves goes back into the vault.
+        """
+        return self.edits.open(path, launcher or self._open_default)
 
-        self.transfers.transferEnded.connect(ended)
-        return transfer
+    def _open_default(self, local: str) -> None:
+        # The XDG default (what `xdg-mime default` set) is started directly: it then works
+        # without xdg-open too. Otherwise the desktop's opener (QDesktopServices) decides.
+        app = default_application(local)
+        if app is not None:
+            self._launch(app.arguments(local))
+        else:
+            self.open_url(QUrl.fromLocalFile(local))
+
+    def open_with(self, path: str, app: DesktopApp | None) -> Transfer | None:
+        """Open a file with a given application, or (None) with a command the user types."""
+        if app is not None:
+            return self.open_item(path, lambda local: self._launch(app.arguments(local)))
+        text = self.ask_command(posixpath.basename(path))
+        if not text:
+            return None
+        return self.open_item(path, lambda local: self._launch(command_for(text, local)))
+
+    def _launch(self, command: list[str]) -> None:
+        if not launch(command):
+            self.messageRaised.emit(f"Cannot start {command[0] if command else 'nothing'}.")
+
+    def _command_dialog(self, name: str) -> str | None:
+        text, ok = QInputDialog.getText(
+            self, "Open with other program",
+            f"Command to open “{name}” with (the file goes where %f is, or at the end):")
+        return text.strip() if ok and text.strip() else None
 
     # -- dragging out ------------------------------------------------------------------
 
@@ -261,14 +286,16 @@ class VaultPane(QWidget):
         drag.setMimeData(mime)
         drag.exec(Qt.DropAction.CopyAction)
 
-    def close_down(self) -> None:
-        """Stop this pane's jobs and transfers, remove decrypted temp copies (on lock, exit)."""
+    def close_down(self, keep_edited: bool = True) -> None:
+        """Stop this pane's jobs and transfers, remove decrypted temp copies (on lock, exit).
+
+        Copies with edits not in the vault are kept unless `keep_edited` is False (the
+        user chose to discard them): the next unlock of this vault offers to save them.
+        """
         if not self._closed:
             self._closed = True
             self.transfers.transferEnded.disconnect(self._transfer_ended)
             self.transfers.cancel_vault(self.fs)
         self.runner.shutdown()
         self.drag.forget()
-        if self._temp_dir is not None:
-            shutil.rmtree(self._temp_dir, ignore_errors=True)
-            self._temp_dir = None
+        self.edits.close(keep_edited)

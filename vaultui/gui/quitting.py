@@ -6,6 +6,7 @@ import enum
 from collections.abc import Callable
 
 from vaultui.gui.qt import QMessageBox, QObject, QWidget, Signal
+from vaultui.gui.questions import Answer, ask_three
 from vaultui.gui.transfers import Status, Transfer, TransfersModel
 
 
@@ -24,17 +25,9 @@ def ask_quit(parent: QWidget, running: int) -> QuitChoice:
     box.setInformativeText(f"Quitting now cancels {them}: files being added are not added, "
                            "decrypted copies being made are not made. Nothing half-written "
                            "stays behind.")
-    wait = box.addButton("Quit when done", QMessageBox.ButtonRole.AcceptRole)
-    cancel = box.addButton(f"Cancel transfer{plural} and quit",
-                           QMessageBox.ButtonRole.DestructiveRole)
-    stay = box.addButton("Don't quit", QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(wait)
-    box.setEscapeButton(stay)
-    box.exec()
-    clicked = box.clickedButton()
-    if clicked is wait:
-        return QuitChoice.WAIT
-    return QuitChoice.CANCEL if clicked is cancel else QuitChoice.STAY
+    answer = ask_three(box, "Quit when done", f"Cancel transfer{plural} and quit", "Don't quit")
+    return {Answer.GO_ON: QuitChoice.WAIT, Answer.DESTRUCTIVE: QuitChoice.CANCEL,
+            Answer.BACK: QuitChoice.STAY}[answer]
 
 
 class QuitGuard(QObject):

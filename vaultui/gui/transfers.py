@@ -142,15 +142,6 @@ def _vault_locked() -> Callable[[JobContext], Any]:
     raise RuntimeError("the vault was locked")
 
 
-def keep_both_name(name: str, existing: set[str]) -> str:
-    stem, ext = posixpath.splitext(name)
-    for n in itertools.count(2):
-        candidate = f"{stem} ({n}){ext}"
-        if candidate not in existing:
-            return candidate
-    raise AssertionError("unreachable")
-
-
 # -- the model ---------------------------------------------------------------------------
 
 

@@ -16,6 +16,7 @@ from vaultui.crypto.errors import VaultError
 from vaultui.crypto.stream import CancelledError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import Entry, NodeKind, PathMapper, norm_path
+from vaultui.tasks.clean import Leftover, find_leftovers
 from vaultui.tasks.job import Job
 from vaultui.tasks.localnames import local_name_problem, vault_name_problem
 
@@ -37,6 +38,8 @@ class VerifyResult:
     #: Worth knowing but not damage: sync-conflict copies, names `get` cannot export,
     #: writes in progress (or interrupted) that hold no data yet.
     notes: list[Problem] = field(default_factory=list)
+    #: What interrupted writes left (harmless to the vault; `clean` removes it).
+    leftovers: list[Leftover] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -178,6 +181,8 @@ class VerifyVault(Job):
         self.result.bytes = self.counter.bytes_done
         self.result.problems.sort(key=lambda p: p.path)
         self.result.notes.sort(key=lambda p: p.path)
+        if not self.path:
+            self.result.leftovers = find_leftovers(self.vfs.location)
         return self.result
 
     def _verify(self, item: _File) -> None:

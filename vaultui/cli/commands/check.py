@@ -1,8 +1,9 @@
-"""Commands that look at a vault's storage: verify, decrypt-name, encrypt-name."""
+"""Commands that look at a vault's storage: verify, clean, decrypt-name, encrypt-name."""
 
 from __future__ import annotations
 
 import argparse
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from vaultui.cli.commands.files import stat, vault_path
@@ -14,6 +15,7 @@ from vaultui.cli.progressbar import ProgressBar, human_size
 from vaultui.cli.termsafe import safe_message, safe_name
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.storage import join
+from vaultui.tasks.clean import DEFAULT_AGE, CleanVault, Leftover, parse_age
 from vaultui.tasks.verify import VerifyVault
 
 
@@ -32,6 +34,7 @@ def cmd_verify(ctx: Context) -> int:
         ctx.out(f"BAD  {safe_name(problem.path)}: {safe_message(problem.reason)}")
     for note in result.notes:
         ctx.out(f"NOTE {safe_name(note.path)}: {safe_message(note.reason)}")
+    _report_leftovers(ctx, result.leftovers)
     summary = f"{result.files} files, {human_size(result.bytes)} authenticated"
     if result.notes:
         summary += f"; {len(result.notes)} note{'s' if len(result.notes) != 1 else ''}"
@@ -40,6 +43,42 @@ def cmd_verify(ctx: Context) -> int:
         return ExitCode.OK
     ctx.out(f"FAIL {summary}; {len(result.problems)} damaged")
     return ExitCode.CORRUPT
+
+
+def _report_leftovers(ctx: Context, leftovers: list[Leftover]) -> None:
+    """Leftovers do not make a vault bad: they are listed, with how to remove them."""
+    now = datetime.now(UTC)
+    for item in leftovers:
+        ctx.out(f"LEFT {safe_message(item.describe(now))}")
+    if leftovers:
+        ctx.note(f"{len(leftovers)} leftovers of interrupted writes; remove them with "
+                 f"`vaultui-cli clean {ctx.args.vault}`")
+
+
+def _age(text: str) -> timedelta:
+    try:
+        return parse_age(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def cmd_clean(ctx: Context) -> int:
+    job = CleanVault(ctx.location(), ctx.args.older_than)
+    leftovers = job.prepare()
+    now = datetime.now(UTC)
+    if ctx.args.dry_run:
+        for item in leftovers:
+            ctx.out(f"would remove  {safe_message(item.describe(now))}")
+        ctx.out(f"{len(leftovers)} leftovers of interrupted writes (dry run: nothing removed)")
+        return ExitCode.OK
+    result = job.run(leftovers)
+    for item in result.removed:
+        ctx.out(f"removed  {safe_message(item.describe(now))}")
+    for item, reason in result.failed:
+        ctx.out(f"FAILED   {safe_message(item.describe(now))}: {safe_message(reason)}")
+    ctx.out(f"{len(result.removed)} leftovers of interrupted writes removed"
+            + (f", {len(result.failed)} could not be" if result.failed else ""))
+    return ExitCode.STORAGE if result.failed else ExitCode.OK
 
 
 def _relative(vfs: VaultFileSystem, storage_path: str) -> str:
@@ -93,6 +132,22 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
     add_vault_argument(p)
     p.add_argument("path", nargs="?", default="", metavar="PATH")
     add_jobs_argument(p)
+
+    p = add_command(
+        sub, "clean", cmd_clean, "remove what interrupted writes left behind",
+        "Find hidden temporary files (.NAME.HEX.part) and, on S3, incomplete multipart "
+        "uploads under VAULT that are older than --older-than, and remove them. Younger "
+        "ones may belong to a write still under way and are left alone. Needs no "
+        "passphrase: leftovers are found by name, never decrypted.",
+        ["vaultui-cli clean ~/vault --dry-run",
+         "vaultui-cli clean s3://bucket/vault --older-than 6h"],
+        [storage])
+    add_vault_argument(p)
+    p.add_argument("--older-than", type=_age, default=DEFAULT_AGE, metavar="AGE",
+                   help="only what was last written longer ago than AGE: 30m, 12h, 1d, 2w "
+                        "or seconds (default 1d)")
+    p.add_argument("--dry-run", action="store_true",
+                   help="list what would be removed, remove nothing")
 
     p = add_command(
         sub, "decrypt-name", cmd_decrypt_name, "which cleartext path a storage object holds",

@@ -6,18 +6,21 @@ import argparse
 import contextlib
 import json
 import sys
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
 from vaultui.cli.context import Context
 from vaultui.cli.errors import CliError, UsageError
 from vaultui.cli.exitcodes import ExitCode
+from vaultui.cli.interrupt import cancel_on_interrupt
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.progressbar import ProgressBar, human_size
 from vaultui.cli.termsafe import safe_name
 from vaultui.crypto.errors import VaultError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.nodes import norm_path, split_path
+from vaultui.fs.visits import FolderVisits
 from vaultui.tasks.job import BLOCK_SIZE
 from vaultui.tasks.transfer import DecryptTree, EncryptTree
 
@@ -87,20 +90,39 @@ def cmd_tree(ctx: Context) -> int:
     counts = {"dirs": 0, "files": 0}
     ctx.out(safe_name(top) or "/")
 
-    def walk(path: str, prefix: str) -> None:
-        entries = vfs.ls(path, detail=True)
-        for i, e in enumerate(entries):
-            last = i == len(entries) - 1
-            is_dir = e["type"] == "directory"
-            ctx.out(f"{prefix}{'└── ' if last else '├── '}{safe_name(_basename(e['name']))}"
-                    f"{'/' if is_dir else ''}")
-            if is_dir:
-                counts["dirs"] += 1
-                walk(e["name"], prefix + ("    " if last else "│   "))
-            else:
-                counts["files"] += 1
+    # Each folder is shown once: a second name for it (one directory id) says so.
+    visits = FolderVisits(vfs.mapper, top)
 
-    walk(top, "")
+    # An explicit stack, not recursion: a crafted vault can nest folders deeper than
+    # Python's recursion limit.
+    stack: list[tuple[Iterator[tuple[int, dict[str, Any]]], int, str]] = []
+
+    def enter(path: str, prefix: str) -> None:
+        entries = vfs.ls(path, detail=True)
+        stack.append((iter(enumerate(entries)), len(entries), prefix))
+
+    enter(top, "")
+    while stack:
+        entries, count, prefix = stack[-1]
+        step = next(entries, None)
+        if step is None:
+            stack.pop()
+            continue
+        i, e = step
+        last = i == count - 1
+        is_dir = e["type"] == "directory"
+        alias = visits.alias_of(e["name"], e) if is_dir else None
+        note = "" if alias is None else (
+            f"  (another name for {safe_name(alias) or '/'}, shown there)")
+        ctx.out(f"{prefix}{'└── ' if last else '├── '}{safe_name(_basename(e['name']))}"
+                f"{'/' if is_dir else ''}{note}")
+        if is_dir:
+            counts["dirs"] += 1
+            if alias is None:
+                enter(e["name"], prefix + ("    " if last else "│   "))
+        else:
+            counts["files"] += 1
+
     ctx.out(f"\n{counts['dirs']} folders, {counts['files']} files")
     return ExitCode.OK
 
@@ -130,7 +152,8 @@ def cmd_put(ctx: Context) -> int:
     bar = ProgressBar(ctx.stderr)
     job = EncryptTree(vfs, ctx.args.sources, dest, progress=bar, workers=ctx.args.jobs)
     try:
-        result = job.run()
+        with cancel_on_interrupt(job):
+            result = job.run()
     finally:
         bar.close()
     _summary(ctx, bar, "encrypted", result.files, result.bytes)
@@ -146,7 +169,8 @@ def cmd_get(ctx: Context) -> int:
     job = DecryptTree(vfs, ctx.args.sources, ctx.args.dest, progress=bar,
                       workers=ctx.args.jobs)
     try:
-        result = job.run()
+        with cancel_on_interrupt(job):
+            result = job.run()
     finally:
         bar.close()
     for renamed in result.renamed:

@@ -9,6 +9,7 @@ from typing import Any
 from vaultui.cli.context import Context
 from vaultui.cli.errors import CliError
 from vaultui.cli.exitcodes import ExitCode
+from vaultui.cli.interrupt import cancel_on_interrupt
 from vaultui.cli.parser import add_command, add_jobs_argument, add_vault_argument
 from vaultui.cli.passphrase import prompt_secret, read_secret_file
 from vaultui.cli.progressbar import ProgressBar, human_size
@@ -66,7 +67,8 @@ def cmd_import(ctx: Context) -> int:
     job = ImportLegacy(source_fs, source, key, vfs, ctx.args.dest, fmt, progress=bar,
                        workers=ctx.args.jobs)
     try:
-        result = job.run()
+        with cancel_on_interrupt(job):
+            result = job.run()
     finally:
         bar.close()
     counts = ", ".join(f"{n} {f.value}" for f, n in sorted(result.formats.items()))
