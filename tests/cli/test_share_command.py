@@ -169,3 +169,29 @@ def test_stop_sharing_remove_then_rotate(vault: VaultTarget, cli: Run, tmp_path:
     r = cli(*vault.args("cat", "plan.txt", "--identity", str(bob.path), "--no-keyring"),
             passphrase=None, env={"HOME": str(home)})
     assert r.code == 3, r
+
+
+def test_import_from_the_s3_encryption_client(s3_server: str, kms_key: Any, cli: Run,
+                                              local_target: VaultTarget) -> None:
+    import boto3
+    from clihelpers import s3_options
+
+    from tests.tasks.s3ecwriter import put_encrypted
+
+    kms, key_id = kms_key
+    s3 = boto3.client("s3", endpoint_url=s3_server, region_name="us-east-1",
+                      aws_access_key_id="testing", aws_secret_access_key="testing")
+    bucket = "s3ec-cli-" + key_id[:8]
+    s3.create_bucket(Bucket=bucket)
+    put_encrypted(s3, kms, bucket, "old/report.csv", b"a,b\n1,2\n", key_id)
+    put_encrypted(s3, kms, bucket, "old/deep/notes.txt", b"notes", key_id, instruction_file=True)
+    assert cli(*local_target.args("init", *FAST_INIT)).code == 0
+    aws = {"AWS_ENDPOINT_URL_KMS": s3_server, "AWS_ACCESS_KEY_ID": "testing",
+           "AWS_SECRET_ACCESS_KEY": "testing", "AWS_DEFAULT_REGION": "us-east-1"}
+    source_opts = [o.replace("-o", "--source-option") for o in s3_options(s3_server)]
+    r = cli(*local_target.args("import", f"s3://{bucket}/old", "moved",
+                               "--s3-encryption-client", *source_opts), env=aws)
+    assert r.code == 0, r
+    assert "imported 2 objects" in r.err
+    assert cli(*local_target.args("cat", "moved/deep/notes.txt")).out == "notes"
+    assert cli(*local_target.args("cat", "moved/report.csv")).out == "a,b\n1,2\n"

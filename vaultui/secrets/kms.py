@@ -91,6 +91,15 @@ class AwsKms:
             raise self._failure(f"decrypt with {slot.recipient}", exc) from None
         return bytes(answer["Plaintext"])
 
+    def decrypt_data_key(self, blob: bytes, context: dict[str, str]) -> bytes:
+        """A data key another tool wrapped with KMS (the S3 Encryption Client's kms+context)."""
+        kms = self._kms()
+        try:
+            answer = kms.decrypt(CiphertextBlob=blob, EncryptionContext=context)
+        except Exception as exc:
+            raise self._failure("decrypt a data key", exc) from None
+        return bytes(answer["Plaintext"])
+
 
 def key_service(kind: str) -> KeyService | None:
     """The service that handles slots of this kind, with default settings."""
