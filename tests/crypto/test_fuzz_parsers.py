@@ -27,6 +27,7 @@ from vaultui.crypto import (
 from vaultui.crypto.keyslot import KeySlot
 from vaultui.crypto.masterkeyfile import scrypt_memory
 from vaultui.crypto.recovery import word_list
+from vaultui.crypto.s3ec import parse_envelope, parse_instruction_file
 from vaultui.crypto.sizes import cleartext_size
 from vaultui.crypto.stream import encrypt_bytes
 
@@ -273,3 +274,25 @@ def test_key_slot_one_field_replaced(field: str, value: Any) -> None:
     if slot is not None:
         # What parses must write back and parse to the same slot.
         assert KeySlot.parse(slot.to_bytes()) == slot
+
+
+# --- S3 Encryption Client envelopes ----------------------------------------------------------
+
+ENVELOPE_FIELDS = ["x-amz-key-v2", "x-amz-iv", "x-amz-cek-alg", "x-amz-wrap-alg",
+                   "x-amz-matdesc", "x-amz-tag-len", "x-amz-crypto-instr-file"]
+VALID_ENVELOPE = {"x-amz-key-v2": "AAAA", "x-amz-iv": "AAAAAAAAAAAAAAAA",
+                  "x-amz-cek-alg": "AES/GCM/NoPadding", "x-amz-wrap-alg": "kms+context",
+                  "x-amz-matdesc": '{"aws:x-amz-cek-alg": "AES/GCM/NoPadding"}'}
+
+
+@FUZZ
+@given(data=st.binary(max_size=400))
+def test_instruction_file_any_bytes(data: bytes) -> None:
+    parse_or_vault_error(parse_instruction_file, data)
+
+
+@FUZZ
+@given(field=st.sampled_from(ENVELOPE_FIELDS),
+       value=st.one_of(any_text, base64_strings, json_values.map(json.dumps)))
+def test_envelope_one_field_replaced(field: str, value: str) -> None:
+    parse_or_vault_error(parse_envelope, VALID_ENVELOPE | {field: value})
