@@ -43,6 +43,7 @@ from vaultui.gui.qt import (
 )
 from vaultui.gui.quitting import QuitGuard
 from vaultui.gui.settings import Settings
+from vaultui.gui.share import ShareDialog
 from vaultui.gui.transfers import TransfersModel, TransfersPanel
 from vaultui.gui.unlock import UnlockDialog
 from vaultui.gui.vaultoptions import VaultOptionsDialog
@@ -207,6 +208,10 @@ class MainWindow(QMainWindow):
                                      "storage")
         self.clean_action.triggered.connect(self.clean_up_current)
         vault_menu.insertAction(self.quit_action, self.clean_action)
+        self.share_action = QAction("Share…", self)
+        self.share_action.setToolTip("Let people open this vault with their own keys")
+        self.share_action.triggered.connect(self.share_current)
+        vault_menu.insertAction(self.quit_action, self.share_action)
         self.keygen_action = QAction("Generate key…", self)
         self.keygen_action.triggered.connect(self.generate_key)
         self.menuBar().addMenu("&Tools").addAction(self.keygen_action)
@@ -521,6 +526,16 @@ class MainWindow(QMainWindow):
         flow.finished.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         vault.when_ready(flow.start)
         return flow
+
+    def share_current(self) -> ShareDialog | None:
+        """The current vault's key slots: add a person's public key, remove one."""
+        vault = self.current_vault()
+        if vault is None:
+            return None
+        dialog = ShareDialog(vault.url, vault.storage_options, self.runner, self)
+        dialog.open()
+        vault.when_ready(dialog.refresh)
+        return dialog
 
     def set_autolock(self, minutes: int) -> None:
         self.autolock.set_minutes(minutes)

@@ -1,0 +1,55 @@
+"""Vault ▸ Share…: lists the slots, adds a person's public key, removes with a warning."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from guihelpers import PASSPHRASE
+
+from tests.tasks.sharinghelpers import ssh_key
+from vaultui.fs.vault import VaultLocation
+from vaultui.gui.mainwindow import MainWindow
+from vaultui.gui.qt import QItemSelectionModel, QMenu
+from vaultui.gui.share import AddPersonDialog
+from vaultui.secrets.identities import AgeIdentity, SshIdentity
+from vaultui.tasks.sharing import unlock_with_slots
+
+
+def test_share_add_person_and_remove(qtbot: Any, window: MainWindow, vault_path: str,
+                                     tmp_path: Path) -> None:
+    window.add_vault(vault_path)
+    vault_menu = window.menuBar().actions()[0].menu()
+    assert isinstance(vault_menu, QMenu) and window.share_action in vault_menu.actions()
+    dialog = window.share_current()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "Only the passphrase" in dialog.status.text(), timeout=10_000)
+
+    bob = ssh_key(tmp_path / "bob", "id_ed25519")
+    picker = AddPersonDialog(dialog)
+    qtbot.addWidget(picker)
+    picker.load_file(f"{bob.path}.pub")
+    assert picker.label.text() == "someone@host"
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        dialog.add_person(picker.key.toPlainText(), picker.label.text(), PASSPHRASE)
+    assert dialog.table.rowCount() == 1
+    assert dialog.table.item(0, 0).text() == "someone@host"
+    assert dialog.table.item(0, 1).text() == "SSH key (ed25519)"
+    location = VaultLocation.from_url(vault_path)
+    assert unlock_with_slots(location, [SshIdentity(bob.path)], services=[]).slot.label \
+        == "someone@host"
+
+    # A wrong passphrase adds nothing and says why, in the dialog.
+    with qtbot.waitSignal(dialog.failed, timeout=10_000) as failure:
+        dialog.add_person(AgeIdentity.generate()[0].recipient, "eve", "wrong")
+    assert "passphrase" in failure.args[0]
+    assert dialog.table.rowCount() == 1
+
+    dialog.table.selectionModel().select(
+        dialog.table.model().index(0, 0),
+        QItemSelectionModel.SelectionFlag.Select | QItemSelectionModel.SelectionFlag.Rows)
+    with qtbot.waitSignal(dialog.changed, timeout=10_000) as removed:
+        dialog.remove_selected(confirm=False)
+    assert "does not revoke" in removed.args[0] and "Rotate the key" in removed.args[0]
+    assert dialog.table.rowCount() == 0
+    dialog.close()
