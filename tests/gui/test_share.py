@@ -12,7 +12,8 @@ from vaultui.fs.vault import VaultLocation
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QItemSelectionModel, QMenu
 from vaultui.gui.share import AddPersonDialog
-from vaultui.secrets.identities import AgeIdentity, SshIdentity
+from vaultui.secrets.identities import AGE_IDENTITY_ITEM, AgeIdentity, SshIdentity
+from vaultui.secrets.store import MemoryKeyStore
 from vaultui.tasks.sharing import unlock_with_slots
 
 
@@ -54,3 +55,19 @@ def test_share_add_person_and_remove(qtbot: Any, window: MainWindow, vault_path:
     assert "does not revoke" in removed.args[0] and "Rotate the key" in removed.args[0]
     assert dialog.table.rowCount() == 0
     dialog.close()
+
+
+def test_key_wizard_makes_an_age_identity_once(qtbot: Any, win: MainWindow,
+                                               store: MemoryKeyStore) -> None:
+    shown: list[str] = []
+    for _ in range(2):
+        wizard = win.generate_key()
+        wizard.method_page.age.setChecked(True)
+        wizard.next()
+        qtbot.waitUntil(wizard.key_page.isComplete, timeout=10_000)
+        shown.append(wizard.key_page.text.text())
+        assert not wizard.key_page.export_button.isEnabled()
+        wizard.done(0)
+    assert shown[0].startswith("age1") and shown[0] == shown[1]  # kept, never replaced
+    secret = store.get(AGE_IDENTITY_ITEM)
+    assert secret is not None and AgeIdentity(secret).recipient == shown[0]
