@@ -143,3 +143,37 @@ def test_rotation_on_s3_killed_halfway_resumes(s3fs_fs: Location, s3_server: str
     result = RotateKey(location, PASSPHRASE, services=[]).run()
     assert result.resumed
     assert_rotated(location, old_key, me)
+
+
+@pytest.mark.parametrize("fail_at", ["masterkey", "cleanup"])
+def test_a_crash_after_the_switch_is_finished_by_the_next_run(
+        local: Location, monkeypatch: pytest.MonkeyPatch, fail_at: str) -> None:
+    """A kill between two writes of the switch cannot be timed from outside: a write that
+    fails stands in for it."""
+    import vaultui.tasks.rotation as rotation
+
+    location = new_vault(local.fs, local.root)
+    fill(location)
+    old_key, _ = location.unlock(PASSPHRASE)
+    me, _ = AgeIdentity.generate()
+    share_with(location, old_key, Recipient.parse(me.recipient), "me")
+    real_write = rotation.write_atomic
+
+    def crash(fs: AbstractFileSystem, path: str, data: bytes) -> None:
+        if fail_at == "masterkey" and path.endswith("/masterkey.cryptomator"):
+            raise OSError("killed")
+        real_write(fs, path, data)
+
+    def crash_cleanup(self: RotateKey, new_key: Masterkey) -> int:
+        raise OSError("killed")
+
+    if fail_at == "masterkey":
+        monkeypatch.setattr(rotation, "write_atomic", crash)
+    else:
+        monkeypatch.setattr(RotateKey, "_remove_orphans", crash_cleanup)
+    with pytest.raises(OSError, match="killed"):
+        RotateKey(location, PASSPHRASE, services=[]).run()
+    monkeypatch.undo()
+    result = RotateKey(location, PASSPHRASE, services=[]).run()
+    assert result.resumed
+    assert_rotated(location, old_key, me)
