@@ -157,7 +157,7 @@ def test_a_crash_after_the_switch_is_finished_by_the_next_run(
     old_key, _ = location.unlock(PASSPHRASE)
     me, _ = AgeIdentity.generate()
     share_with(location, old_key, Recipient.parse(me.recipient), "me")
-    real_write = rotation.write_atomic
+    from vaultui.fs.storage import write_atomic as real_write
 
     def crash(fs: AbstractFileSystem, path: str, data: bytes) -> None:
         if fail_at == "masterkey" and path.endswith("/masterkey.cryptomator"):
