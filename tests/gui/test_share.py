@@ -12,9 +12,11 @@ from vaultui.fs.vault import VaultLocation
 from vaultui.gui.mainwindow import MainWindow
 from vaultui.gui.qt import QItemSelectionModel, QMenu
 from vaultui.gui.share import AddPersonDialog
+from vaultui.gui.vaultstate import VaultState
 from vaultui.secrets.identities import AGE_IDENTITY_ITEM, AgeIdentity, SshIdentity
+from vaultui.secrets.recipients import Recipient
 from vaultui.secrets.store import MemoryKeyStore
-from vaultui.tasks.sharing import unlock_with_slots
+from vaultui.tasks.sharing import share_with, unlock_with_slots
 
 
 def test_share_add_person_and_remove(qtbot: Any, window: MainWindow, vault_path: str,
@@ -71,3 +73,20 @@ def test_key_wizard_makes_an_age_identity_once(qtbot: Any, win: MainWindow,
     assert shown[0].startswith("age1") and shown[0] == shown[1]  # kept, never replaced
     secret = store.get(AGE_IDENTITY_ITEM)
     assert secret is not None and AgeIdentity(secret).recipient == shown[0]
+
+
+def test_the_app_unlocks_through_a_key_slot_and_says_so(qtbot: Any, win: MainWindow,
+                                                        store: MemoryKeyStore,
+                                                        vault_path: str) -> None:
+    me, secret = AgeIdentity.generate()
+    store.set(AGE_IDENTITY_ITEM, secret)
+    location = VaultLocation.from_url(vault_path)
+    key, _ = location.unlock(PASSPHRASE)
+    share_with(location, key, Recipient.parse(me.recipient), "me")
+    vault = win.add_vault(vault_path)
+    qtbot.waitUntil(lambda: vault.state is VaultState.LOCKED, timeout=10_000)
+    dialog = win.unlock_current()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: vault.state is VaultState.UNLOCKED, timeout=10_000)
+    assert not dialog.isVisible()  # nobody was asked
+    assert "key slot 'me'" in win.statusBar().currentMessage()

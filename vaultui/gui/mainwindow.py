@@ -370,6 +370,7 @@ class MainWindow(QMainWindow):
             return None
         dialog = UnlockDialog(vault, self.keychain, self.runner, self)
         dialog.remembered.connect(self._remembered)
+        dialog.unlockedBy.connect(lambda text: self.statusBar().showMessage(text, 10_000))
         dialog.begin()
         return dialog
 

@@ -83,3 +83,14 @@ def unlock_in_order(location: VaultLocation, *,
         check_pin(location, key, pins, proven=True)
         return Unlocked(key, config, "prompt", secret)
     raise NoSlotOpenedError(f"{location.url} was not unlocked: no passphrase given")
+
+
+def unlock_by_slots(location: VaultLocation, identities: Sequence[Identity], *,
+                    services: Sequence[KeyService] | None = None,
+                    pins: PinStore | None = None,
+                    notice: Notice | None = None) -> Unlocked:
+    """Only the key slots (for a front end that asks for the passphrase itself):
+    NoSlotOpenedError when none opened, PinMismatchError when the key is not the pinned one."""
+    opened = unlock_with_slots(location, identities, services=services, notice=notice)
+    check_pin(location, opened.key, pins, proven=False)
+    return Unlocked(opened.key, opened.config, f"key slot {opened.slot.label!r} ({opened.via})")
