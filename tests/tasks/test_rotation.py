@@ -39,6 +39,17 @@ def fill(location: VaultLocation) -> VaultFileSystem:
     return vfs
 
 
+def shared_vault(fs: AbstractFileSystem, root: str
+                 ) -> tuple[VaultLocation, Masterkey, AgeIdentity]:
+    """A vault holding FILES, shared with a new age identity."""
+    location = new_vault(fs, root)
+    fill(location)
+    old_key, _ = location.unlock(PASSPHRASE)
+    me, _ = AgeIdentity.generate()
+    share_with(location, old_key, Recipient.parse(me.recipient), "me")
+    return location, old_key, me
+
+
 def content_folders(fs: AbstractFileSystem, location: VaultLocation) -> set[str]:
     d = location.path(DATA_DIR_NAME)
     return {str(f["name"]).rstrip("/") for g in fs.ls(d, detail=True)
@@ -71,11 +82,7 @@ def local(tmp_path: Path) -> Location:
 
 
 def test_rotation_reencrypts_everything(local: Location) -> None:
-    location = new_vault(local.fs, local.root)
-    fill(location)
-    old_key, _ = location.unlock(PASSPHRASE)
-    me, _ = AgeIdentity.generate()
-    share_with(location, old_key, Recipient.parse(me.recipient), "me")
+    location, old_key, me = shared_vault(local.fs, local.root)
     seen: list[Progress] = []
     result = RotateKey(location, PASSPHRASE, progress=seen.append, services=[]).run()
     assert result.files == len(FILES) and not result.resumed
@@ -85,11 +92,7 @@ def test_rotation_reencrypts_everything(local: Location) -> None:
 
 
 def test_cancel_then_resume(local: Location) -> None:
-    location = new_vault(local.fs, local.root)
-    fill(location)
-    old_key, _ = location.unlock(PASSPHRASE)
-    me, _ = AgeIdentity.generate()
-    share_with(location, old_key, Recipient.parse(me.recipient), "me")
+    location, old_key, me = shared_vault(local.fs, local.root)
     cancel = threading.Event()
 
     def stop_after_some(progress: Progress) -> None:
@@ -123,11 +126,7 @@ KILLER = textwrap.dedent("""
 
 
 def test_rotation_on_s3_killed_halfway_resumes(s3fs_fs: Location, s3_server: str) -> None:
-    location = new_vault(s3fs_fs.fs, f"{s3fs_fs.root}/vault")
-    fill(location)
-    old_key, _ = location.unlock(PASSPHRASE)
-    me, _ = AgeIdentity.generate()
-    share_with(location, old_key, Recipient.parse(me.recipient), "me")
+    location, old_key, me = shared_vault(s3fs_fs.fs, f"{s3fs_fs.root}/vault")
     with subprocess.Popen([sys.executable, "-c", KILLER, s3_server, location.root,
                            PASSPHRASE], stdout=subprocess.PIPE, text=True,
                           cwd=Path(__file__).parents[2]) as proc:
@@ -152,11 +151,7 @@ def test_a_crash_after_the_switch_is_finished_by_the_next_run(
     fails stands in for it."""
     import vaultui.tasks.rotation as rotation
 
-    location = new_vault(local.fs, local.root)
-    fill(location)
-    old_key, _ = location.unlock(PASSPHRASE)
-    me, _ = AgeIdentity.generate()
-    share_with(location, old_key, Recipient.parse(me.recipient), "me")
+    location, old_key, me = shared_vault(local.fs, local.root)
     from vaultui.fs.storage import write_atomic as real_write
 
     def crash(fs: AbstractFileSystem, path: str, data: bytes) -> None:
