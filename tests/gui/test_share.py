@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+import pytest
 from guihelpers import PASSPHRASE
 
 from tests.tasks.sharinghelpers import ssh_key
@@ -90,3 +91,44 @@ def test_the_app_unlocks_through_a_key_slot_and_says_so(qtbot: Any, win: MainWin
     qtbot.waitUntil(lambda: vault.state is VaultState.UNLOCKED, timeout=10_000)
     assert not dialog.isVisible()  # nobody was asked
     assert "key slot 'me'" in win.statusBar().currentMessage()
+
+
+def test_rotate_key_from_the_dialog(qtbot: Any, window: MainWindow, vault_path: str,
+                                    tmp_path: Path) -> None:
+    location = VaultLocation.from_url(vault_path)
+    old_key, _ = location.unlock(PASSPHRASE)
+    me, _ = AgeIdentity.generate()
+    share_with(location, old_key, Recipient.parse(me.recipient), "me")
+    window.add_vault(vault_path)
+    dialog = window.share_current()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: dialog.table.rowCount() == 1, timeout=10_000)
+    with qtbot.waitSignal(dialog.changed, timeout=60_000) as done:
+        dialog.rotate(PASSPHRASE)
+    assert "rotated" in done.args[0] and "1 key slots rewrapped" in done.args[0]
+    new_key, _ = location.unlock(PASSPHRASE)
+    assert new_key != old_key
+    assert unlock_with_slots(location, [me], services=[]).key == new_key
+    assert dialog.rotate_button.isEnabled()
+    dialog.close()
+
+
+def test_add_cloud_kms_from_the_dialog(qtbot: Any, window: MainWindow, vault_path: str,
+                                       kms_key: Any, s3_server: str,
+                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    # boto3 finds the moto endpoint and credentials as it would find real ones.
+    for name, value in (("AWS_ENDPOINT_URL_KMS", s3_server), ("AWS_ACCESS_KEY_ID", "testing"),
+                        ("AWS_SECRET_ACCESS_KEY", "testing"),
+                        ("AWS_DEFAULT_REGION", "us-east-1")):
+        monkeypatch.setenv(name, value)
+    _, key_id = kms_key
+    window.add_vault(vault_path)
+    dialog = window.share_current()
+    assert dialog is not None
+    qtbot.waitUntil(lambda: "Only the passphrase" in dialog.status.text(), timeout=10_000)
+    with qtbot.waitSignal(dialog.changed, timeout=30_000) as added:
+        dialog.add_kms(key_id, PASSPHRASE)
+    assert "Added AWS KMS arn:aws:kms" in added.args[0]
+    kind = dialog.table.item(0, 1)
+    assert kind is not None and kind.text() == "AWS KMS"
+    dialog.close()

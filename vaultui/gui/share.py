@@ -17,6 +17,7 @@ from vaultui.gui.qt import (
     QFileDialog,
     QFormLayout,
     QHBoxLayout,
+    QInputDialog,
     QLabel,
     QLineEdit,
     QMessageBox,
@@ -30,7 +31,8 @@ from vaultui.gui.qt import (
 )
 from vaultui.gui.worker import JobContext, TaskRunner
 from vaultui.secrets.recipients import Recipient
-from vaultui.tasks.sharing import SharedSlot, share_with, shares, unshare
+from vaultui.tasks.rotation import RotateKey
+from vaultui.tasks.sharing import SharedSlot, share_with, share_with_kms, shares, unshare
 
 EXPLANATION = (
     "Each person here opens the vault with their own key (an SSH or age key they already "
@@ -40,6 +42,11 @@ EXPLANATION = (
     "and rotate the key (vaultui-cli rotate-key).")
 NOT_REVOKED = ("Removing this slot does not revoke the key: they may have kept it. Rotate "
                "the key afterwards to stop sharing for real.")
+ROTATE_EXPLANATION = (
+    "Rotating makes a new vault key and re-encrypts every file into it; afterwards the old "
+    "key opens nothing, so people you removed cannot read the vault any more, even if they "
+    "kept the key. It takes about as long as downloading and uploading everything. If it is "
+    "interrupted, rotate again: it carries on. Nobody should change the vault meanwhile.")
 KINDS = {"age": "age key", "age-ssh-ed25519": "SSH key (ed25519)",
          "age-ssh-rsa": "SSH key (RSA)", "rsa-oaep-sha256": "RSA key", "aws-kms": "AWS KMS"}
 
@@ -112,11 +119,16 @@ class ShareDialog(QDialog):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.add_button = QPushButton("Add person…")
         self.add_button.clicked.connect(self._ask_person)
+        self.kms_button = QPushButton("Add cloud KMS…")
+        self.kms_button.clicked.connect(self._ask_kms)
         self.remove_button = QPushButton("Remove")
         self.remove_button.clicked.connect(lambda: self.remove_selected())
+        self.rotate_button = QPushButton("Rotate key…")
+        self.rotate_button.clicked.connect(self._ask_rotate)
         row = QHBoxLayout()
-        row.addWidget(self.add_button)
-        row.addWidget(self.remove_button)
+        for button in (self.add_button, self.kms_button, self.remove_button,
+                       self.rotate_button):
+            row.addWidget(button)
         row.addStretch(1)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -172,6 +184,66 @@ class ShareDialog(QDialog):
             return shares(location), f"Added {added.slot.label if added.slot else ''}."
 
         self._runner.run(job, on_success=lambda r: self._listed(*r), on_failure=self._failure)
+
+    def _passphrase(self, title: str, text: str) -> str | None:
+        answer, ok = QInputDialog.getText(self, title, text, QLineEdit.EchoMode.Password)
+        return answer if ok and answer else None
+
+    def _ask_kms(self) -> None:
+        key_id, ok = QInputDialog.getText(
+            self, "Add cloud KMS", "AWS KMS key id, ARN or alias (anyone whose AWS identity "
+            "may use it can then open the vault):")
+        if not ok or not key_id.strip():
+            return
+        passphrase = self._passphrase("Add cloud KMS", "The vault's passphrase:")
+        if passphrase is not None:
+            self.add_kms(key_id.strip(), passphrase)
+
+    def add_kms(self, key_id: str, passphrase: str) -> None:
+        location = self._location
+
+        def job(ctx: JobContext) -> tuple[list[SharedSlot], str]:
+            key, _ = location.unlock(passphrase)
+            added = share_with_kms(location, key, key_id, None)
+            return shares(location), f"Added {added.slot.label if added.slot else key_id}."
+
+        self._runner.run(job, on_success=lambda r: self._listed(*r), on_failure=self._failure)
+
+    def _ask_rotate(self) -> None:
+        passphrase = self._passphrase("Rotate key", ROTATE_EXPLANATION
+                                      + "\n\nThe vault's passphrase:")
+        if passphrase is not None:
+            self.rotate(passphrase)
+
+    def rotate(self, passphrase: str) -> None:
+        """Re-encrypt the vault under a new key (resumable), showing progress here."""
+        location = self._location
+        self.rotate_button.setEnabled(False)
+        self.status.setText("Rotating the key…")
+
+        def job(ctx: JobContext) -> tuple[list[SharedSlot], str]:
+            result = RotateKey(location, passphrase, cancel=ctx.cancelled,
+                               progress=lambda p: ctx.progress(p.bytes_done, p.bytes_total)
+                               ).run()
+            return shares(location), (
+                f"The key was rotated: {result.files} files re-encrypted, "
+                f"{len(result.slots)} key slots rewrapped. Tell the people here that the "
+                "key changed: vaultui asks them to confirm it.")
+
+        def progressed(done: int, total: int) -> None:
+            if total:
+                self.status.setText(f"Rotating the key… {100 * done // total} %")
+
+        def ended(result: object) -> None:
+            self.rotate_button.setEnabled(True)
+            assert isinstance(result, tuple)
+            self._listed(*result)
+
+        def failed(exc: BaseException) -> None:
+            self.rotate_button.setEnabled(True)
+            self._failure(exc)
+
+        self._runner.run(job, on_success=ended, on_failure=failed, on_progress=progressed)
 
     def remove_selected(self, confirm: bool = True) -> None:
         rows = {index.row() for index in self.table.selectionModel().selectedRows()}
