@@ -39,7 +39,7 @@ EXPLANATION = (
     "have, or an RSA key), without the passphrase. The vault still opens with the "
     "passphrase, in Cryptomator too.\n\nRemoving someone only stops new unlocks: whoever "
     "opened the vault once may have kept its key. To stop sharing for real, remove them "
-    "and rotate the key (vaultui-cli rotate-key).")
+    "and rotate the key (Rotate key… below).")
 NOT_REVOKED = ("Removing this slot does not revoke the key: they may have kept it. Rotate "
                "the key afterwards to stop sharing for real.")
 ROTATE_EXPLANATION = (
@@ -117,6 +117,7 @@ class ShareDialog(QDialog):
         self.table.setHorizontalHeaderLabels(["Label", "Kind", "Fingerprint", "Added"])
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
         self.add_button = QPushButton("Add person…")
         self.add_button.clicked.connect(self._ask_person)
         self.kms_button = QPushButton("Add cloud KMS…")
