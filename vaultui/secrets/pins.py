@@ -58,7 +58,16 @@ class PinStore:
                 pins[vault] = fingerprint
         return pins
 
-    def _save(self, pins: dict[str, str]) -> None:
+    def _save(self, pins: dict[str, str]) -> bool:
+        """Write the pins; False when the config folder is not writable (the unlock goes
+        on: a pin that cannot be kept protects nothing, but must not lock the user out)."""
+        try:
+            self._write(pins)
+        except OSError:
+            return False
+        return True
+
+    def _write(self, pins: dict[str, str]) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         text = "".join(f"{vault} {fp}\n" for vault, fp in sorted(pins.items()))
         fd, tmp = tempfile.mkstemp(prefix=".known_vaults.", dir=self.path.parent)
@@ -96,8 +105,10 @@ class PinStore:
     def pin(self, vault_id: str, fingerprint: str) -> None:
         """Pin (or re-pin) a vault: after an unlock that proves it is the real one."""
         pins = self._load()
-        pins[check_vault_id(vault_id)] = fingerprint
-        self._save(pins)
+        vault_id = check_vault_id(vault_id)
+        if pins.get(vault_id) != fingerprint:  # most unlocks change nothing: no write
+            pins[vault_id] = fingerprint
+            self._save(pins)
 
     def forget(self, vault_id: str) -> bool:
         """Drop a vault's pin (its owner rotated the key); False when there was none."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
@@ -159,6 +160,9 @@ def check_pin(location: VaultLocation, key: Masterkey, pins: PinStore | None, *,
     fingerprint = key_fingerprint(key.raw)
     vid = vault_id(location)
     if proven:
-        pins.pin(vid, fingerprint)
+        # The passphrase already proved the vault: a pin file that cannot be read or
+        # written must not stop this unlock.
+        with contextlib.suppress(OSError):
+            pins.pin(vid, fingerprint)
     else:
         pins.check(vid, fingerprint)
