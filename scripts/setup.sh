@@ -14,12 +14,15 @@ say() { printf 'setup: %s\n' "$*" >&2; }
 # dbus + gnome-keyring give the tests a real Secret Service; openssh-server is the SFTP server.
 # openbox, xdotool, x11-utils (xprop) and imagemagick (import) are for the real-input tests
 # (tests/gui/realinput): a window manager, real key and mouse events, screenshots.
+# fuse3 is the FUSE mount's libfuse 3, and litmus, rclone, rsync, sqlite3, git the real programs
+# the mount tests drive.
 apt_packages=(
     libglib2.0-0 libgl1 libegl1 libxkbcommon0 libfontconfig1 libdbus-1-3
     xvfb xauth libxkbcommon-x11-0 libxcb-cursor0 libxcb-icccm4 libxcb-image0 libxcb-keysyms1
     libxcb-render-util0 libxcb-shape0 libxcb-xkb1
     openbox xdotool x11-utils imagemagick
     dbus gnome-keyring openssh-server
+    fuse3 litmus rclone rsync sqlite3 git
 )
 command -v npm >/dev/null || apt_packages+=(nodejs npm)
 

@@ -9,7 +9,16 @@ import traceback
 from collections.abc import Sequence
 
 from vaultui import __version__
-from vaultui.cli.commands import check, files, importing, keys, sharing, standalone, vault
+from vaultui.cli.commands import (
+    check,
+    files,
+    importing,
+    keys,
+    mounting,
+    sharing,
+    standalone,
+    vault,
+)
 from vaultui.cli.context import Context
 from vaultui.cli.errors import classify
 from vaultui.cli.exitcodes import ExitCode
@@ -52,7 +61,16 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                         help="show the full traceback of an error")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     storage, unlock = storage_options_parent(), unlock_parent()
-    for module in (vault, files, keys, sharing, check, standalone, importing):
+from vaultui.cli.commands import (
+    check,
+    files,
+    importing,
+    keys,
+    mounting,
+    sharing,
+    standalone,
+    vault,
+)
         module.register(sub, storage, unlock)
     return parser, dict(sub.choices)
 

@@ -7,8 +7,10 @@ falls through to the storage filesystem, so no call can bypass encryption.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
-import secrets
+import threading
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import datetime
 from operator import itemgetter
@@ -27,7 +29,9 @@ from vaultui.crypto.constants import (
 )
 from vaultui.crypto.cryptor import VaultCryptor, new_dir_id
 from vaultui.crypto.keys import Masterkey
+from vaultui.crypto.keysource import KeySource, KeySourceError, ProcessKeySource, hold_key
 from vaultui.crypto.stream import DecryptingReader, encrypt_bytes
+from vaultui.crypto.vaultconfig import VaultConfig
 from vaultui.fs.aliases import begin_move, end_move, settle, shared_elsewhere
 from vaultui.fs.bulk import expand, expand_sources, is_pattern, plan_targets
 from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultCorruptError
@@ -62,7 +66,7 @@ from vaultui.fs.storage import (
     temp_name,
 )
 from vaultui.fs.unreachable import storage_call
-from vaultui.fs.vault import KeyLoader, VaultLocation
+from vaultui.fs.vault import KeyLoader, VaultLocation, id_from_jti
 from vaultui.fs.visits import FolderVisits
 
 
@@ -75,9 +79,23 @@ def fsspec_type(kind: NodeKind) -> str:
 
 #: Timestamps of the storage's info that listings pass on.
 _TIME_KEYS = ("mtime", "LastModified", "last_modified", "created")
-#: Constructor arguments that carry secrets: never kept in storage_options.
-_SECRET_ARGS = ("passphrase", "masterkey", "key_loader")
+#: Constructor arguments that carry secrets (or, for key_source, find them): never kept in
+#: storage_options, which fsspec serialises and hashes.
+_SECRET_ARGS = ("passphrase", "masterkey", "key_loader", "key_source")
 _COPY_BLOCK = 4 * 1024 * 1024
+
+#: Keys a key source gave this process, by (vault id, source): every task of a Dask graph
+#: unpickles its own filesystem, and a passphrase source would otherwise run scrypt per task.
+_unlocked: dict[tuple[str, KeySource], Masterkey] = {}
+_unlocked_lock = threading.Lock()
+
+
+class KeyInProcessWarning(UserWarning):
+    """A vault opened with a passphrase or key was handed to Dask or pickled.
+
+    It travels as a ProcessKeySource: the key stays in this process's memory, so only this
+    process (Dask's threads scheduler) can open it again; workers need a key source.
+    """
 
 
 class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
@@ -113,6 +131,7 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         passphrase: str | None = None,
         masterkey: Masterkey | bytes | None = None,
         key_loader: KeyLoader | None = None,
+        key_source: KeySource | None = None,
         fo: str | None = None,
         target_protocol: str | None = None,
         target_options: dict[str, Any] | None = None,
@@ -120,7 +139,6 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         resolve_conflicts: bool = True,
         **kwargs: Any,
     ) -> None:
-        self._token = secrets.token_hex(16)
         super().__init__(**kwargs)
         self.auto_mkdir = auto_mkdir
         if fs is not None:
@@ -133,8 +151,11 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
             if target_protocol and "://" not in url:
                 url = f"{target_protocol}://{url}"
             self.location = VaultLocation.from_url(url, options)
-        secret = self._secret(passphrase, masterkey, key_loader)
-        key, config = self.location.unlock(secret)
+        self.key_source = key_source
+        key, config = self._unlock(passphrase, masterkey, key_loader, key_source)
+        self._key = key
+        #: The vault's stable id (see VaultLocation.vault_id), from the verified config.
+        self.vault_id = id_from_jti(config.jti, self.location.url)
         self.cryptor = VaultCryptor(key, config)
         self.storage = self.location.fs
         self.mapper = PathMapper(self.storage, self.location.root, self.cryptor)
@@ -145,10 +166,13 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
     # fsspec sets `_fs_token_` to an MD5 of every constructor argument, the passphrase
     # included, and publishes it through hash(fs), get_fs_token_paths and dask tokens: a
     # fast hash that would let anyone who sees it guess the passphrase without scrypt.
-    # An instance is never cached or shared (cachable = False), so a random token serves.
+    # The token names what the filesystem shows instead: where the vault is, which vault
+    # (its id), and the options that change behaviour; never where the key came from.
     @property
     def _fs_token_(self) -> str:
-        return self._token
+        parts = ("vaultui", type(self.storage).__name__, self.location.url, self.vault_id,
+                 self.auto_mkdir, self.mapper.resolver is not None)
+        return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()[:32]
 
     @_fs_token_.setter
     def _fs_token_(self, value: Any) -> None:
@@ -164,23 +188,74 @@ class VaultFileSystem(AbstractFileSystem):  # type: ignore[misc]
         # everything but the secrets.
         self._storage_options = {k: v for k, v in value.items() if k not in _SECRET_ARGS}
 
-    def _secret(self, passphrase: str | None, masterkey: Masterkey | bytes | None,
-                key_loader: KeyLoader | None) -> str | Masterkey:
+    def _unlock(self, passphrase: str | None, masterkey: Masterkey | bytes | None,
+                key_loader: KeyLoader | None, key_source: KeySource | None
+                ) -> tuple[Masterkey, VaultConfig]:
         if masterkey is not None:
-            return masterkey if isinstance(masterkey, Masterkey) else Masterkey.from_raw(
-                bytes(masterkey))
+            return self.location.unlock(masterkey if isinstance(masterkey, Masterkey)
+                                        else Masterkey.from_raw(bytes(masterkey)))
         if passphrase is not None:
-            return passphrase
+            return self.location.unlock(passphrase)
         if key_loader is not None:
-            return key_loader(self.location)
-        raise ValueError("a vault needs passphrase=, masterkey= or key_loader= to open")
+            return self.location.unlock(key_loader(self.location))
+        if key_source is not None:
+            return self._unlock_from(key_source)
+        raise ValueError(
+            "a vault needs passphrase=, masterkey=, key_loader= or key_source= to open")
+
+    def _unlock_from(self, source: KeySource) -> tuple[Masterkey, VaultConfig]:
+        location = self.location
+        unverified = location.read_config()
+        vault_id = id_from_jti(unverified.payload.get("jti"), location.url)
+        with _unlocked_lock:
+            key = _unlocked.get((vault_id, source))
+        if key is None:
+            def unwrap(passphrase: str) -> bytes:
+                return location.read_masterkey_file(unverified).unlock(passphrase).raw
+
+            key = Masterkey.from_raw(source.load(vault_id, unwrap))
+        config = unverified.verify(key)  # a wrong key fails here, not at the first read
+        if not isinstance(source, ProcessKeySource):
+            with _unlocked_lock:
+                _unlocked[(vault_id, source)] = key
+        return key, config
+
+    @property
+    def masterkey(self) -> Masterkey:
+        """The vault's key (its repr is redacted and it refuses to pickle)."""
+        return self._key
 
     def __repr__(self) -> str:
         return f"VaultFileSystem({self.location.url!r})"
 
+    def _travelling_source(self) -> KeySource:
+        """The key source a copy of this filesystem in another place opens with.
+
+        Opened with a passphrase or key (as Dask's `storage_options` do), there is none: the
+        key is held in this process's memory and named by a ProcessKeySource, so the secret
+        itself never enters a pickle, a task graph or a token.
+        """
+        if self.key_source is None:
+            warnings.warn(
+                f"the vault {self.location.url} was opened with a passphrase or key and is "
+                "being pickled or handed to Dask: its key stays in this process's memory, so "
+                "only this process can open the copy. For worker processes give a key "
+                "source (key_source=...) or register vaultui.dask.VaultKeys",
+                KeyInProcessWarning, stacklevel=3)
+            hold_key(self.vault_id, self._key.raw)
+            self.key_source = ProcessKeySource()
+        return self.key_source
+
     def __reduce__(self) -> Any:
-        # Pickling would have to carry the key; refuse instead of leaking it.
-        raise TypeError("a VaultFileSystem holds a key and cannot be pickled")
+        # Where the vault is and where its key comes from; never the key.
+        return (_reopen, (self.location, self._travelling_source(), self.auto_mkdir,
+                          self.mapper.resolver is not None))
+
+    def __dask_tokenize__(self) -> object:
+        # Dask calls this while it builds a graph: the moment to move a passphrase given in
+        # storage_options out of the way, before the filesystem is pickled into tasks.
+        self._travelling_source()
+        return ("vaultui", self._fs_token_)
 
     @classmethod
     def _strip_protocol(cls, path: Any) -> str:
@@ -968,3 +1043,36 @@ def _copy(src: Any, dst: Any, callback: Callback) -> None:
 
 
 __all__ = ["VaultCorruptError", "VaultFileSystem"]
+
+
+def _reopen(location: VaultLocation, key_source: KeySource, auto_mkdir: bool,
+            resolve_conflicts: bool) -> VaultFileSystem | LockedVault:
+    """Unpickle a VaultFileSystem: open the vault again with its key source.
+
+    Without a key here it unpickles as a LockedVault, which raises the KeySourceError on
+    first use: an error while unpickling, on a Dask `distributed` worker, is only logged
+    there and leaves the task pending for ever, while an error in the task reaches the user.
+    """
+    args = (location, key_source, auto_mkdir, resolve_conflicts)
+    try:
+        return VaultFileSystem(fs=location.fs, root=location.root, key_source=key_source,
+                               auto_mkdir=auto_mkdir, resolve_conflicts=resolve_conflicts)
+    except KeySourceError as exc:
+        return LockedVault(str(exc), args)
+
+
+class LockedVault:
+    """A vault unpickled where its key source has no key: every use raises KeySourceError."""
+
+    def __init__(self, reason: str, args: tuple[Any, ...]) -> None:
+        self._reason = reason
+        self._args = args
+
+    def __repr__(self) -> str:
+        return f"LockedVault({self._args[0].url!r})"
+
+    def __reduce__(self) -> Any:
+        return (_reopen, self._args)
+
+    def __getattr__(self, name: str) -> Any:
+        raise KeySourceError(self._reason)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -85,6 +86,13 @@ def _older_format(masterkey_file: bytes) -> int | None:
     except FormatError:
         return None
     return version if 0 < version < VAULT_FORMAT else None
+
+
+def id_from_jti(jti: object, url: str) -> str:
+    """A vault id from its config's `jti`, or from its URL when the config has none."""
+    if isinstance(jti, str) and jti.strip() and "\n" not in jti:
+        return f"vault:{jti.strip()}"
+    return "url:" + hashlib.sha256(url.encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True)
@@ -172,6 +180,16 @@ class VaultLocation:
         except (VaultNotFoundError, FormatError):
             return False
         return True
+
+    def vault_id(self) -> str:
+        """The vault's stable id: the `jti` of its config (a UUID made at creation).
+
+        It stays the same wherever the vault is reached from (another URL, a mount, a synced
+        copy), which a URL would not. Reading it needs no key; it names a keyring item and a
+        key source's key, and whatever is found there must still unlock the vault. Vaults
+        without one fall back to a hash of the location.
+        """
+        return id_from_jti(self.read_config().payload.get("jti"), self.url)
 
     # -- unlocking ----------------------------------------------------------------
 

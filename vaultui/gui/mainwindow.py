@@ -29,6 +29,7 @@ from vaultui.gui.qt import (
     QListView,
     QMainWindow,
     QMenu,
+    QMessageBox,
     QModelIndex,
     QPoint,
     QPushButton,
@@ -50,6 +51,7 @@ from vaultui.gui.vaultoptions import VaultOptionsDialog
 from vaultui.gui.vaults import Vault, VaultListModel
 from vaultui.gui.vaultstate import VaultState
 from vaultui.gui.worker import TaskRunner
+from vaultui.mount.drive import DriveKind, DriveMount, FilesStillOpenError, preferred_kind
 from vaultui.tasks.editing import OpenedCopy, OrphanCopy, recover
 
 _STATE_TEXT = {
@@ -117,6 +119,13 @@ class MainWindow(QMainWindow):
         # Decrypted copies a crashed run left are removed now; edited ones are kept until
         # their vault is unlocked, to be saved or discarded then.
         self.orphans: list[OrphanCopy] = recover()
+        #: Unlocked vaults shown as a drive ("Reveal drive"), and where FUSE drives go.
+        self.drives: dict[Vault, DriveMount] = {}
+        self.drives_root = os.path.join(
+            os.environ.get("XDG_DATA_HOME") or os.path.expanduser("~/.local/share"),
+            "vaultui", "drives")
+        #: Opens a folder or URL in the file manager (tests replace it).
+        self.open_location: Callable[[str], None] = _open_location
 
         # Sidebar
         self.sidebar = QListView()
@@ -139,6 +148,9 @@ class MainWindow(QMainWindow):
         self.remove_action.triggered.connect(self.remove_current)
         self.reveal_action = QAction("Reveal location", self)
         self.reveal_action.triggered.connect(self.reveal_current)
+        self.drive_action = QAction("Reveal drive", self)
+        self.drive_action.setToolTip("Show the unlocked vault as a drive in the file manager")
+        self.drive_action.triggered.connect(lambda: self.reveal_drive())
         self.unlock_action = QAction("Unlock…", self)
         self.unlock_action.setShortcut(QKeySequence("Ctrl+U"))
         self.unlock_action.triggered.connect(self.unlock_current)
@@ -192,8 +204,8 @@ class MainWindow(QMainWindow):
         vault_menu = self.menuBar().addMenu("&Vault")
         for group in ((self.create_action, self.add_action, self.open_action,
                        self.add_url_action),
-                      (self.unlock_action, self.lock_action, self.reveal_action,
-                       self.remove_action),
+                      (self.unlock_action, self.lock_action, self.drive_action,
+                       self.reveal_action, self.remove_action),
                       (self.quit_action,)):
             if not vault_menu.isEmpty():
                 vault_menu.addSeparator()
@@ -346,6 +358,8 @@ class MainWindow(QMainWindow):
         if vault is not None:
             menu.addAction(self.lock_action if vault.state is VaultState.UNLOCKED
                            else self.unlock_action)
+            if vault.state is VaultState.UNLOCKED:
+                menu.addAction(self.drive_action)
             menu.addAction(self.reveal_action)
             menu.addAction(self.remove_action)
             menu.addSeparator()
@@ -389,9 +403,9 @@ class MainWindow(QMainWindow):
         pane = self.panes.get(vault)
         unsaved = pane.edits.unsaved() if pane is not None else []
         if pane is None or not unsaved:
-            vault.lock()
+            self._lock_with_drive(vault)
             return
-        self._settle_edits({pane: unsaved}, "lock", vault.lock)
+        self._settle_edits({pane: unsaved}, "lock", lambda: self._lock_with_drive(vault))
 
     def _settle_edits(self, unsaved: dict[VaultPane, list[OpenedCopy]], action: str,
                       then: Callable[[], None]) -> None:
@@ -426,6 +440,69 @@ class MainWindow(QMainWindow):
         for pane in list(unsaved):
             pane.edits.flush(partial(flushed, pane))
 
+    def _lock_with_drive(self, vault: Vault) -> None:
+        """Unmount the vault's drive (asking while files are open in it), then lock."""
+        drive = self.drives.get(vault)
+        if drive is not None:
+            try:
+                drive.stop()
+            except FilesStillOpenError as exc:
+                if not ask_force_lock(self, vault.name, exc.count):
+                    return
+                drive.stop(force=True)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not unmount the drive: {exc}", 10_000)
+                return
+            self.drives.pop(vault, None)
+            self.vaults.set_drive(vault, None)
+        vault.lock()
+
+    # -- the vault as a drive ------------------------------------------------------------
+
+    def drive_on_unlock(self, vault: Vault) -> bool:
+        """Whether the vault is to be revealed as a drive when it is unlocked (its options)."""
+        return str(self.settings.value(_drive_key(vault), False)).lower() == "true"
+
+    def reveal_drive(self, vault: Vault | None = None) -> str | None:
+        """Mount an unlocked vault (once; the current one by default) and open it in the
+        file manager."""
+        vault = vault or self.current_vault()
+        if vault is None or vault.state is not VaultState.UNLOCKED or vault.fs is None:
+            return None
+        drive = self.drives.get(vault)
+        if drive is None:
+            kind = preferred_kind()
+            mountpoint = None
+            if kind is DriveKind.FUSE:
+                mountpoint = _free_folder(self.drives_root, vault.name)
+            drive = DriveMount(vault.fs, kind, mountpoint=mountpoint)
+            try:
+                drive.start()
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not show the vault as a drive: {exc}",
+                                             10_000)
+                return None
+            self.drives[vault] = drive
+            self.vaults.set_drive(vault, drive.location)
+        location = drive.location or ""
+        if drive.kind is DriveKind.WEBDAV:
+            self.statusBar().showMessage(
+                f"WebDAV drive at {location}; user and password in {drive.credential_file}",
+                30_000)
+        self.open_location(location)
+        self._update_status()
+        return location
+
+    def _stop_drive(self, vault: Vault) -> None:
+        """The vault is locking or the app is closing: the drive goes, open files or not."""
+        drive = self.drives.pop(vault, None)
+        if drive is not None:
+            self.vaults.set_drive(vault, None)
+            try:
+                drive.stop(force=True)
+            except OSError as exc:
+                self.statusBar().showMessage(f"Could not unmount the drive: {exc}", 10_000)
+
     def _state_changed(self, vault: Vault, old: VaultState, new: VaultState) -> None:
         if new is VaultState.UNLOCKED and vault not in self.panes:
             pane = VaultPane(vault, self.transfers)
@@ -435,6 +512,8 @@ class MainWindow(QMainWindow):
             self.stack.addWidget(pane)
             # After this signal's other receivers: the question waits in its own loop.
             QTimer.singleShot(0, lambda: self._offer_orphans(vault, pane))
+            if self.drive_on_unlock(vault):
+                self.reveal_drive(vault)
         elif old is VaultState.UNLOCKED:
             self._close_pane(vault)
         if vault is self.current_vault():
@@ -461,6 +540,7 @@ class MainWindow(QMainWindow):
         # CANCEL: they stay opened, edited copies; locking asks about them again.
 
     def _close_pane(self, vault: Vault) -> None:
+        self._stop_drive(vault)
         pane = self.panes.pop(vault, None)
         if pane is not None:
             pane.close_down()
@@ -479,6 +559,7 @@ class MainWindow(QMainWindow):
         self.unlock_action.setEnabled(
             vault is not None and vault.state in (VaultState.LOCKED, VaultState.ERROR))
         self.remove_action.setEnabled(vault is not None)
+        self.drive_action.setEnabled(vault is not None and vault.state is VaultState.UNLOCKED)
         self.reveal_action.setEnabled(vault is not None and "://" not in vault.url)
         self._update_status()
 
@@ -499,7 +580,10 @@ class MainWindow(QMainWindow):
             backend = protocol if isinstance(protocol, str) else protocol[0]
         elif "://" in vault.url:
             backend = vault.url.split("://", 1)[0]
-        self.location_label.setText(f"{vault.url}  ·  {backend}  ·  {vault.state.label}")
+        drive = self.drives.get(vault)
+        shown = f"  ·  drive: {drive.location}" if drive is not None and drive.location else ""
+        self.location_label.setText(
+            f"{vault.url}  ·  {backend}  ·  {vault.state.label}{shown}")
         if pane is not None:
             folders, files = pane.counts()
             self.counts_label.setText(f"{folders} folders, {files} files")
@@ -513,8 +597,11 @@ class MainWindow(QMainWindow):
         if vault is None:
             return None
         dialog = VaultOptionsDialog(vault, self.keychain, self.runner,
-                                    int(self.autolock.minutes), self)
+                                    int(self.autolock.minutes), self,
+                                    drive_on_unlock=self.drive_on_unlock(vault))
         dialog.autolockChanged.connect(self.set_autolock)
+        dialog.driveOnUnlockChanged.connect(
+            lambda reveal: self.settings.set_value(_drive_key(vault), reveal))
         dialog.open()
         return dialog
 
@@ -587,6 +674,37 @@ class MainWindow(QMainWindow):
     def _quit_now(self) -> None:
         self._quit_confirmed = True
         self.close()
+
+
+def ask_force_lock(parent: QWidget, name: str, count: int) -> bool:
+    """Ask whether to lock although programs still hold files open in the drive."""
+    box = QMessageBox(QMessageBox.Icon.Warning, "Files are still open",
+                      f"{count} file(s) of “{name}” are still open in other programs. Locking "
+                      "now cuts them off; changes they have not saved are lost.",
+                      QMessageBox.StandardButton.Cancel, parent)
+    force = box.addButton("Force lock", QMessageBox.ButtonRole.DestructiveRole)
+    box.exec()
+    return box.clickedButton() is force
+
+
+def _drive_key(vault: Vault) -> str:
+    return f"drive_on_unlock/{vault.entry.id}"
+
+
+def _open_location(location: str) -> None:
+    url = QUrl(location) if "://" in location else QUrl.fromLocalFile(location)
+    QDesktopServices.openUrl(url)
+
+
+def _free_folder(root: str, name: str) -> str:
+    """An empty folder under `root` to mount at, named after the vault."""
+    safe = "".join(c if c.isalnum() or c in " ._-" else "_" for c in name).strip(" .") or "vault"
+    for i in range(1, 1000):
+        path = os.path.join(root, safe if i == 1 else f"{safe} ({i})")
+        os.makedirs(path, exist_ok=True)
+        if not os.listdir(path) and not os.path.ismount(path):
+            return path
+    raise OSError("no free folder to mount the drive at")
 
 
 def local_path(url: str) -> str | None:

@@ -11,6 +11,7 @@ from vaultui.fs.vault import VaultLocation
 from vaultui.gui.keychain import Keychain, passphrase_key
 from vaultui.gui.passwords import PassphrasePair
 from vaultui.gui.qt import (
+    QCheckBox,
     QDialog,
     QDialogButtonBox,
     QFormLayout,
@@ -65,12 +66,15 @@ class VaultOptionsDialog(QDialog):
 
     Signals:
         autolockChanged(minutes: int)
+        driveOnUnlockChanged(reveal: bool): whether this vault opens as a drive on unlock
     """
 
     autolockChanged = Signal(int)  # noqa: N815
+    driveOnUnlockChanged = Signal(bool)  # noqa: N815
 
     def __init__(self, vault: Vault, keychain: Keychain, runner: TaskRunner,
-                 autolock_minutes: int = 0, parent: QWidget | None = None) -> None:
+                 autolock_minutes: int = 0, parent: QWidget | None = None, *,
+                 drive_on_unlock: bool = False) -> None:
         super().__init__(parent)
         self.vault = vault
         self.keychain = keychain
@@ -130,6 +134,17 @@ class VaultOptionsDialog(QDialog):
         form.addRow(QLabel("Vaults are always locked when vaultui quits. Locking drops the "
                            "keys, caches and decrypted temporary files."))
         tabs.addTab(al, "Locking")
+
+        # Drive tab
+        dr = QWidget()
+        self.drive_on_unlock = QCheckBox("Reveal drive when unlocked")
+        self.drive_on_unlock.setChecked(drive_on_unlock)
+        lay = QVBoxLayout(dr)
+        lay.addWidget(self.drive_on_unlock)
+        lay.addWidget(QLabel("The unlocked vault is shown as a drive that every program can "
+                             "use, and opened in the file manager. Locking unmounts it."))
+        lay.addStretch(1)
+        tabs.addTab(dr, "Drive")
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -195,4 +210,5 @@ class VaultOptionsDialog(QDialog):
     def done(self, result: int) -> None:
         self.words.clear()
         self.autolockChanged.emit(self.autolock.value())
+        self.driveOnUnlockChanged.emit(self.drive_on_unlock.isChecked())
         super().done(result)

@@ -75,6 +75,8 @@ class Vault(QObject):
         self.storage_options: dict[str, Any] = {}
         #: True while the options are being read back from the keyring (see load_options).
         self.options_pending = False
+        #: Where the vault is shown as a drive (folder or URL), while it is.
+        self.drive: str | None = None
 
     @property
     def state(self) -> VaultState:
@@ -209,6 +211,11 @@ class VaultListModel(QAbstractListModel):
         self._vaults.append(vault)
         return vault
 
+    def set_drive(self, vault: Vault, location: str | None) -> None:
+        """Show in the list whether (and where) a vault is mounted as a drive."""
+        vault.drive = location
+        self._changed(vault)
+
     def _changed(self, vault: Vault) -> None:
         if vault in self._vaults:
             row = self._vaults.index(vault)
@@ -280,9 +287,11 @@ class VaultListModel(QAbstractListModel):
         if vault is None:
             return None
         if role == Qt.ItemDataRole.DisplayRole:
-            return vault.name
+            return f"{vault.name}  (drive)" if vault.drive else vault.name
         if role == Qt.ItemDataRole.ToolTipRole:
             tip = f"{vault.name}\n{vault.url}\n{vault.state.label}"
+            if vault.drive:
+                tip += f"\nDrive: {vault.drive}"
             return tip + (f"\n{vault.error}" if vault.error else "")
         if role == Qt.ItemDataRole.DecorationRole:
             return state_icon(vault.state)

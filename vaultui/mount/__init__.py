@@ -1,0 +1,1 @@
+"""The unlocked vault as a drive: a FUSE file system and a WebDAV server over VaultFileSystem."""
