@@ -61,16 +61,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict[str, argparse.Argument
                         help="show the full traceback of an error")
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     storage, unlock = storage_options_parent(), unlock_parent()
-from vaultui.cli.commands import (
-    check,
-    files,
-    importing,
-    keys,
-    mounting,
-    sharing,
-    standalone,
-    vault,
-)
+    for module in (vault, files, keys, sharing, check, standalone, importing, mounting):
         module.register(sub, storage, unlock)
     return parser, dict(sub.choices)
 
