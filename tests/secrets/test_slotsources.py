@@ -11,6 +11,7 @@ from fsspec.implementations.local import LocalFileSystem
 
 from tests.tasks.sharinghelpers import PASSPHRASE, new_vault
 from vaultui.crypto.keyslot import SLOT_DIR_NAME
+from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.secrets.identities import AgeIdentity
 from vaultui.secrets.kms import AwsKms
 from vaultui.secrets.recipients import Recipient
@@ -55,5 +56,9 @@ def test_kms_slot_source_uses_the_loading_process_credentials(
         monkeypatch.setenv(name, value)
     source = pickle.loads(pickle.dumps(KmsSlotSource(data)))
     assert source.load(vault_id(location), no_passphrase) == key.raw
+    # As the filesystem's key source: the vault opens with nothing but the worker's AWS role.
+    vfs = VaultFileSystem(fs=location.fs, root=location.root, key_source=source)
+    vfs.pipe_file("from-a-worker.txt", b"ok")
+    assert vfs.cat_file("from-a-worker.txt") == b"ok"
     with pytest.raises(SlotSourceError, match="refused"):
         source.load("vault:another", no_passphrase)

@@ -1,27 +1,25 @@
 """Key slots as key sources: a process opens a vault by itself with its own identity or KMS.
 
 Each source holds a slot file's bytes (public: they are readable in `keys/`) and where to
-find the private part, never a secret, so it can be pickled to a Dask worker; `load` has
-the shape of the key-source protocol (vault id and a passphrase unwrapper in, the 64-byte
-raw key out). The worker's own AWS identity, or identity file, does the unwrapping.
+find the private part, never a secret, so it can be pickled to a Dask worker. `load` is
+the key-source protocol (vaultui.crypto.keysource: vault id and a passphrase unwrapper in,
+the 64-byte raw key out), so `VaultFileSystem(..., key_source=KmsSlotSource(slot))` works:
+the worker's own AWS identity, or identity file, does the unwrapping.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from vaultui.crypto.errors import AuthenticationError, FormatError, VaultError
+from vaultui.crypto.errors import AuthenticationError, FormatError
 from vaultui.crypto.keyslot import KIND_AWS_KMS, KeySlot
+from vaultui.crypto.keysource import KeySourceError, Unwrap
 from vaultui.secrets.identities import IdentityError, identity_from_file
 from vaultui.secrets.kms import AwsKms, KmsError
 
-#: A passphrase -> raw key function (unused by slots: they need no passphrase).
-Unwrap = Callable[[str], bytes]
 
-
-class SlotSourceError(VaultError):
+class SlotSourceError(KeySourceError):
     """This slot gave no key here; the message says why (never the key)."""
 
 
