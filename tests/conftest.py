@@ -27,6 +27,10 @@ import os
 
 # Before anything can import Qt: the platform plugin is chosen when the QApplication starts.
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Vault pins (trust on first use) go to a file of this run, never the user's config folder;
+# child processes (vaultui-cli) inherit it.
+os.environ.setdefault("VAULTUI_KNOWN_VAULTS", os.path.join(
+    __import__("tempfile").mkdtemp(prefix="vaultui-pins-"), "known_vaults"))
 
 import uuid
 from collections.abc import Callable, Iterator
@@ -46,6 +50,7 @@ from tests.services import (
     SSHServer,
     StoppableS3,
     abfs_filesystem,
+    kms_client,
     s3_filesystem,
     sftp_filesystem,
 )
@@ -109,6 +114,14 @@ def s3fs_fs(s3_server: str) -> Location:
     bucket = fresh_name()
     fs.mkdir(bucket)
     return Location(fs, bucket)
+
+
+@pytest.fixture
+def kms_key(s3_server: str) -> tuple[Any, str]:
+    """A KMS client on the moto server and the id of a fresh symmetric key in it."""
+    client = kms_client(s3_server)
+    key_id = client.create_key(Description="vaultui test key")["KeyMetadata"]["KeyId"]
+    return client, key_id
 
 
 @pytest.fixture

@@ -26,7 +26,7 @@ import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -260,6 +260,14 @@ class StoppableS3:
         """Let a paused server go on (SIGCONT); requests it held are answered then."""
         if self._process is not None:
             os.killpg(self._process.proc.pid, signal.SIGCONT)
+
+
+def kms_client(endpoint_url: str, region: str = "us-east-1") -> Any:
+    """A boto3 KMS client for the moto server (moto serves every AWS service on one port)."""
+    import boto3
+
+    return boto3.client("kms", endpoint_url=endpoint_url, region_name=region,
+                        aws_access_key_id="testing", aws_secret_access_key="testing")
 
 
 def s3_filesystem(endpoint_url: str, **config_kwargs: object) -> AbstractFileSystem:

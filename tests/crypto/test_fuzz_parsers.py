@@ -24,8 +24,10 @@ from vaultui.crypto import (
     content_cipher,
     decode_recovery_key,
 )
+from vaultui.crypto.keyslot import KeySlot
 from vaultui.crypto.masterkeyfile import scrypt_memory
 from vaultui.crypto.recovery import word_list
+from vaultui.crypto.s3ec import parse_envelope, parse_instruction_file
 from vaultui.crypto.sizes import cleartext_size
 from vaultui.crypto.stream import encrypt_bytes
 
@@ -249,3 +251,48 @@ words = st.sampled_from(word_list())
 ))
 def test_decode_recovery_key_any_text(text: str) -> None:
     parse_or_vault_error(decode_recovery_key, text)
+
+
+# --- key slot files ------------------------------------------------------------------------
+
+SLOT_FIELDS = ["format", "label", "kind", "recipient", "fingerprint", "created", "wrapped"]
+VALID_SLOT = {"format": 1, "label": "a", "kind": "age", "recipient": "age1x",
+              "fingerprint": "age1x", "created": "2026-01-01T00:00:00Z", "wrapped": "AAAA"}
+
+
+@FUZZ
+@given(data=st.binary(max_size=400))
+def test_key_slot_any_bytes(data: bytes) -> None:
+    parse_or_vault_error(KeySlot.parse, data)
+
+
+@FUZZ
+@given(field=st.sampled_from(SLOT_FIELDS),
+       value=st.one_of(json_values, base64_strings, any_text))
+def test_key_slot_one_field_replaced(field: str, value: Any) -> None:
+    slot = parse_or_vault_error(KeySlot.parse, json.dumps(VALID_SLOT | {field: value}).encode())
+    if slot is not None:
+        # What parses must write back and parse to the same slot.
+        assert KeySlot.parse(slot.to_bytes()) == slot
+
+
+# --- S3 Encryption Client envelopes ----------------------------------------------------------
+
+ENVELOPE_FIELDS = ["x-amz-key-v2", "x-amz-iv", "x-amz-cek-alg", "x-amz-wrap-alg",
+                   "x-amz-matdesc", "x-amz-tag-len", "x-amz-crypto-instr-file"]
+VALID_ENVELOPE = {"x-amz-key-v2": "AAAA", "x-amz-iv": "AAAAAAAAAAAAAAAA",
+                  "x-amz-cek-alg": "AES/GCM/NoPadding", "x-amz-wrap-alg": "kms+context",
+                  "x-amz-matdesc": '{"aws:x-amz-cek-alg": "AES/GCM/NoPadding"}'}
+
+
+@FUZZ
+@given(data=st.binary(max_size=400))
+def test_instruction_file_any_bytes(data: bytes) -> None:
+    parse_or_vault_error(parse_instruction_file, data)
+
+
+@FUZZ
+@given(field=st.sampled_from(ENVELOPE_FIELDS),
+       value=st.one_of(any_text, base64_strings, json_values.map(json.dumps)))
+def test_envelope_one_field_replaced(field: str, value: str) -> None:
+    parse_or_vault_error(parse_envelope, VALID_ENVELOPE | {field: value})

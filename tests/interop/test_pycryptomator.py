@@ -741,3 +741,31 @@ def test_ciphertext_sizes_follow_the_format(vaultui_vault: Path) -> None:
     dir_files = [p for p in _iter_files(vaultui_vault) if p.name == "dir.c9r"]
     assert dir_files
     assert all(p.stat().st_size == 36 for p in dir_files)  # a UUID, in plain ASCII
+
+
+# -- a shared vault is still a format-8 vault -------------------------------------------
+
+def test_a_vault_shared_with_public_keys_still_opens_with_its_passphrase(tmp_path: Path
+                                                                         ) -> None:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+
+    from vaultui.secrets.identities import AgeIdentity
+    from vaultui.secrets.recipients import Recipient
+    from vaultui.tasks.sharing import share_with, shares
+
+    root = tmp_path / "shared"
+    write_with_vaultui(new_vaultui_vault(root), SPEC)
+    location = VaultLocation.from_url(str(root))
+    key, _ = location.unlock(PASSPHRASE)
+    ssh = ed25519.Ed25519PrivateKey.generate().public_key().public_bytes(
+        serialization.Encoding.OpenSSH, serialization.PublicFormat.OpenSSH).decode()
+    pem = rsa.generate_private_key(public_exponent=65537, key_size=2048).public_key(
+        ).public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    for label, public in (("age", AgeIdentity.generate()[0].recipient), ("ssh", ssh),
+                          ("rsa", pem)):
+        share_with(location, key, Recipient.parse(public), label)
+    assert len(shares(location)) == 3
+    vault = pycryptomator.Vault(str(root), PASSPHRASE)
+    assert pycryptomator_snapshot(vault) == SPEC.expected()
+    assert_no_orphans(root, vault)

@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, TextIO, TypeVar
 
 from vaultui.cli.clierror import CliError
@@ -16,9 +17,13 @@ from vaultui.cli.termsafe import safe_message
 from vaultui.crypto.errors import WrongPassphraseError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
+from vaultui.secrets.identities import Identity, default_identities, identity_from_file
 from vaultui.secrets.keychain import Keychain
 from vaultui.secrets.keyring_store import KeyringStore
-from vaultui.secrets.store import KeyStore
+from vaultui.secrets.pins import PinStore
+from vaultui.secrets.store import KeyStore, KeyStoreUnavailableError
+from vaultui.tasks.sharing import NoSlotOpenedError, check_pin
+from vaultui.tasks.unlocking import Unlocked, unlock_in_order
 
 PROMPT_ATTEMPTS = 3
 T = TypeVar("T")
@@ -90,11 +95,58 @@ class Context:
     # -- unlocking ----------------------------------------------------------------
 
     def unlock(self, location: VaultLocation | None = None, *, resolve_conflicts: bool = True
-               ) -> tuple[VaultFileSystem, str, str]:
-        """The unlocked vault, the passphrase that opened it and where it came from."""
+               ) -> tuple[VaultFileSystem, str | None, str]:
+        """The unlocked vault, the passphrase that opened it (None for a key slot) and
+        where it came from."""
         loc = location or self.location()
-        return self.unlock_with(loc, lambda p: VaultFileSystem(
-            fs=loc.fs, root=loc.root, passphrase=p, resolve_conflicts=resolve_conflicts))
+        unlocked = self.unlock_key(loc)
+        vfs = VaultFileSystem(fs=loc.fs, root=loc.root, masterkey=unlocked.key,
+                              resolve_conflicts=resolve_conflicts)
+        return vfs, unlocked.passphrase, unlocked.source
+
+    def identities(self) -> list[Identity]:
+        """--identity files, then the age identity in the keyring and ~/.ssh's keys."""
+        prompt = ((lambda name: self.sources().ask(f"Passphrase for {name}: "))
+                  if has_terminal() else None)
+        found: list[Identity] = []
+        for path in getattr(self.args, "identity", None) or []:
+            found.append(identity_from_file(Path(path), prompt))
+        store: KeyStore | None = None
+        if self.use_keyring:
+            try:
+                store = self.keystore()
+            except KeyStoreUnavailableError:
+                store = None
+        found.extend(default_identities(store, prompt))
+        return found
+
+    def unlock_key(self, loc: VaultLocation) -> Unlocked:
+        """The vault key, in the order of docs/CLI.md: --passphrase-file or
+        $VAULTUI_PASSPHRASE, the keyring, identities (--identity, the keyring's age
+        identity, ~/.ssh), AWS KMS slots, a prompt. Says which key slot opened it."""
+        pins = PinStore()
+        sources = self.sources()
+        given = sources.given()
+        if given is not None:
+            key, config = loc.unlock(given[0])
+            check_pin(loc, key, pins, proven=True)
+            return Unlocked(key, config, given[1], given[0])
+        ask = ((lambda: sources.ask(f"Passphrase for {loc.url}: ")) if has_terminal()
+               else None)
+        try:
+            unlocked = unlock_in_order(
+                loc, remembered=lambda: self.remembered_passphrase(loc),
+                identities=self.identities(), ask=ask, ask_attempts=PROMPT_ATTEMPTS,
+                pins=pins, notice=self.note)
+        except NoSlotOpenedError:
+            if ask is not None or getattr(self.args, "identity", None):
+                raise
+            raise CliError(
+                f"no passphrase: give --passphrase-file, set ${PASSPHRASE_ENV}, --identity, "
+                "or run `vaultui-cli remember` once", ExitCode.USAGE) from None
+        if unlocked.passphrase is None:
+            self.note(f"unlocked with {unlocked.source}")
+        return unlocked
 
     def unlock_with(self, loc: VaultLocation, opener: Callable[[str], T], *,
                     keyring: bool = True) -> tuple[T, str, str]:
@@ -136,6 +188,6 @@ class Context:
         `resolve_conflicts=False` for commands that must not write (verify).
         """
         vfs, passphrase, source = self.unlock(resolve_conflicts=resolve_conflicts)
-        if getattr(self.args, "remember", False) and source != "keyring":
+        if getattr(self.args, "remember", False) and source != "keyring" and passphrase:
             self.remember(vfs.location, passphrase)
         return vfs

@@ -20,7 +20,12 @@ from vaultui.crypto.errors import (
 from vaultui.crypto.legacy import LegacyDecryptionError
 from vaultui.extras import explain_missing
 from vaultui.fs.errors import RefusedOperationError, StorageUnavailableError, VaultNotFoundError
+from vaultui.secrets.identities import IdentityError
+from vaultui.secrets.kms import KmsError
+from vaultui.secrets.pins import PinMismatchError
+from vaultui.secrets.recipients import RecipientError
 from vaultui.secrets.store import KeyStoreUnavailableError
+from vaultui.tasks.sharing import NoSlotOpenedError
 from vaultui.tasks.streams import KeyMismatchError
 
 
@@ -79,6 +84,11 @@ RULES: tuple[Rule, ...] = (
     Rule((InvalidSignatureError, KeyMismatchError, LegacyDecryptionError), ExitCode.AUTH,
          "wrong passphrase or key"),
     Rule((RecoveryKeyError,), ExitCode.AUTH, "a recovery key that does not decode"),
+    Rule((PinMismatchError,), ExitCode.AUTH, "a vault whose key changed since it was pinned"),
+    Rule((NoSlotOpenedError,), ExitCode.AUTH, "no key slot opened"),
+    Rule((KmsError,), ExitCode.STORAGE, "a cloud KMS refuses or fails"),
+    Rule((RecipientError, IdentityError), ExitCode.USAGE,
+         "a public key or identity vaultui cannot use"),
     Rule((AuthenticationError,), ExitCode.CORRUPT, "data failed authentication"),
     Rule((UnsupportedVaultError,), ExitCode.ERROR, "unsupported vault"),
     Rule((FormatError,), ExitCode.CORRUPT, "is malformed"),

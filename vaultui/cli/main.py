@@ -24,7 +24,8 @@ S3, Azure Blob, SFTP. Vault commands take the vault's location first, then paths
 the vault.
 
 passphrases come from --passphrase-file, $VAULTUI_PASSPHRASE, the OS keyring
-(`vaultui-cli remember`), or a prompt; they are never echoed.
+(`vaultui-cli remember`), or a prompt; they are never echoed. A shared vault also opens
+with your own key (--identity, the keyring's age identity, ~/.ssh) or AWS KMS (`share`).
 
 keys without a vault (like fsspec-encrypted): gen-key, encrypt, decrypt; `import` moves
 fsspec-encrypted files into a vault.
@@ -57,6 +58,7 @@ def build_parser(command: str | None = None
         importing,
         keys,
         mounting,
+        sharing,
         standalone,
         vault,
     )
@@ -75,7 +77,7 @@ def build_parser(command: str | None = None
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
     table = Commands(sub, command)
     storage, unlock = storage_options_parent(), unlock_parent()
-    for module in (vault, files, keys, check, standalone, importing, mounting):
+    for module in (vault, files, keys, sharing, check, standalone, importing, mounting):
         module.register(table, storage, unlock)
     return parser, dict(sub.choices)
 

@@ -85,6 +85,10 @@ def unlock_parent() -> argparse.ArgumentParser:
     group.add_argument("--remember", action="store_true",
                        help="after a successful unlock, remember the passphrase in the OS "
                             "keyring")
+    group.add_argument("--identity", metavar="FILE", action="append",
+                       help="an age identity, OpenSSH or RSA PEM private key to open the "
+                            "vault's key slots with (repeatable); the keyring's age identity "
+                            "and ~/.ssh/id_ed25519, id_rsa are tried too")
     return parent
 
 

@@ -64,7 +64,30 @@ def _key(ctx: Context) -> bytes:
                    "used, in base64)", ExitCode.USAGE)
 
 
+def _import_s3ec(ctx: Context) -> int:
+    from vaultui.cli.interrupt import cancel_on_interrupt
+    from vaultui.cli.progressbar import ProgressBar, human_size
+    from vaultui.fs.storage import open_location
+    from vaultui.tasks.s3ec_import import ImportS3Encrypted
+
+    source_fs, source = open_location(ctx.args.source, ctx.storage_options("source_"))
+    vfs = ctx.open_vault()
+    bar = ProgressBar(ctx.stderr)
+    job = ImportS3Encrypted(source_fs, source, vfs, ctx.args.dest, progress=bar,
+                            workers=ctx.args.jobs)
+    try:
+        with cancel_on_interrupt(job):
+            result = job.run()
+    finally:
+        bar.close()
+    ctx.note(f"imported {result.files} objects of the S3 Encryption Client "
+             f"({human_size(result.bytes)} read)")
+    return ExitCode.OK
+
+
 def cmd_import(ctx: Context) -> int:
+    if ctx.args.s3_encryption_client:
+        return _import_s3ec(ctx)
     from vaultui.cli.interrupt import cancel_on_interrupt
     from vaultui.cli.progressbar import ProgressBar, human_size
     from vaultui.crypto.legacy import LegacyFormat
@@ -102,8 +125,10 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
         "relative paths. Both generations are read: Fernet tokens (0.4 and earlier, appended "
         "tokens included) and AES-256-CBC (later versions). KEY is the key fsspec-encrypted "
         "was given, in base64. CBC files were never authenticated: the command says how "
-        "many there were.",
-        ["vaultui-cli import ~/vault /data/old-encrypted imported --key-file fsenc.key",
+        "many there were. With --s3-encryption-client, SOURCE is an S3 prefix written by "
+        "AWS's S3 Encryption Client instead.",
+        ["vaultui-cli import s3://b/vault s3://old-bucket/cse --s3-encryption-client",
+         "vaultui-cli import ~/vault /data/old-encrypted imported --key-file fsenc.key",
          "vaultui-cli import ~/vault s3://old-bucket/enc --key-file fsenc.key "
          "--source-option anon=false -j 8"],
         [storage, unlock])
@@ -120,6 +145,11 @@ def register(sub: Any, storage: argparse.ArgumentParser, unlock: argparse.Argume
                         "read from --key-passphrase-file")
     p.add_argument("--key-passphrase-file", metavar="FILE",
                    help="fsspec-encrypted's passphrase, for --key-salt")
+    p.add_argument("--s3-encryption-client", action="store_true",
+                   help="SOURCE holds objects of AWS's S3 Encryption Client (v2: AES-GCM, "
+                        "data keys wrapped by KMS with kms+context, envelope in metadata or "
+                        ".instruction files); each data key is unwrapped through AWS KMS "
+                        "with the current AWS credentials. No --key needed")
     p.add_argument("--format", choices=["auto", "fernet", "cbc"], default="auto",
                    help="the files' generation (default: detected per file)")
     p.add_argument("--source-option", dest="source_storage_option", action="append",

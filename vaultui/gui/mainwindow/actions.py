@@ -26,6 +26,7 @@ class WindowActions:
     lock: QAction
     options: QAction
     clean: QAction
+    share: QAction
     keygen: QAction
     quit: QAction
 
@@ -57,6 +58,8 @@ def build_actions(parent: QWidget, vaults: VaultController,
         options=action("Vault options…", vaults.vault_options),
         clean=action("Clean up leftovers…", vaults.clean_up_current,
                      tip="Remove what interrupted writes left in the vault's storage"),
+        share=action("Share…", vaults.share_current,
+                     tip="Let people open this vault with their own keys"),
         keygen=action("Generate key…", vaults.generate_key),
         quit=action("Quit", quit_app, QKeySequence.StandardKey.Quit),
     )
@@ -64,13 +67,12 @@ def build_actions(parent: QWidget, vaults: VaultController,
 
 def build_menus(bar: QMenuBar, actions: WindowActions) -> None:
     """The Vault menu (add or create; unlock, lock, drive, reveal, remove; options, clean,
-    quit) and
-    the Tools menu."""
+    share, quit) and the Tools menu."""
     vault_menu = bar.addMenu("&Vault")
     for group in ((actions.create, actions.add, actions.open, actions.add_url),
                   (actions.unlock, actions.lock, actions.drive, actions.reveal,
                    actions.remove),
-                  (actions.options, actions.clean, actions.quit)):
+                  (actions.options, actions.clean, actions.share, actions.quit)):
         if not vault_menu.isEmpty():
             vault_menu.addSeparator()
         vault_menu.addActions(list(group))

@@ -22,6 +22,7 @@ from vaultui.gui.vaults.autolock import AutoLock
 from vaultui.gui.vaults.cleanup import CleanupFlow
 from vaultui.gui.vaults.drives import VaultDrives
 from vaultui.gui.vaults.options import VaultOptionsDialog
+from vaultui.gui.vaults.share import ShareDialog
 from vaultui.gui.vaults.state import VaultState
 from vaultui.gui.vaults.unlock import UnlockDialog
 from vaultui.gui.vaults.vault import Vault, VaultListModel
@@ -156,6 +157,7 @@ class VaultController(QObject):
             return None
         dialog = UnlockDialog(vault, self.keychain, self.runner, self.window)
         dialog.remembered.connect(self._remembered)
+        dialog.unlockedBy.connect(self.messageRaised.emit)
         dialog.begin()
         return dialog
 
@@ -202,6 +204,16 @@ class VaultController(QObject):
         flow.finished.connect(self.messageRaised.emit)
         vault.when_ready(flow.start)
         return flow
+
+    def share_current(self) -> ShareDialog | None:
+        """The current vault's key slots: add a person's public key, remove one."""
+        vault = self.current()
+        if vault is None:
+            return None
+        dialog = ShareDialog(vault.url, vault.storage_options, self.runner, self.window)
+        dialog.open()
+        vault.when_ready(dialog.refresh)
+        return dialog
 
     def set_autolock(self, minutes: int) -> None:
         self.autolock.set_minutes(minutes)

@@ -1,4 +1,4 @@
-"""Unlocking a vault: the keyring first, then the passphrase dialog, with reset by recovery key.
+"""Unlocking a vault: the keyring, then key slots, then the passphrase dialog, with reset.
 
 As Cryptomator's UnlockWorkflow: a remembered passphrase unlocks without asking; a wrong one
 keeps the dialog open; the passphrase goes to the keyring only after it unlocked the vault.
@@ -26,7 +26,15 @@ from vaultui.gui.core.worker import JobContext, TaskRunner
 from vaultui.gui.vaults.state import VaultState
 from vaultui.gui.vaults.vault import Vault
 from vaultui.gui.wizards.recoverykey import ResetPassphraseDialog
+from vaultui.secrets.identities import (
+    AGE_IDENTITY_ITEM,
+    AgeIdentity,
+    Identity,
+    default_identities,
+)
 from vaultui.secrets.keychain import Keychain, Lookup
+from vaultui.secrets.pins import PinMismatchError, PinStore
+from vaultui.tasks.unlocking import Unlocked, unlock_by_slots
 
 
 def lookup_job(keychain: Keychain, url: str, options: dict[str, Any]) -> Any:
@@ -36,6 +44,20 @@ def lookup_job(keychain: Keychain, url: str, options: dict[str, Any]) -> Any:
         except Exception:  # not readable now: the unlock itself will say why
             return Lookup(None)
         return keychain.get(key)
+    return job
+
+
+def slots_job(keychain: Keychain, url: str, options: dict[str, Any]) -> Any:
+    """The vault opened through a key slot with the identities at hand (no prompts: an SSH
+    key with a passphrase is skipped), pin checked; NoSlotOpenedError else."""
+    def job(ctx: JobContext) -> Unlocked:
+        identities: list[Identity] = []
+        found = keychain.get(AGE_IDENTITY_ITEM)
+        if found.secret is not None:
+            identities.append(AgeIdentity(found.secret, "age identity in the keyring"))
+        identities.extend(default_identities(None))
+        location = VaultLocation.from_url(url, options)
+        return unlock_by_slots(location, identities, pins=PinStore())
     return job
 
 
@@ -52,9 +74,11 @@ class UnlockDialog(QDialog):
 
     Signals:
         remembered(problem: str): the keyring write ended ("" when the passphrase was saved).
+        unlockedBy(source: str): a key slot opened the vault; which one, for the status bar.
     """
 
     remembered = Signal(str)
+    unlockedBy = Signal(str)  # noqa: N815 - Qt signal naming
 
     def __init__(self, vault: Vault, keychain: Keychain, runner: TaskRunner,
                  parent: QWidget | None = None) -> None:
@@ -129,7 +153,25 @@ class UnlockDialog(QDialog):
             self._set_busy(True)
             self.vault.unlock(found.secret)
         else:
-            self._ask("")
+            self.looking_up = True
+            self.runner.run(slots_job(self.keychain, self.vault.url, self.vault.storage_options),
+                            on_success=self._slot_opened, on_failure=self._no_slot)
+
+    def _slot_opened(self, unlocked: object) -> None:
+        assert isinstance(unlocked, Unlocked)
+        if not self.looking_up or self.vault.state not in (VaultState.LOCKED, VaultState.ERROR):
+            return
+        self.looking_up = False
+        self._from_keyring = True  # nothing typed: nothing to remember
+        self._set_busy(True)
+        self.vault.unlock(unlocked.key)
+        self.unlockedBy.emit(f"Unlocked with {unlocked.source}.")
+
+    def _no_slot(self, exc: BaseException) -> None:
+        if not self.looking_up:
+            return
+        # A changed key is a warning the user must see; "no slot" just means asking.
+        self._ask(str(exc) if isinstance(exc, PinMismatchError) else "")
 
     def _ask(self, note: str) -> None:
         self.looking_up = False

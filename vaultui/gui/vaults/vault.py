@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from vaultui.crypto.errors import AuthenticationError, FormatError, VaultError
+from vaultui.crypto.keys import Masterkey
 from vaultui.fs.errors import VaultNotFoundError
 from vaultui.fs.filesystem import VaultFileSystem
 from vaultui.fs.vault import VaultLocation
@@ -40,9 +41,12 @@ def _check_job(url: str, options: dict[str, Any] | None = None) -> Any:
     return job
 
 
-def _unlock_job(url: str, passphrase: str, options: dict[str, Any] | None = None) -> Any:
+def _unlock_job(url: str, secret: str | Masterkey, options: dict[str, Any] | None = None
+                ) -> Any:
     def job(ctx: JobContext) -> VaultFileSystem:
-        return VaultFileSystem(url, passphrase=passphrase, storage_options=options)
+        if isinstance(secret, Masterkey):  # a key slot opened it (unlock.py)
+            return VaultFileSystem(url, masterkey=secret, storage_options=options)
+        return VaultFileSystem(url, passphrase=secret, storage_options=options)
     return job
 
 
@@ -136,8 +140,9 @@ class Vault(QObject):
         self.runner.run(_check_job(self.url, self.storage_options), on_success=done,
                         on_failure=failed)
 
-    def unlock(self, passphrase: str) -> None:
-        """Derive the key (scrypt) and open the filesystem in a worker."""
+    def unlock(self, passphrase: str | Masterkey) -> None:
+        """Derive the key (scrypt), or take the one a key slot gave, and open the
+        filesystem in a worker."""
         self.machine.move(VaultState.UNLOCKING)
 
         def done(fs: object) -> None:

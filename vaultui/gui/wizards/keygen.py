@@ -1,4 +1,4 @@
-"""The key-generation wizard: a random or passphrase-derived key, shown, copied, kept."""
+"""The key-generation wizard: a random or passphrase-derived key, or an age identity."""
 
 from __future__ import annotations
 
@@ -28,6 +28,7 @@ from vaultui.gui.core.qt import (
     QWizardPage,
 )
 from vaultui.gui.core.worker import JobContext, TaskRunner
+from vaultui.secrets.identities import AGE_IDENTITY_ITEM, AgeIdentity
 from vaultui.secrets.keychain import Keychain
 
 
@@ -36,6 +37,25 @@ def keygen_job(passphrase: str | None, salt: str, cost: int | None) -> Any:
         if passphrase is None:
             return random_key()
         return derive_key(passphrase, salt, cost) if cost else derive_key(passphrase, salt)
+    return job
+
+
+def age_identity_job(keychain: Keychain) -> Any:
+    """The public key of the age identity in the keyring, made and stored if there is none.
+
+    An existing identity is never replaced: vaults are shared with it.
+    """
+    def job(ctx: JobContext) -> tuple[str, bool]:
+        found = keychain.get(AGE_IDENTITY_ITEM)
+        if found.problem:
+            raise RuntimeError(found.problem)
+        if found.secret is not None:
+            return AgeIdentity(found.secret).recipient, False
+        identity, secret = AgeIdentity.generate()
+        problem = keychain.set(AGE_IDENTITY_ITEM, secret)
+        if problem:
+            raise RuntimeError(problem)
+        return identity.recipient, True
     return job
 
 
@@ -84,6 +104,8 @@ class MethodPage(QWizardPage):
         self.random = QRadioButton("A random key (keep it safe: it cannot be made again)")
         self.derived = QRadioButton("From a passphrase and a salt, through scrypt "
                                     "(the same pair always gives the same key)")
+        self.age = QRadioButton("An age identity for shared vaults (its secret stays in the "
+                                "keyring; you hand out its public key)")
         self.random.setChecked(True)
         self.passphrase = QLineEdit()
         self.passphrase.setEchoMode(QLineEdit.EchoMode.Password)
@@ -97,6 +119,7 @@ class MethodPage(QWizardPage):
         layout.addWidget(self.random)
         layout.addWidget(self.derived)
         layout.addWidget(self.fields)
+        layout.addWidget(self.age)
         self.derived.toggled.connect(self._toggle)
         self.passphrase.textChanged.connect(self.completeChanged)
         self.salt.textChanged.connect(self.completeChanged)
@@ -107,7 +130,8 @@ class MethodPage(QWizardPage):
         self.completeChanged.emit()
 
     def isComplete(self) -> bool:  # noqa: N802
-        return self.random.isChecked() or bool(self.passphrase.text() and self.salt.text())
+        return (self.random.isChecked() or self.age.isChecked()
+                or bool(self.passphrase.text() and self.salt.text()))
 
 
 class KeyPage(QWizardPage):
@@ -191,6 +215,12 @@ class KeyGenWizard(QWizard):
 
     def generate(self) -> None:
         page = self.method_page
+        if page.age.isChecked():
+            self._generate_age()
+            return
+        for widget in (self.key_page.keyring_button, self.key_page.export_button,
+                       self.key_page.copy_words_button):
+            widget.setEnabled(True)
         passphrase = page.passphrase.text() if page.derived.isChecked() else None
 
         def done(key: object) -> None:
@@ -207,6 +237,31 @@ class KeyGenWizard(QWizard):
 
         self.runner.run(keygen_job(passphrase, page.salt.text(), self.derive_cost),
                         on_success=done, on_failure=failed)
+
+    def _generate_age(self) -> None:
+        page = self.key_page
+        for widget in (page.keyring_button, page.export_button, page.copy_words_button):
+            widget.setEnabled(False)  # the secret stays in the keyring, nowhere else
+
+        def done(result: object) -> None:
+            assert isinstance(result, tuple)
+            recipient, created = result
+            page.busy.hide()
+            page.text.setText(recipient)
+            page.words.setPlainText(
+                "This is your age public key. Give it to vault owners: they add it with "
+                "Vault ▸ Share… (or `vaultui-cli share VAULT add --age …`), and vaultui then "
+                "opens those vaults with the identity in your keyring.")
+            page.status.setText("A new age identity is in the keyring." if created else
+                                "Your age identity was already in the keyring; it is kept.")
+            page.ready = True
+            page.completeChanged.emit()
+
+        def failed(exc: BaseException) -> None:
+            page.busy.hide()
+            page.status.setText(f"No age identity: {exc}")
+
+        self.runner.run(age_identity_job(self.keychain), on_success=done, on_failure=failed)
 
     def store(self, replace: bool = False) -> None:
         name, text = self.key_page.keyring_name.text().strip(), self.key_page.text.text()
